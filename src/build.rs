@@ -1,0 +1,136 @@
+//! The pipeline driver: config → content → model → render → files. `build` writes the files to
+//! disk; `serve` keeps a [`Builder`] alive and calls [`Builder::build`] after each change, which
+//! reuses everything whose inputs did not change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::Loader;
+use crate::diagnostics::{Diagnostic, Failure};
+use crate::model::Site;
+use crate::render::{self, Body, RenderCache, templates::Templates};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub drafts: bool,
+    /// Overrides `base_url` from the config (e.g. `http://127.0.0.1:1111/` while serving).
+    pub base_url: Option<String>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub pages: usize,
+    pub briefs: usize,
+    pub sections: usize,
+    pub rendered: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+}
+
+pub struct Built {
+    pub files: BTreeMap<String, Body>,
+    pub stats: Stats,
+    pub warnings: Vec<Diagnostic>,
+    /// Output paths whose bytes changed since the previous build of this builder.
+    pub changed: Vec<String>,
+}
+
+pub struct Builder {
+    pub root: PathBuf,
+    pub options: BuildOptions,
+    loader: Loader,
+    cache: RenderCache,
+}
+
+impl Builder {
+    pub fn new(root: impl Into<PathBuf>, options: BuildOptions) -> Builder {
+        Builder { root: root.into(), options, loader: Loader::default(), cache: RenderCache::default() }
+    }
+
+    pub fn build(&mut self) -> Result<Built, Failure> {
+        let start = Instant::now();
+        let mut config = Config::load(&self.root)?;
+        if let Some(url) = &self.options.base_url {
+            config.base_url = url.trim_end_matches('/').to_string() + "/";
+        }
+        let config = Arc::new(config);
+        let mut diags = Vec::new();
+        let templates = match Templates::load(&self.root, &config) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        };
+        let content = self.loader.load(&self.root);
+        diags.extend(content.diagnostics.iter().cloned());
+        let mut site = Site::build(config.clone(), self.root.clone(), &content, self.options.drafts, &mut diags);
+        let Some(templates) = templates else {
+            return Err(split_failure(diags));
+        };
+        render::render_markdown(&mut site, &templates, &mut self.cache, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(split_failure(diags));
+        }
+        let rendering = render::render_site(&site, &templates, &mut self.cache, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(split_failure(diags));
+        }
+        let mut files = rendering.files;
+        let mut static_files = BTreeMap::new();
+        collect_static(&config.theme_dir(&self.root).join("static"), &mut static_files, &mut diags);
+        collect_static(&self.root.join("static"), &mut static_files, &mut diags);
+        for a in &site.assets {
+            static_files.insert(site.asset_output(a), a.abs.clone());
+        }
+        for (rel, src) in static_files {
+            if files.contains_key(&rel) {
+                diags.push(Diagnostic::error(format!("static file {rel} would overwrite a generated page")).in_file(&src).with_hint("rename or remove the static file"));
+                continue;
+            }
+            files.insert(rel, Body::Copy(src));
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(split_failure(diags));
+        }
+        let stats = Stats {
+            pages: rendering.pages,
+            briefs: site.briefs.len(),
+            sections: site.sections.len().saturating_sub(1),
+            rendered: rendering.rendered,
+            files: files.len(),
+            elapsed: start.elapsed(),
+        };
+        Ok(Built { files, stats, warnings: diags, changed: rendering.changed })
+    }
+}
+
+fn split_failure(diags: Vec<Diagnostic>) -> Failure {
+    Failure::Content(diags)
+}
+
+fn collect_static(dir: &Path, out: &mut BTreeMap<String, PathBuf>, diags: &mut Vec<Diagnostic>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let name = e.file_name().to_string_lossy();
+                if crate::content::is_ignored_name(&name) {
+                    continue;
+                }
+                if let Ok(rel) = e.path().strip_prefix(dir) {
+                    let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                    out.insert(rel, e.path().to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => diags.push(Diagnostic::error(format!("cannot read static files: {e}")).with_hint("check links and permissions under static/")),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Stage 1: the site config, `briefing.toml`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Failure, from_toml_error};
+
+pub const CONFIG_FILE: &str = "briefing.toml";
+
+/// The typed site config. Unknown keys are errors (with a did-you-mean hint).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Absolute URL the site is published at; every permalink starts with it.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// Authors of briefs that name none.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<String>,
+    /// Briefs per listing page on section and taxonomy-term pages.
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    /// Sanitise raw HTML in Markdown with ammonia (authors are trusted by default).
+    #[serde(default)]
+    pub safe_html: bool,
+    /// Minify HTML, CSS and JS in the output.
+    #[serde(default)]
+    pub minify: bool,
+    /// Free table for templates.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+fn default_base_url() -> String {
+    "/".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_taxonomies() -> Vec<String> {
+    vec!["actors".into(), "topics".into()]
+}
+fn default_paginate_by() -> usize {
+    50
+}
+
+impl Config {
+    /// Reads `ROOT/briefing.toml`.
+    pub fn load(root: &Path) -> Result<Config, Failure> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Failure::Usage(
+                    Diagnostic::error(format!("no {CONFIG_FILE} in {}", root.display()))
+                        .with_hint(
+                            "run briefing inside a site, pass --root DIR, or create one with `briefing init DIR`",
+                        ),
+                ));
+            }
+            Err(e) => return Err(Failure::io("cannot read the site config", &path, &e)),
+        };
+        Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Failure::Content(vec![d]))
+    }
+
+    pub fn parse(text: &str, display: &Path) -> Result<Config, Diagnostic> {
+        let source: Arc<str> = Arc::from(text);
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| from_toml_error(&e, display, &source, 0))?;
+        config.validate().map_err(|d| d.in_file(display))?;
+        config.base_url = normalize_base_url(&config.base_url);
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), Diagnostic> {
+        if self.paginate_by == 0 {
+            return Err(Diagnostic::error("paginate_by must be at least 1")
+                .with_hint("use a number such as 50"));
+        }
+        for t in &self.taxonomies {
+            if crate::slug::slugify(t) != *t {
+                return Err(Diagnostic::error(format!(
+                    "taxonomy name `{t}` is not a plain lowercase word"
+                ))
+                .with_hint(format!("use `{}`", crate::slug::slugify(t))));
+            }
+        }
+        Ok(())
+    }
+
+    /// `base_url` without its trailing slash, so `base_url + path` is always right.
+    pub fn url_for(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+
+    /// Theme directory under the site root.
+    pub fn theme_dir(&self, root: &Path) -> PathBuf {
+        root.join("themes").join(&self.theme)
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let trimmed = url.trim();
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.trim_end_matches('/').to_string() + "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = Config::parse("title = \"T\"", Path::new("briefing.toml")).unwrap();
+        assert_eq!(c.taxonomies, vec!["actors", "topics"]);
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.paginate_by, 50);
+        assert_eq!(c.url_for("/a/"), "/a/");
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let e = Config::parse("title = \"T\"\nbase_ur = \"x\"", Path::new("briefing.toml"))
+            .unwrap_err();
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("did you mean `base_url`?"));
+        assert_eq!(e.location(), Some((2, 1)));
+    }
+}

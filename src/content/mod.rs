@@ -1,0 +1,308 @@
+//! Stage 2: load content. Walk `content/`, read each file, split and parse its front matter.
+//!
+//! Parsing is cached by file text: `serve` calls [`Loader::load`] again after every change and
+//! only files whose bytes changed are parsed again. The output is the same either way.
+
+pub mod data;
+pub mod frontmatter;
+pub mod meta;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, display_path, from_toml_error, line_col};
+use data::DataFile;
+use meta::{BriefMeta, SectionMeta};
+
+/// One Markdown file with parsed front matter.
+#[derive(Debug)]
+pub struct SourceDoc {
+    /// Path relative to `content/`, with `/` separators: `hedges/china.md`.
+    pub rel: String,
+    /// Path as shown to the user: `content/hedges/china.md`.
+    pub display: PathBuf,
+    pub text: Arc<str>,
+    /// Byte offset where the Markdown body starts in `text`.
+    pub body_start: usize,
+    pub kind: DocKind,
+    /// Hash of the file text: identity for caches.
+    pub hash: u64,
+}
+
+#[derive(Debug)]
+pub enum DocKind {
+    Section(SectionMeta),
+    Brief(Box<BriefMeta>),
+}
+
+impl SourceDoc {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// 1-based line of the first body line, to map Markdown offsets back to the file.
+    pub fn body_line(&self) -> usize {
+        line_col(&self.text, self.body_start).0
+    }
+}
+
+/// A non-Markdown file under `content/` (outside `content/data/`), copied to the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub docs: Vec<Arc<SourceDoc>>,
+    pub assets: Vec<Asset>,
+    pub data: Vec<Arc<DataFile>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the content tree, reusing parses of files whose text is unchanged.
+#[derive(Default)]
+pub struct Loader {
+    docs: HashMap<String, Arc<SourceDoc>>,
+    data: HashMap<String, Arc<DataFile>>,
+}
+
+enum Found {
+    Doc(String, PathBuf),
+    Data(String, PathBuf),
+    Asset(Asset),
+}
+
+/// Editor droppings that must never be read as content: swap, backup and temp files.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with(".#")
+        || name.starts_with('#')
+        || name == "4913"
+}
+
+impl Loader {
+    pub fn load(&mut self, root: &Path) -> Content {
+        let content_dir = root.join("content");
+        let mut content = Content::default();
+        if !content_dir.is_dir() {
+            content.diagnostics.push(
+                Diagnostic::error(format!("no content/ folder in {}", root.display()))
+                    .with_hint("create content/_index.md, or run `briefing init` to scaffold a site"),
+            );
+            return content;
+        }
+        let mut found = Vec::new();
+        let walker = walkdir::WalkDir::new(&content_dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().map(|p| display_path(root, p));
+                    let msg = if err.loop_ancestor().is_some() {
+                        "symbolic link loop in content/".to_string()
+                    } else {
+                        format!("cannot read content: {err}")
+                    };
+                    let mut d = Diagnostic::error(msg)
+                        .with_hint("remove the link or make it point outside its own ancestors");
+                    if let Some(p) = path {
+                        d = d.in_file(p);
+                    }
+                    content.diagnostics.push(d);
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let abs = entry.path().to_path_buf();
+            let Ok(rel_path) = abs.strip_prefix(&content_dir) else {
+                continue;
+            };
+            let rel = rel_path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel.starts_with("data/") {
+                found.push(Found::Data(rel, abs));
+            } else if rel.ends_with(".md") {
+                found.push(Found::Doc(rel, abs));
+            } else {
+                found.push(Found::Asset(Asset { rel, abs }));
+            }
+        }
+
+        let results: Vec<_> = found
+            .into_par_iter()
+            .map(|f| match f {
+                Found::Doc(rel, abs) => {
+                    let cached = self.docs.get(&rel).cloned();
+                    (Some(read_doc(root, &rel, &abs, cached)), None, None)
+                }
+                Found::Data(rel, abs) => {
+                    let cached = self.data.get(&rel).cloned();
+                    (None, Some(data::read(root, &rel, &abs, cached)), None)
+                }
+                Found::Asset(a) => (None, None, Some(a)),
+            })
+            .collect();
+
+        let mut docs = HashMap::new();
+        let mut datas = HashMap::new();
+        for (doc, data, asset) in results {
+            match doc {
+                Some(Ok(d)) => {
+                    docs.insert(d.rel.clone(), d.clone());
+                    content.docs.push(d);
+                }
+                Some(Err(d)) => content.diagnostics.extend(d),
+                None => {}
+            }
+            match data {
+                Some(Ok(Some(d))) => {
+                    datas.insert(d.rel.clone(), d.clone());
+                    content.data.push(d);
+                }
+                Some(Ok(None)) => {}
+                Some(Err(d)) => content.diagnostics.push(d),
+                None => {}
+            }
+            if let Some(a) = asset {
+                content.assets.push(a);
+            }
+        }
+        self.docs = docs;
+        self.data = datas;
+        content
+    }
+}
+
+/// Reads a file as UTF-8 text without a byte-order mark.
+pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
+    let display = display_path(root, abs);
+    let bytes = std::fs::read(abs).map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::NotFound => "the file disappeared while building; save it again",
+            std::io::ErrorKind::PermissionDenied => "make the file readable (chmod a+r)",
+            _ => "check the file and the disk",
+        };
+        Diagnostic::error(format!("cannot read file: {e}"))
+            .in_file(&display)
+            .with_hint(hint)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let (line, col) = line_col(&valid, offset);
+        Diagnostic::error("file is not valid UTF-8")
+            .in_file(&display)
+            .at_line(line, col)
+            .with_hint("save the file as UTF-8 in your editor")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(Arc::from(text))
+}
+
+fn read_doc(
+    root: &Path,
+    rel: &str,
+    abs: &Path,
+    cached: Option<Arc<SourceDoc>>,
+) -> Result<Arc<SourceDoc>, Vec<Diagnostic>> {
+    let text = read_text(root, abs).map_err(|d| vec![d])?;
+    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    if let Some(c) = cached
+        && c.hash == hash
+    {
+        return Ok(c);
+    }
+    parse_doc(rel, &display_path(root, abs), text, hash).map(Arc::new)
+}
+
+/// Parses a document's front matter. `_index.md` files are sections, other files are briefs.
+pub fn parse_doc(
+    rel: &str,
+    display: &Path,
+    text: Arc<str>,
+    hash: u64,
+) -> Result<SourceDoc, Vec<Diagnostic>> {
+    let split = frontmatter::split(&text, |t| t.parse::<toml::Table>().is_ok()).map_err(|e| {
+        vec![match e {
+            frontmatter::SplitError::NoOpening => {
+                let what = if text.trim().is_empty() { "file is empty" } else { "missing front matter" };
+                Diagnostic::error(format!("{what}: a brief must start with a `+++` line"))
+                    .in_file(display)
+                    .at(&text, 0..text.find('\n').unwrap_or(text.len()))
+                    .with_label("expected `+++` here")
+                    .with_hint("start the file with `+++`, then `title = \"...\"` and `date = 2017-05-01`, then `+++`")
+            }
+            frontmatter::SplitError::NoClosing(open) => Diagnostic::error("front matter is never closed")
+                .in_file(display)
+                .at(&text, open)
+                .with_label("opened here")
+                .with_hint("add a line with just `+++` after the last front-matter field"),
+        }]
+    })?;
+    let toml_text = &text[split.toml.clone()];
+    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
+    let kind = if is_section {
+        toml::from_str::<SectionMeta>(toml_text).map(DocKind::Section)
+    } else {
+        toml::from_str::<BriefMeta>(toml_text).map(|m| DocKind::Brief(Box::new(m)))
+    }
+    .map_err(|e| vec![from_toml_error(&e, display, &text, split.toml.start)])?;
+    Ok(SourceDoc {
+        rel: rel.to_string(),
+        display: display.to_path_buf(),
+        body_start: split.body.start,
+        text,
+        kind,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(rel: &str, text: &str) -> Result<SourceDoc, Vec<Diagnostic>> {
+        parse_doc(rel, Path::new(rel), Arc::from(text), 0)
+    }
+
+    #[test]
+    fn errors_point_into_the_file() {
+        let e = parse("a.md", "+++\ntitle = \"x\"\ndate = 2017-13-01\n+++\n").unwrap_err();
+        assert_eq!(e[0].location().map(|l| l.0), Some(3), "{:?}", e[0]);
+        let e = parse("a.md", "+++\ntitle = \"x\"\n").unwrap_err();
+        assert!(e[0].message.contains("never closed"));
+        let e = parse("a.md", "+++\ntitle = \"x\"\n+++\n").unwrap_err();
+        assert!(e[0].message.contains("missing field `date`"), "{}", e[0].message);
+        let e = parse("a.md", "+++\ntitle = \"x\"\ndate = 2017-01-01\nactor = []\n+++\n").unwrap_err();
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `actors`?"));
+    }
+
+    #[test]
+    fn section_and_brief() {
+        let s = parse("x/_index.md", "+++\ntitle = \"S\"\n+++\nhi").unwrap();
+        assert!(matches!(s.kind, DocKind::Section(_)));
+        assert_eq!(s.body(), "hi");
+        let b = parse("x/a.md", "+++\ntitle = \"B\"\ndate = 2017-01-01\n+++\n\nbody").unwrap();
+        assert!(matches!(b.kind, DocKind::Brief(_)));
+        assert_eq!(b.body_line(), 5);
+    }
+}

@@ -1,0 +1,374 @@
+//! User-facing diagnostics: what went wrong, where (file, line, column), and how to fix it.
+//!
+//! Every stage reports problems as [`Diagnostic`] values instead of failing fast, so one build
+//! shows all content errors together. `main` is the only place that prints them.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config as TermConfig};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the user's site, with enough context to show the offending line.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Path as the user should see it (relative to the site root where possible).
+    pub file: Option<PathBuf>,
+    /// The full text of `file`, kept so the report can show the source line with a caret.
+    pub source: Option<Arc<str>>,
+    /// Byte range inside `source`.
+    pub span: Option<Range<usize>>,
+    /// A short label printed under the caret.
+    pub label: Option<String>,
+    /// What to do about it, e.g. a did-you-mean suggestion.
+    pub hint: Option<String>,
+    /// When there is no source text (e.g. an I/O error) but the line is known.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            source: None,
+            span: None,
+            label: None,
+            hint: None,
+            line_col: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Attach the source text and the byte range the problem covers.
+    pub fn at(mut self, source: &Arc<str>, span: Range<usize>) -> Self {
+        let len = source.len();
+        let start = floor_char_boundary(source, span.start.min(len));
+        let end = floor_char_boundary(source, span.end.clamp(start, len));
+        self.source = Some(source.clone());
+        self.span = Some(start..end);
+        self
+    }
+
+    pub fn at_line(mut self, line: usize, col: usize) -> Self {
+        self.line_col = Some((line, col));
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// 1-based line and column of the start of the span, if known.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        match (&self.source, &self.span) {
+            (Some(src), Some(span)) => Some(line_col(src, span.start)),
+            _ => self.line_col,
+        }
+    }
+
+    /// `file:line:col`, or as much of it as is known.
+    pub fn position(&self) -> String {
+        let mut out = match &self.file {
+            Some(f) => f.display().to_string(),
+            None => String::new(),
+        };
+        if let Some((l, c)) = self.location() {
+            let _ = write!(out, ":{l}:{c}");
+        }
+        out
+    }
+
+    /// Renders the diagnostic the way a compiler does: header, location, source line, caret, hint.
+    pub fn render(&self, color: bool) -> String {
+        let mut buf = if color {
+            term::termcolor::Buffer::ansi()
+        } else {
+            term::termcolor::Buffer::no_color()
+        };
+        let name = self
+            .file
+            .as_ref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_else(|| "<site>".into());
+        let mut d = match self.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        }
+        .with_message(&self.message);
+        if let Some(hint) = &self.hint {
+            d = d.with_notes(vec![format!("help: {hint}")]);
+        }
+        let config = TermConfig::default();
+        match (&self.source, &self.span) {
+            (Some(src), Some(span)) => {
+                let file = SimpleFile::new(name, src.as_ref());
+                let label = Label::primary((), span.clone())
+                    .with_message(self.label.clone().unwrap_or_default());
+                d = d.with_labels(vec![label]);
+                if term::emit_to_write_style(&mut buf, &config, &file, &d).is_err() {
+                    return self.plain();
+                }
+            }
+            _ => {
+                if self.file.is_some() {
+                    let mut notes = vec![format!("in {}", self.position())];
+                    notes.append(&mut d.notes);
+                    d.notes = notes;
+                }
+                let file = SimpleFile::new(name, "");
+                if term::emit_to_write_style(&mut buf, &config, &file, &d).is_err() {
+                    return self.plain();
+                }
+            }
+        }
+        String::from_utf8_lossy(buf.as_slice()).into_owned()
+    }
+
+    fn plain(&self) -> String {
+        let mut s = format!("error: {}\n  --> {}\n", self.message, self.position());
+        if let Some(h) = &self.hint {
+            let _ = writeln!(s, "  = help: {h}");
+        }
+        s
+    }
+
+    /// One JSON object, for `--format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (line, column) = match self.location() {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        serde_json::json!({
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file.as_ref().map(|f| f.display().to_string()),
+            "line": line,
+            "column": column,
+            "label": self.label,
+            "hint": self.hint,
+        })
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(src, offset.min(src.len()));
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = src[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// Byte offset of the start of a 1-based line.
+pub fn line_offset(src: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    src.match_indices('\n')
+        .nth(line - 2)
+        .map(|(i, _)| i + 1)
+        .unwrap_or(src.len())
+}
+
+/// The closest candidate to `unknown`, for did-you-mean hints.
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(unknown, c), c))
+        .filter(|(score, _)| *score > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Shows a path relative to `root` when it lies inside it.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Why a command failed; decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems in content, config or templates (exit 1).
+    Content(Vec<Diagnostic>),
+    /// The command line asked for something impossible (exit 2).
+    Usage(Diagnostic),
+    /// Reading or writing files failed (exit 3).
+    Io(Diagnostic),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Content(_) => 1,
+            Failure::Usage(_) => 2,
+            Failure::Io(_) => 3,
+        }
+    }
+
+    pub fn diagnostics(&self) -> Vec<&Diagnostic> {
+        match self {
+            Failure::Content(d) => d.iter().collect(),
+            Failure::Usage(d) | Failure::Io(d) => vec![d],
+        }
+    }
+
+    pub fn io(context: impl std::fmt::Display, path: &Path, err: &std::io::Error) -> Self {
+        Failure::Io(
+            Diagnostic::error(format!("{context}: {err}"))
+                .in_file(path)
+                .with_hint(io_hint(err)),
+        )
+    }
+}
+
+fn io_hint(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => "check the file's permissions".into(),
+        std::io::ErrorKind::NotFound => "check that the path exists".into(),
+        _ => "check the disk and the path, then run the command again".into(),
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(d: Vec<Diagnostic>) -> Self {
+        Failure::Content(d)
+    }
+}
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let s = "ab\ncdé\nf";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 1));
+        assert_eq!(line_col(s, s.find('f').unwrap()), (3, 1));
+        assert_eq!(line_offset(s, 3), s.find('f').unwrap());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("titel", ["title", "date", "description"]),
+            Some("title")
+        );
+        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn render_shows_caret_and_hint() {
+        let src: Arc<str> = Arc::from("+++\ntitel = 1\n+++\n");
+        let d = Diagnostic::error("unknown field `titel`")
+            .in_file("content/a.md")
+            .at(&src, 4..9)
+            .with_hint("did you mean `title`?");
+        let out = d.render(false);
+        assert!(out.contains("content/a.md:2:1"), "{out}");
+        assert!(out.contains("^^^^^"), "{out}");
+        assert!(out.contains("did you mean `title`?"), "{out}");
+    }
+}
+
+/// Turns a TOML parse or type error into a diagnostic pointing into `source`.
+///
+/// `offset` is where the TOML text starts inside `source` (front matter starts after `+++`).
+/// Unknown keys and unknown enum words get a did-you-mean hint from serde's list of expected names.
+pub fn from_toml_error(
+    err: &toml::de::Error,
+    file: &Path,
+    source: &Arc<str>,
+    offset: usize,
+) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let mut d = Diagnostic::error(first_sentence(&message)).in_file(file);
+    if let Some(span) = err.span() {
+        d = d.at(source, span.start + offset..span.end + offset);
+    } else {
+        d = d.at(source, offset..offset);
+    }
+    if let Some(hint) = unknown_name_hint(&message) {
+        d = d.with_hint(hint);
+    } else if message.contains("missing field") {
+        d = d.with_hint("add the field to the front matter (see docs/content.md)");
+    }
+    d
+}
+
+fn first_sentence(msg: &str) -> String {
+    msg.lines().next().unwrap_or(msg).to_string()
+}
+
+/// serde says "unknown field `titel`, expected one of `title`, `date`"; we turn that into a hint.
+fn unknown_name_hint(message: &str) -> Option<String> {
+    let kind = if message.starts_with("unknown field") {
+        "field"
+    } else if message.starts_with("unknown variant") {
+        "value"
+    } else {
+        return None;
+    };
+    let mut ticks = message.split('`').skip(1).step_by(2);
+    let unknown = ticks.next()?;
+    let expected: Vec<&str> = ticks.collect();
+    match did_you_mean(unknown, expected.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !expected.is_empty() => Some(format!(
+            "expected a {kind} among: {}",
+            expected.join(", ")
+        )),
+        None => Some(format!("remove `{unknown}`")),
+    }
+}

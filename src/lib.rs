@@ -1,0 +1,20 @@
+//! briefing: a static site generator for policy briefings.
+//!
+//! The pipeline runs one way: [`config`] → [`content`] (walk, front matter) → [`model`] (sections,
+//! briefs, taxonomies, data) → [`render`] (Markdown with [`shortcodes`], then templates) →
+//! [`output`] (atomic write). [`build::Builder`] drives it and keeps the caches that make
+//! `serve`'s rebuilds incremental.
+
+pub mod build;
+pub mod charts;
+pub mod config;
+pub mod content;
+pub mod date;
+pub mod diagnostics;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod shortcodes;
+pub mod slug;

@@ -1,0 +1,396 @@
+//! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
+//! summary, word count, internal `@/` links and shortcodes.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::shortcodes::{self, Expanded, ShortcodeHost};
+use crate::slug::{UniqueSlugs, slugify};
+
+/// An entry of a brief's table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A link to `@/path.md#anchor` found in the text, kept to check the anchor once every page's
+/// headings are known.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct InternalLink {
+    pub target: String,
+    pub anchor: Option<String>,
+    /// Byte range in the Markdown body as written.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
+pub struct Rendered {
+    pub html: String,
+    pub summary: Option<String>,
+    pub toc: Vec<TocEntry>,
+    pub heading_ids: Vec<String>,
+    pub word_count: usize,
+    pub links: Vec<InternalLink>,
+}
+
+/// Problems found while rendering, with byte ranges into the Markdown body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkdownError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Resolves `@/` links to URLs. Implemented by the site model.
+pub trait LinkResolver {
+    /// The URL path of a content file (`hedges/china.md` → `/hedges/china/`), if it exists.
+    fn resolve(&self, rel: &str) -> Option<String>;
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+const MORE: &str = "<!-- more -->";
+
+/// Renders a Markdown body. Shortcodes are expanded through `host`; errors are collected, not
+/// fatal, so a build reports every problem at once.
+pub fn render(
+    body: &str,
+    links: &dyn LinkResolver,
+    host: &mut dyn ShortcodeHost,
+    errors: &mut Vec<MarkdownError>,
+) -> Rendered {
+    let expanded = shortcodes::expand(body, host, errors);
+    let mut out = render_expanded(&expanded, links, errors);
+    out.html = expanded.substitute(&out.html);
+    if let Some(s) = out.summary.take() {
+        out.summary = Some(expanded.substitute(&s));
+    }
+    out
+}
+
+struct Heading {
+    level: u8,
+    id: Option<String>,
+    classes: Vec<String>,
+    start_event: usize,
+    text: String,
+}
+
+fn render_expanded(exp: &Expanded, links: &dyn LinkResolver, errors: &mut Vec<MarkdownError>) -> Rendered {
+    let src = exp.text.as_str();
+    let mut result = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut slugs = UniqueSlugs::default();
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut current: Option<Heading> = None;
+    let mut in_code = 0usize;
+    let mut summary_at: Option<usize> = None;
+    let mut footnotes: Vec<String> = Vec::new();
+
+    // Explicit `{#id}`s are reserved first so generated ids never steal them.
+    for (ev, _) in Parser::new_ext(src, options()).into_offset_iter() {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
+            slugs.reserve(&id);
+        }
+    }
+
+    for (ev, range) in Parser::new_ext(src, options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                current = Some(Heading {
+                    level: heading_level(level),
+                    id: id.map(|i| i.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    start_event: events.len(),
+                    text: String::new(),
+                });
+                events.push(Event::Text(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(h) = current.take() {
+                    let title = h.text.trim().to_string();
+                    let id = match h.id {
+                        Some(id) => id,
+                        None => slugs.unique(&slugify(&title)),
+                    };
+                    let lvl = heading_level(level);
+                    let class_attr = if h.classes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"{}\"", escape(&h.classes.join(" ")))
+                    };
+                    events[h.start_event] = Event::Html(CowStr::from(format!(
+                        "<h{lvl} id=\"{}\"{class_attr}>",
+                        escape(&id)
+                    )));
+                    events.push(Event::Html(CowStr::from(format!(
+                        " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
+                        escape(&title),
+                        id = escape(&id),
+                    ))));
+                    headings.push((h.level, id, title));
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code += 1;
+                events.push(ev);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = in_code.saturating_sub(1);
+                events.push(ev);
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push_str(t);
+                }
+                if in_code == 0 && matches!(ev, Event::Text(_)) {
+                    result.word_count += t.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+                }
+                events.push(ev);
+            }
+            Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE => {
+                summary_at.get_or_insert(events.len());
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
+                events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+            }
+            Event::FootnoteReference(label) => {
+                let n = footnote_number(&mut footnotes, &label);
+                let id = slugify(&label);
+                events.push(Event::Html(CowStr::from(format!(
+                    "<sup class=\"footnote-ref\" id=\"fnref-{id}\"><a href=\"#fn-{id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
+                ))));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let n = footnote_number(&mut footnotes, &label);
+                let id = slugify(&label);
+                events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-number\"><a href=\"#fnref-{id}\" aria-label=\"Back to the text of footnote {n}\">{n}</a></span>"
+                ))));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            other => {
+                if let (Some(h), Event::SoftBreak | Event::HardBreak) = (current.as_mut(), &other) {
+                    h.text.push(' ');
+                }
+                events.push(other);
+            }
+        }
+    }
+
+    let mut out = String::with_capacity(src.len() * 3 / 2);
+    if let Some(at) = summary_at {
+        let mut summary = String::new();
+        html::push_html(&mut summary, events[..at].iter().cloned());
+        html::push_html(&mut out, events.into_iter());
+        result.summary = Some(summary);
+    } else {
+        html::push_html(&mut out, events.into_iter());
+    }
+    result.html = out;
+    result.heading_ids = headings.iter().map(|h| h.1.clone()).collect();
+    result.toc = build_toc(&headings);
+    result
+}
+
+fn footnote_number(seen: &mut Vec<String>, label: &str) -> usize {
+    match seen.iter().position(|l| l == label) {
+        Some(i) => i + 1,
+        None => {
+            seen.push(label.to_string());
+            seen.len()
+        }
+    }
+}
+
+fn resolve_link<'a>(
+    dest: &CowStr<'a>,
+    range: &Range<usize>,
+    exp: &Expanded,
+    links: &dyn LinkResolver,
+    errors: &mut Vec<MarkdownError>,
+    found: &mut Vec<InternalLink>,
+) -> CowStr<'a> {
+    let Some(rest) = dest.strip_prefix("@/") else {
+        return dest.clone();
+    };
+    let (target, anchor) = match rest.split_once('#') {
+        Some((t, a)) => (t, Some(a.to_string())),
+        None => (rest, None),
+    };
+    let span = exp.original_span(range.clone());
+    if target.split('/').any(|c| c == ".." || c == ".") || target.starts_with('/') {
+        errors.push(MarkdownError {
+            span,
+            message: format!("link `{dest}` leaves the content folder"),
+            hint: Some("internal links are relative to content/, e.g. @/hedges/china.md".into()),
+        });
+        return CowStr::Borrowed("#");
+    }
+    match links.resolve(target) {
+        Some(url) => {
+            found.push(InternalLink {
+                target: target.to_string(),
+                anchor: anchor.clone(),
+                span,
+            });
+            match anchor {
+                Some(a) => CowStr::from(format!("{url}#{a}")),
+                None => CowStr::from(url),
+            }
+        }
+        None => {
+            errors.push(MarkdownError {
+                span,
+                message: format!("broken internal link: no content file `{target}`"),
+                hint: Some("internal links name a file under content/, e.g. @/hedges/china.md".into()),
+            });
+            CowStr::Borrowed("#")
+        }
+    }
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
+        match list.last_mut() {
+            Some(last) if entry.level > last.level => insert(&mut last.children, entry),
+            _ => list.push(entry),
+        }
+    }
+    let mut toc = Vec::new();
+    for (level, id, title) in headings {
+        // Nesting depth is bounded by the six heading levels, so the recursion is shallow.
+        insert(
+            &mut toc,
+            TocEntry {
+                level: *level,
+                id: id.clone(),
+                title: title.clone(),
+                children: Vec::new(),
+            },
+        );
+    }
+    toc
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Plain text of rendered HTML, for feeds and search descriptions.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let _ = write!(&mut String::new(), "");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Ids that only exist in the rendered page, for anchor checks.
+pub fn id_set(r: &Rendered) -> HashSet<&str> {
+    r.heading_ids.iter().map(String::as_str).collect()
+}
+
+#[allow(dead_code)]
+fn _link_type_is_used(_: LinkType) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shortcodes::NoShortcodes;
+
+    struct Links;
+    impl LinkResolver for Links {
+        fn resolve(&self, rel: &str) -> Option<String> {
+            (rel == "hedges/china.md").then(|| "/hedges/china/".to_string())
+        }
+    }
+
+    fn md(s: &str) -> (Rendered, Vec<MarkdownError>) {
+        let mut errors = Vec::new();
+        let r = render(s, &Links, &mut NoShortcodes, &mut errors);
+        (r, errors)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let (r, e) = md("# Intro\n\n## Trade\n\n## Trade\n\n### Deep {#custom}\n\n## Intro\n");
+        assert!(e.is_empty());
+        assert_eq!(r.heading_ids, vec!["intro", "trade", "trade-1", "custom", "intro-1"]);
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(r.toc[0].children.len(), 3);
+        assert_eq!(r.toc[0].children[1].children[0].id, "custom");
+        assert!(r.html.contains("<h2 id=\"trade-1\">"));
+    }
+
+    #[test]
+    fn internal_links_resolve_or_fail() {
+        let (r, e) = md("See [China](@/hedges/china.md#trade) and [x](@/nope.md).\n");
+        assert!(r.html.contains("href=\"/hedges/china/#trade\""), "{}", r.html);
+        assert_eq!(e.len(), 1);
+        assert_eq!(&"See [China](@/hedges/china.md#trade) and [x](@/nope.md).\n"[e[0].span.clone()], "[x](@/nope.md)");
+        assert_eq!(r.links[0].anchor.as_deref(), Some("trade"));
+    }
+
+    #[test]
+    fn summary_and_words() {
+        let (r, _) = md("One two three.\n\n<!-- more -->\n\nFour five.\n\n```\nnot counted\n```\n");
+        assert_eq!(r.word_count, 5);
+        assert!(r.summary.unwrap().contains("One two three."));
+    }
+
+    #[test]
+    fn footnotes_are_prefixed() {
+        let (r, _) = md("Text[^1].\n\n[^1]: Note.\n");
+        assert!(r.html.contains("id=\"fn-1\""), "{}", r.html);
+        assert!(r.html.contains("href=\"#fn-1\""));
+    }
+}

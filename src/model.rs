@@ -1,0 +1,462 @@
+//! Stage 3: the site model. One graph of sections, briefs, taxonomies, chronology and data that
+//! every later stage borrows from; nothing after this stage reads content files again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::content::data::DataFile;
+use crate::content::meta::{BriefMeta, Event, SectionMeta, SortBy};
+use crate::content::{Asset, Content, DocKind, SourceDoc};
+use crate::date::PartialDate;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::slug::slugify;
+
+pub type BriefId = usize;
+pub type SectionId = usize;
+
+#[derive(Debug)]
+pub struct Section {
+    pub doc: Arc<SourceDoc>,
+    /// URL path: `/` for the home page, `/hedges/` for a section.
+    pub path: String,
+    pub parent: Option<SectionId>,
+    pub subsections: Vec<SectionId>,
+    /// Briefs directly in this section, in the section's sort order.
+    pub briefs: Vec<BriefId>,
+    pub rendered: Option<Arc<Rendered>>,
+}
+
+impl Section {
+    pub fn meta(&self) -> &SectionMeta {
+        match &self.doc.kind {
+            DocKind::Section(m) => m,
+            DocKind::Brief(_) => unreachable!("sections are built from _index.md files only"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Brief {
+    pub doc: Arc<SourceDoc>,
+    pub path: String,
+    pub section: SectionId,
+    /// For folder briefs (`russia/index.md`): the folder, relative to content/.
+    pub bundle_dir: Option<String>,
+    /// Per taxonomy (in config order): the term indices this brief is filed under.
+    pub terms: Vec<Vec<usize>>,
+    pub related: Vec<BriefId>,
+    /// Position in reading order (the full briefing, previous/next links).
+    pub order: usize,
+    pub rendered: Option<Arc<Rendered>>,
+}
+
+impl Brief {
+    pub fn meta(&self) -> &BriefMeta {
+        match &self.doc.kind {
+            DocKind::Brief(m) => m,
+            DocKind::Section(_) => unreachable!("briefs are built from non-index files only"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Briefs filed under the term, newest first.
+    pub briefs: Vec<BriefId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub name: String,
+    pub terms: Vec<Term>,
+}
+
+impl Taxonomy {
+    pub fn path(&self) -> String {
+        format!("/{}/", self.name)
+    }
+    pub fn term_path(&self, t: &Term) -> String {
+        format!("/{}/{}/", self.name, t.slug)
+    }
+}
+
+/// One event of the chronology.
+#[derive(Debug, Clone)]
+pub struct ChronoEvent {
+    pub date: PartialDate,
+    pub text: String,
+    pub brief: Option<BriefId>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Arc<Config>,
+    pub root: PathBuf,
+    /// Index 0 is the home page (`content/_index.md`).
+    pub sections: Vec<Section>,
+    pub briefs: Vec<Brief>,
+    /// Content file (`hedges/china.md`) to what it is.
+    pub by_rel: HashMap<String, DocRef>,
+    pub taxonomies: Vec<Taxonomy>,
+    pub data: BTreeMap<String, Arc<DataFile>>,
+    pub assets: Vec<Asset>,
+    /// Briefs in reading order: sections depth-first by weight, briefs in section order.
+    pub reading_order: Vec<BriefId>,
+    pub chronology: Vec<ChronoEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocRef {
+    Section(SectionId),
+    Brief(BriefId),
+}
+
+/// URL paths briefing generates itself; content may not claim them.
+pub const RESERVED: [&str; 6] = ["/chronology/", "/briefing/", "/search/", "/pagefind/", "/404.html", "/atom.xml"];
+
+fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+fn dir_url(dir: &str) -> String {
+    if dir.is_empty() {
+        return "/".into();
+    }
+    let mut s = String::from("/");
+    for c in dir.split('/') {
+        s.push_str(&slugify(c));
+        s.push('/');
+    }
+    s
+}
+
+impl Site {
+    /// Builds the model from loaded content. Problems are collected in `diags`.
+    pub fn build(config: Arc<Config>, root: PathBuf, content: &Content, drafts: bool, diags: &mut Vec<Diagnostic>) -> Site {
+        let mut sections = Vec::new();
+        let mut briefs = Vec::new();
+        let mut section_dirs: HashMap<String, SectionId> = HashMap::new();
+
+        let mut docs: Vec<&Arc<SourceDoc>> = content.docs.iter().collect();
+        docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+
+        // Home first so it gets id 0.
+        if let Some(home) = docs.iter().find(|d| d.rel == "_index.md") {
+            section_dirs.insert(String::new(), 0);
+            sections.push(Section { doc: (*home).clone(), path: "/".into(), parent: None, subsections: vec![], briefs: vec![], rendered: None });
+        } else {
+            diags.push(
+                Diagnostic::error("the home page content/_index.md is missing")
+                    .with_hint("create content/_index.md with +++\\ntitle = \"My briefing\"\\n+++"),
+            );
+            return Site::empty(config, root);
+        }
+        for d in &docs {
+            if let DocKind::Section(m) = &d.kind
+                && d.rel != "_index.md"
+            {
+                if m.draft && !drafts {
+                    continue;
+                }
+                let dir = parent_dir(&d.rel).to_string();
+                section_dirs.insert(dir.clone(), sections.len());
+                sections.push(Section { doc: (*d).clone(), path: dir_url(&dir), parent: None, subsections: vec![], briefs: vec![], rendered: None });
+            }
+        }
+        let nearest_section = |dir: &str| -> SectionId {
+            let mut d = dir;
+            loop {
+                if let Some(&s) = section_dirs.get(d) {
+                    return s;
+                }
+                match d.rsplit_once('/') {
+                    Some((p, _)) => d = p,
+                    None => return 0,
+                }
+            }
+        };
+        for i in 1..sections.len() {
+            let dir = parent_dir(&sections[i].doc.rel);
+            let parent = nearest_section(parent_dir_of_dir(dir));
+            sections[i].parent = Some(parent);
+            sections[parent].subsections.push(i);
+        }
+
+        // Folders that hold a brief's index.md are bundles: their other files belong to the brief.
+        for d in &docs {
+            let DocKind::Brief(m) = &d.kind else { continue };
+            if m.draft && !drafts {
+                continue;
+            }
+            let file = d.rel.rsplit('/').next().unwrap_or(&d.rel);
+            let is_bundle = file == "index.md";
+            let dir = parent_dir(&d.rel);
+            let (container, default_slug, bundle_dir) = if is_bundle {
+                let name = dir.rsplit('/').next().unwrap_or(dir);
+                (parent_dir_of_dir(dir), name.to_string(), Some(dir.to_string()))
+            } else {
+                (dir, file.trim_end_matches(".md").to_string(), None)
+            };
+            let slug = match &m.slug {
+                Some(s) => {
+                    let clean = slugify(s);
+                    if clean.is_empty() {
+                        diags.push(Diagnostic::error(format!("slug `{s}` has no usable characters")).in_file(&d.display).with_hint("use letters and digits, e.g. slug = \"china\""));
+                    }
+                    clean
+                }
+                None => slugify(&default_slug),
+            };
+            let path = format!("{}{}/", dir_url(container), slug);
+            let section = nearest_section(container);
+            briefs.push(Brief { doc: (*d).clone(), path, section, bundle_dir, terms: vec![], related: vec![], order: 0, rendered: None });
+        }
+
+        // Two files claiming one URL is an error naming both.
+        let mut by_path: HashMap<&str, &SourceDoc> = HashMap::new();
+        let reserved: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).chain(config.taxonomies.iter().map(|t| format!("/{t}/"))).collect();
+        for (path, doc) in sections.iter().map(|s| (s.path.as_str(), &*s.doc)).chain(briefs.iter().map(|b| (b.path.as_str(), &*b.doc))) {
+            if reserved.contains(path) {
+                diags.push(Diagnostic::error(format!("{} would be published at {path}, which briefing generates itself", doc.rel)).in_file(&doc.display).with_hint("rename the file or set another `slug`"));
+            }
+            if let Some(other) = by_path.insert(path, doc) {
+                diags.push(
+                    Diagnostic::error(format!("two files claim the URL {path}: {} and {}", other.display.display(), doc.display.display()))
+                        .in_file(&doc.display)
+                        .with_hint("give one of them another file name or `slug`"),
+                );
+            }
+        }
+
+        let mut by_rel = HashMap::new();
+        for (i, s) in sections.iter().enumerate() {
+            by_rel.insert(s.doc.rel.clone(), DocRef::Section(i));
+        }
+        for (i, b) in briefs.iter().enumerate() {
+            by_rel.insert(b.doc.rel.clone(), DocRef::Brief(i));
+            sections[b.section].briefs.push(i);
+        }
+
+        // Sort each section's briefs, then subsections by weight and title.
+        for s in 0..sections.len() {
+            let sort_by = sections[s].meta().sort_by;
+            let mut list = std::mem::take(&mut sections[s].briefs);
+            sort_briefs(&mut list, &briefs, sort_by);
+            sections[s].briefs = list;
+            let mut subs = std::mem::take(&mut sections[s].subsections);
+            subs.sort_by(|&a, &b| {
+                let (ma, mb) = (sections[a].meta(), sections[b].meta());
+                ma.weight.cmp(&mb.weight).then_with(|| ma.title.cmp(&mb.title)).then_with(|| a.cmp(&b))
+            });
+            sections[s].subsections = subs;
+        }
+
+        let mut reading_order = Vec::with_capacity(briefs.len());
+        let mut stack = vec![0];
+        while let Some(s) = stack.pop() {
+            reading_order.extend(sections[s].briefs.iter().copied());
+            stack.extend(sections[s].subsections.iter().rev().copied());
+        }
+        for (i, &b) in reading_order.iter().enumerate() {
+            briefs[b].order = i;
+        }
+
+        let taxonomies = build_taxonomies(&config, &mut briefs, diags);
+        compute_related(&mut briefs, &taxonomies);
+
+        let data: BTreeMap<String, Arc<DataFile>> = content.data.iter().map(|d| (d.name.clone(), d.clone())).collect();
+        let chronology = build_chronology(&briefs, &data, diags);
+
+        let assets = content
+            .assets
+            .iter()
+            .filter(|a| {
+                // A draft bundle's files stay unpublished with it.
+                let dir = parent_dir(&a.rel);
+                !docs.iter().any(|d| matches!(&d.kind, DocKind::Brief(m) if m.draft && !drafts) && d.rel.ends_with("/index.md") && dir.starts_with(parent_dir(&d.rel)))
+            })
+            .cloned()
+            .collect();
+
+        Site { config, root, sections, briefs, by_rel, taxonomies, data, assets, reading_order, chronology }
+    }
+
+    fn empty(config: Arc<Config>, root: PathBuf) -> Site {
+        Site {
+            config,
+            root,
+            sections: vec![],
+            briefs: vec![],
+            by_rel: HashMap::new(),
+            taxonomies: vec![],
+            data: BTreeMap::new(),
+            assets: vec![],
+            reading_order: vec![],
+            chronology: vec![],
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.config.url_for(path)
+    }
+
+    /// URL path of a content file, for `@/` links.
+    pub fn path_of(&self, rel: &str) -> Option<&str> {
+        match self.by_rel.get(rel)? {
+            DocRef::Section(s) => Some(&self.sections[*s].path),
+            DocRef::Brief(b) => Some(&self.briefs[*b].path),
+        }
+    }
+
+    /// Where a bundle asset is published: beside its brief's page.
+    pub fn asset_output(&self, asset: &Asset) -> String {
+        for b in &self.briefs {
+            if let Some(dir) = &b.bundle_dir
+                && let Some(rest) = asset.rel.strip_prefix(&format!("{dir}/"))
+            {
+                return format!("{}{rest}", b.path.trim_start_matches('/'));
+            }
+        }
+        asset.rel.clone()
+    }
+}
+
+fn parent_dir_of_dir(dir: &str) -> &str {
+    dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
+}
+
+pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
+    list.sort_by(|&a, &b| {
+        let (ma, mb) = (briefs[a].meta(), briefs[b].meta());
+        let primary = match sort_by {
+            SortBy::Date => mb.date.cmp(&ma.date),
+            SortBy::Weight => ma.weight.cmp(&mb.weight),
+            SortBy::Title => ma.title.cmp(&mb.title),
+        };
+        primary.then_with(|| ma.title.cmp(&mb.title)).then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
+    });
+}
+
+fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+    let mut out = Vec::new();
+    for b in briefs.iter_mut() {
+        b.terms = vec![Vec::new(); config.taxonomies.len()];
+        for (key, _) in &b.meta().taxonomies {
+            if !config.taxonomies.contains(key) {
+                diags.push(
+                    Diagnostic::error(format!("unknown taxonomy `{key}`"))
+                        .in_file(&b.doc.display)
+                        .with_hint(format!("add \"{key}\" to `taxonomies` in briefing.toml, or use one of: {}", config.taxonomies.join(", "))),
+                );
+            }
+        }
+    }
+    for (ti, name) in config.taxonomies.iter().enumerate() {
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_slug: HashMap<String, usize> = HashMap::new();
+        for bi in 0..briefs.len() {
+            let names: Vec<String> = briefs[bi].meta().terms(name).to_vec();
+            for term_name in names {
+                let slug = slugify(&term_name);
+                if slug.is_empty() {
+                    diags.push(Diagnostic::error(format!("empty {name} term")).in_file(&briefs[bi].doc.display).with_hint("remove the empty string from the list"));
+                    continue;
+                }
+                let idx = match by_slug.get(&slug) {
+                    Some(&i) => {
+                        if terms[i].name != term_name && terms[i].name.to_lowercase() != term_name.to_lowercase() {
+                            diags.push(
+                                Diagnostic::warning(format!("{name} terms \"{}\" and \"{term_name}\" share the URL /{name}/{slug}/ and are merged", terms[i].name))
+                                    .in_file(&briefs[bi].doc.display)
+                                    .with_hint("spell the term the same way in every brief"),
+                            );
+                        }
+                        i
+                    }
+                    None => {
+                        by_slug.insert(slug.clone(), terms.len());
+                        terms.push(Term { name: term_name.clone(), slug, briefs: vec![] });
+                        terms.len() - 1
+                    }
+                };
+                if !terms[idx].briefs.contains(&bi) {
+                    terms[idx].briefs.push(bi);
+                    briefs[bi].terms[ti].push(idx);
+                }
+            }
+        }
+        // Sort terms by name; remap brief term indices accordingly.
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        order.sort_by(|&a, &b| terms[a].name.to_lowercase().cmp(&terms[b].name.to_lowercase()).then_with(|| terms[a].slug.cmp(&terms[b].slug)));
+        let mut remap = vec![0; terms.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new;
+        }
+        let mut sorted: Vec<Term> = order.iter().map(|&i| terms[i].clone()).collect();
+        for t in &mut sorted {
+            sort_briefs(&mut t.briefs, briefs, SortBy::Date);
+        }
+        for b in briefs.iter_mut() {
+            for t in &mut b.terms[ti] {
+                *t = remap[*t];
+            }
+        }
+        out.push(Taxonomy { name: name.clone(), terms: sorted });
+    }
+    out
+}
+
+/// Up to three briefs sharing the most terms; ties go to the newer brief.
+fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
+    let related: Vec<Vec<BriefId>> = (0..briefs.len())
+        .map(|b| {
+            let mut score: HashMap<BriefId, usize> = HashMap::new();
+            for (ti, terms) in briefs[b].terms.iter().enumerate() {
+                for &t in terms {
+                    for &other in &taxonomies[ti].terms[t].briefs {
+                        if other != b {
+                            *score.entry(other).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let mut list: Vec<(BriefId, usize)> = score.into_iter().collect();
+            list.sort_by(|a, c| {
+                c.1.cmp(&a.1)
+                    .then_with(|| briefs[c.0].meta().date.cmp(&briefs[a.0].meta().date))
+                    .then_with(|| briefs[a.0].doc.rel.cmp(&briefs[c.0].doc.rel))
+            });
+            list.into_iter().take(3).map(|(id, _)| id).collect()
+        })
+        .collect();
+    for (b, r) in briefs.iter_mut().zip(related) {
+        b.related = r;
+    }
+}
+
+fn build_chronology(briefs: &[Brief], data: &BTreeMap<String, Arc<DataFile>>, diags: &mut Vec<Diagnostic>) -> Vec<ChronoEvent> {
+    let mut events: Vec<ChronoEvent> = Vec::new();
+    for (i, b) in briefs.iter().enumerate() {
+        for e in &b.meta().events {
+            events.push(ChronoEvent { date: e.date.clone(), text: e.text.clone(), brief: Some(i) });
+        }
+    }
+    if let Some(timeline) = data.get("timeline") {
+        match timeline.value.get("events").cloned().map(serde_json::from_value::<Vec<Event>>) {
+            Some(Ok(list)) => events.extend(list.into_iter().map(|e| ChronoEvent { date: e.date, text: e.text, brief: None })),
+            Some(Err(e)) => diags.push(
+                Diagnostic::error(format!("invalid timeline entry: {e}"))
+                    .in_file(format!("content/{}", timeline.rel))
+                    .with_hint("each [[events]] needs date = \"YYYY-MM\" (or a full date) and text = \"...\""),
+            ),
+            None => diags.push(Diagnostic::error("timeline data has no [[events]] list").in_file(format!("content/{}", timeline.rel)).with_hint("write [[events]] tables with date and text")),
+        }
+    }
+    events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
+    events
+}

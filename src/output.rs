@@ -1,0 +1,113 @@
+//! Stage 5: write the output atomically. Everything is written into a fresh directory beside
+//! the output, which replaces the old output only once complete: a failed or interrupted build
+//! leaves the previous output exactly as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Failure};
+use crate::render::Body;
+
+/// The file briefing leaves in every output it writes, so it never deletes a folder it did not make.
+pub const MARKER: &str = ".briefing-output";
+
+/// Refuses output directories that would destroy the user's work.
+pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), Failure> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root_c, out_c) = (canon(root), canon(output));
+    let usage = |msg: String, hint: &str| Err(Failure::Usage(Diagnostic::error(msg).with_hint(hint)));
+    if out_c == root_c || root_c.starts_with(&out_c) {
+        return usage(format!("refusing to write the site into {}: it is (or contains) the site root", output.display()), "choose an output folder inside the site, e.g. --output output");
+    }
+    if output.join("content").exists() || output.join(crate::config::CONFIG_FILE).exists() {
+        return usage(format!("refusing to replace {}: it contains content/ or a site config", output.display()), "choose an empty or new output folder");
+    }
+    if output.exists() && !output.join(MARKER).exists() && !force {
+        let empty = fs::read_dir(output).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty {
+            return usage(
+                format!("refusing to replace {}: it was not written by briefing (no {MARKER} file)", output.display()),
+                "pass --force to replace it anyway, or choose another --output",
+            );
+        }
+    }
+    Ok(())
+}
+
+fn io<'a>(context: &str, path: &'a Path) -> impl Fn(std::io::Error) -> Failure + 'a {
+    let context = context.to_string();
+    move |e| Failure::io(&context, path, &e)
+}
+
+/// Writes `files` into a staging directory beside `output`; returns it.
+pub fn write_staging(output: &Path, files: &BTreeMap<String, Body>) -> Result<PathBuf, Failure> {
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io("cannot create the output's parent folder", parent))?;
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io("cannot clear an old staging folder", &staging))?;
+    }
+    fs::create_dir_all(&staging).map_err(io("cannot create the staging folder", &staging))?;
+    let result = (|| {
+        let mut dirs: Vec<PathBuf> = files.keys().filter_map(|k| Path::new(k).parent().map(|p| staging.join(p))).collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(io("cannot create folder", d))?;
+        }
+        files.par_iter().try_for_each(|(rel, body)| -> Result<(), Failure> {
+            let dest = staging.join(rel);
+            match body {
+                Body::Bytes(b) => {
+                    let mut f = fs::File::create(&dest).map_err(io("cannot write", &dest))?;
+                    f.write_all(b).map_err(io("cannot write", &dest))?;
+                }
+                Body::Copy(src) => {
+                    fs::copy(src, &dest).map_err(io("cannot copy", src))?;
+                }
+            }
+            Ok(())
+        })?;
+        fs::write(staging.join(MARKER), b"This folder is written by briefing; it is replaced on every build.\n").map_err(io("cannot write marker", &staging))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(staging)
+}
+
+/// Replaces `output` with `staging` by renames, so readers see the old or the new tree, never
+/// a mix. The old tree is removed afterwards.
+pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
+    if output.exists() {
+        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if old.exists() {
+            let _ = fs::remove_dir_all(&old);
+        }
+        fs::rename(output, &old).map_err(io("cannot move the old output aside", output))?;
+        if let Err(e) = fs::rename(staging, output) {
+            // Put the old output back so the user keeps a working site.
+            let _ = fs::rename(&old, output);
+            return Err(Failure::io("cannot move the new output in place", output, &e));
+        }
+        fs::remove_dir_all(&old).map_err(io("cannot remove the old output", &old))?;
+    } else {
+        fs::rename(staging, output).map_err(io("cannot move the new output in place", output))?;
+    }
+    Ok(())
+}
+
+/// Full atomic write.
+pub fn write_site(output: &Path, files: &BTreeMap<String, Body>) -> Result<(), Failure> {
+    let staging = write_staging(output, files)?;
+    swap_in(&staging, output)
+}

@@ -1,0 +1,106 @@
+//! The site-graph functions templates call (`get_url`, `get_brief`, `get_section`,
+//! `get_taxonomy`). Every lookup is recorded for the page being rendered, so a page that looked
+//! up a brief is re-rendered when that brief changes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use tera::{Kwargs, State, Tera, TeraResult, Value};
+
+/// The values lookups return, replaced before every render.
+#[derive(Default)]
+pub struct Lookup {
+    pub base_url: String,
+    /// Content file (`hedges/china.md`, `hedges/_index.md`) to its summary value.
+    pub docs: HashMap<String, Value>,
+    pub taxonomies: HashMap<String, Value>,
+    /// Static file path to its published path (fingerprinted names, when enabled).
+    pub assets: HashMap<String, String>,
+}
+
+impl Lookup {
+    /// The value a recorded read saw, to tell whether it changed.
+    pub fn read(&self, key: &str) -> Option<&Value> {
+        match key.split_once(':') {
+            Some(("doc", rel)) => self.docs.get(rel),
+            Some(("taxonomy", name)) => self.taxonomies.get(name),
+            _ => None,
+        }
+    }
+}
+
+pub type SiteSlot = Arc<RwLock<Arc<Lookup>>>;
+
+thread_local! {
+    static READS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Starts recording lookups on this thread (one page renders on one thread).
+pub fn start_recording() {
+    READS.with(|r| r.borrow_mut().clear());
+}
+
+/// The lookups made since `start_recording`, sorted and deduplicated.
+pub fn take_reads() -> Vec<String> {
+    READS.with(|r| {
+        let mut v = std::mem::take(&mut *r.borrow_mut());
+        v.sort();
+        v.dedup();
+        v
+    })
+}
+
+fn record(key: String) {
+    READS.with(|r| r.borrow_mut().push(key));
+}
+
+fn current(slot: &SiteSlot) -> Arc<Lookup> {
+    match slot.read() {
+        Ok(g) => g.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+pub fn register(tera: &mut Tera, slot: &SiteSlot) {
+    let s = slot.clone();
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+        let path: String = kwargs.must_get("path")?;
+        let site = current(&s);
+        if let Some(rel) = path.strip_prefix("@/") {
+            let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
+            record(format!("doc:{file}"));
+            let v = site.docs.get(file).ok_or_else(|| tera::Error::message(format!("get_url: no content file `{file}`")))?;
+            let url = v.as_map().and_then(|m| m.get(&"permalink".into())).and_then(Value::as_str).unwrap_or("").to_string();
+            return Ok(match anchor {
+                Some(a) => format!("{url}#{a}"),
+                None => url,
+            });
+        }
+        let clean = path.trim_start_matches('/');
+        let published = site.assets.get(clean).map(String::as_str).unwrap_or(clean);
+        Ok(format!("{}{}", site.base_url, published))
+    });
+    let s = slot.clone();
+    let doc_fn = move |kind: &'static str| {
+        let s = s.clone();
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            record(format!("doc:{path}"));
+            let site = current(&s);
+            let is_section = path.ends_with("_index.md");
+            match site.docs.get(&path) {
+                Some(v) if is_section == (kind == "section") => Ok(v.clone()),
+                _ => Err(tera::Error::message(format!("{}: no {kind} `{path}` (paths are relative to content/, e.g. {})", if kind == "section" { "get_section" } else { "get_brief" }, if kind == "section" { "hedges/_index.md" } else { "hedges/china.md" }))),
+            }
+        }
+    };
+    tera.register_function("get_brief", doc_fn("brief"));
+    tera.register_function("get_section", doc_fn("section"));
+    let s = slot.clone();
+    tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let name: String = kwargs.must_get("name")?;
+        record(format!("taxonomy:{name}"));
+        current(&s).taxonomies.get(&name).cloned().ok_or_else(|| tera::Error::message(format!("get_taxonomy: no taxonomy `{name}`")))
+    });
+}

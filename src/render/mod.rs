@@ -1,0 +1,716 @@
+//! Stage 4: render. Markdown first (with shortcodes), then every page through its template.
+//!
+//! Each page records what it read (a fingerprint over the model entities put into its context
+//! and the templates it goes through). A later render with an unchanged fingerprint reuses the
+//! page's bytes: that is what makes `serve` incremental while staying equal to a full build.
+
+pub mod context;
+pub mod lookup;
+pub mod shortcode_host;
+pub mod templates;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use crate::charts;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, LinkResolver, Rendered};
+use crate::model::{BriefId, SectionId, Site};
+use context::obj;
+use templates::Templates;
+
+/// One file of the output, relative to the output root.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Arc<Vec<u8>>),
+    /// A static file copied as is.
+    Copy(std::path::PathBuf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Home(usize),
+    Section(SectionId, usize),
+    Brief(BriefId),
+    TaxonomyList(usize),
+    Term(usize, usize, usize),
+    Chronology,
+    Briefing,
+    NotFound,
+    Feed(Option<SectionId>),
+    Sitemap,
+    Robots,
+}
+
+/// Cached Markdown render of one document.
+struct MdEntry {
+    doc_hash: u64,
+    env: u64,
+    link_targets: Vec<String>,
+    used_templates: Vec<String>,
+    used_data: Vec<String>,
+    rendered: Arc<Rendered>,
+    references: Arc<Vec<(String, usize)>>,
+    errors: Vec<Diagnostic>,
+}
+
+/// Cached page output.
+struct PageEntry {
+    fingerprint: u64,
+    /// Lookups the template made (`doc:hedges/china.md`), and a hash of what they returned.
+    reads: Vec<String>,
+    reads_hash: u64,
+    bytes: Arc<Vec<u8>>,
+}
+
+fn reads_hash(lookup: &lookup::Lookup, reads: &[String]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for r in reads {
+        r.hash(&mut h);
+        lookup.read(r).map(hash_value).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Caches that survive between renders (used by `serve`); a fresh one gives a full build.
+#[derive(Default)]
+pub struct RenderCache {
+    markdown: HashMap<String, MdEntry>,
+    pages: HashMap<String, PageEntry>,
+}
+
+/// The result of a render: every output file, and how many pages were rendered vs reused.
+pub struct Rendering {
+    pub files: BTreeMap<String, Body>,
+    pub pages: usize,
+    pub rendered: usize,
+    pub changed: Vec<String>,
+}
+
+struct Links<'a>(&'a Site);
+
+impl LinkResolver for Links<'_> {
+    fn resolve(&self, rel: &str) -> Option<String> {
+        self.0.path_of(rel).map(|p| self.0.url(p))
+    }
+}
+
+fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+fn hash_value(v: &Value) -> u64 {
+    struct W(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for W {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = W(xxhash_rust::xxh3::Xxh3::new());
+    let _ = serde_json::to_writer(&mut w, v);
+    w.0.digest()
+}
+
+/// Renders the Markdown of every brief and section into the model. Cached per document on
+/// (file text, what its links resolved to, shortcode templates and data files it used).
+pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut RenderCache, diags: &mut Vec<Diagnostic>) {
+    let content_dir = site.root.join("content");
+    let config_hash = hash_of(&format!("{:?}", site.config));
+    let env_of = |site: &Site, targets: &[String], tpls: &[String], data: &[String]| -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        config_hash.hash(&mut h);
+        for t in targets {
+            site.path_of(t).hash(&mut h);
+        }
+        for t in tpls {
+            templates.closure_hash(t).hash(&mut h);
+        }
+        for d in data {
+            site.data.get(d).map(|f| f.hash).hash(&mut h);
+        }
+        h.finish()
+    };
+    enum Job {
+        Section(SectionId),
+        Brief(BriefId),
+    }
+    let jobs: Vec<Job> = (0..site.sections.len()).map(Job::Section).chain((0..site.briefs.len()).map(Job::Brief)).collect();
+    let site_ref: &Site = site;
+    let results: Vec<(String, MdEntry)> = jobs
+        .par_iter()
+        .map(|job| {
+            let (doc, sources, bundle_dir) = match job {
+                Job::Section(s) => (&site_ref.sections[*s].doc, &[][..], None),
+                Job::Brief(b) => {
+                    let br = &site_ref.briefs[*b];
+                    (&br.doc, &br.meta().sources[..], br.bundle_dir.as_deref())
+                }
+            };
+            if let Some(c) = cache.markdown.get(&doc.rel)
+                && c.doc_hash == doc.hash
+                && c.env == env_of(site_ref, &c.link_targets, &c.used_templates, &c.used_data)
+            {
+                return (doc.rel.clone(), MdEntry { doc_hash: c.doc_hash, env: c.env, link_targets: c.link_targets.clone(), used_templates: c.used_templates.clone(), used_data: c.used_data.clone(), rendered: c.rendered.clone(), references: c.references.clone(), errors: c.errors.clone() });
+            }
+            let links = Links(site_ref);
+            let mut host = shortcode_host::Host {
+                templates,
+                data: &site_ref.data,
+                sources,
+                links: &links,
+                bundle_dir,
+                content_dir: &content_dir,
+                references: Vec::new(),
+                used_templates: Vec::new(),
+                used_data: Vec::new(),
+                body_errors: Vec::new(),
+            };
+            let mut errors = Vec::new();
+            let mut rendered = markdown::render(doc.body(), &links, &mut host, &mut errors);
+            if site_ref.config.safe_html {
+                rendered.html = sanitize(&rendered.html);
+                rendered.summary = rendered.summary.as_deref().map(sanitize);
+            }
+            let body_start = doc.body_start;
+            let mut diags: Vec<Diagnostic> = errors
+                .into_iter()
+                .map(|e| {
+                    let mut d = Diagnostic::error(e.message).in_file(&doc.display).at(&doc.text, body_start + e.span.start..body_start + e.span.end);
+                    if let Some(h) = e.hint {
+                        d = d.with_hint(h);
+                    }
+                    d
+                })
+                .collect();
+            for e in host.body_errors.drain(..) {
+                let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message)).in_file(&doc.display);
+                if let Some(h) = e.hint {
+                    d = d.with_hint(h);
+                }
+                diags.push(d);
+            }
+            let mut link_targets: Vec<String> = rendered.links.iter().map(|l| l.target.clone()).collect();
+            // Broken links are part of the environment too: creating the target must re-render.
+            link_targets.extend(doc.body().match_indices("(@/").filter_map(|(i, _)| {
+                let rest = &doc.body()[i + 3..];
+                let end = rest.find([')', '#', ' '])?;
+                Some(rest[..end].to_string())
+            }));
+            link_targets.sort();
+            link_targets.dedup();
+            let env = env_of(site_ref, &link_targets, &host.used_templates, &host.used_data);
+            (
+                doc.rel.clone(),
+                MdEntry {
+                    doc_hash: doc.hash,
+                    env,
+                    link_targets,
+                    used_templates: host.used_templates,
+                    used_data: host.used_data,
+                    rendered: Arc::new(rendered),
+                    references: Arc::new(host.references),
+                    errors: diags,
+                },
+            )
+        })
+        .collect();
+    let mut new_cache = HashMap::with_capacity(results.len());
+    for (rel, entry) in results {
+        diags.extend(entry.errors.iter().cloned());
+        new_cache.insert(rel, entry);
+    }
+    for s in &mut site.sections {
+        s.rendered = new_cache.get(&s.doc.rel).map(|e| e.rendered.clone());
+    }
+    for b in &mut site.briefs {
+        b.rendered = new_cache.get(&b.doc.rel).map(|e| e.rendered.clone());
+    }
+    cache.markdown = new_cache;
+    check_anchors(site, diags);
+}
+
+fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id", "class", "aria-label", "role"])
+        .add_tags(["figure", "figcaption", "aside", "svg", "section"])
+        .clean(html)
+        .to_string()
+}
+
+/// `@/file.md#anchor` must name a heading that exists in the target.
+fn check_anchors(site: &Site, diags: &mut Vec<Diagnostic>) {
+    let ids: HashMap<&str, HashSet<&str>> = site
+        .briefs
+        .iter()
+        .map(|b| (b.doc.rel.as_str(), &b.rendered))
+        .chain(site.sections.iter().map(|s| (s.doc.rel.as_str(), &s.rendered)))
+        .filter_map(|(rel, r)| r.as_deref().map(|r| (rel, markdown::id_set(r))))
+        .collect();
+    let docs = site.briefs.iter().map(|b| (&b.doc, &b.rendered)).chain(site.sections.iter().map(|s| (&s.doc, &s.rendered)));
+    for (doc, rendered) in docs {
+        let Some(r) = rendered.as_deref() else { continue };
+        for link in &r.links {
+            let Some(anchor) = &link.anchor else { continue };
+            let Some(targets) = ids.get(link.target.as_str()) else { continue };
+            if !targets.contains(anchor.as_str()) {
+                let hint = match crate::diagnostics::did_you_mean(anchor, targets.iter().copied()) {
+                    Some(s) => format!("did you mean `#{s}`?"),
+                    None => format!("headings in {} have ids: {}", link.target, { let mut v: Vec<_> = targets.iter().copied().collect(); v.sort(); v.join(", ") }),
+                };
+                diags.push(
+                    Diagnostic::error(format!("broken anchor: {} has no heading `#{anchor}`", link.target))
+                        .in_file(&doc.display)
+                        .at(&doc.text, doc.body_start + link.span.start..doc.body_start + link.span.end)
+                        .with_hint(hint),
+                );
+            }
+        }
+    }
+}
+
+/// Everything a page may read, computed once per render and shared by all pages.
+struct Shared<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    summaries: Vec<Value>,
+    summary_hashes: Vec<u64>,
+    references: Vec<Arc<Vec<(String, usize)>>>,
+    globals: Context,
+    globals_hash: u64,
+    hedge_matrices: Vec<Value>,
+}
+
+/// A page to render: where it goes, through which template, and what it reads.
+struct PageSpec {
+    out: String,
+    path: String,
+    kind: PageKind,
+    template: String,
+}
+
+fn page_suffix(n: usize) -> String {
+    if n == 0 { String::new() } else { format!("page/{}/", n + 1) }
+}
+
+fn pages_for(site: &Site, per_page: usize) -> Vec<PageSpec> {
+    let mut pages = Vec::new();
+    let html = |p: &str| format!("{}index.html", p.trim_start_matches('/'));
+    for (i, s) in site.sections.iter().enumerate() {
+        let per = s.meta().paginate_by.unwrap_or(per_page).max(1);
+        let n = s.briefs.len().div_ceil(per).max(1);
+        for p in 0..n {
+            let path = format!("{}{}", s.path, page_suffix(p));
+            let template = s.meta().template.clone().unwrap_or_else(|| if i == 0 { "index.html".into() } else { "section.html".into() });
+            let kind = if i == 0 { PageKind::Home(p) } else { PageKind::Section(i, p) };
+            pages.push(PageSpec { out: html(&path), path, kind, template });
+        }
+        if i != 0 && !s.briefs.is_empty() {
+            pages.push(PageSpec { out: format!("{}atom.xml", s.path.trim_start_matches('/')), path: format!("{}atom.xml", s.path), kind: PageKind::Feed(Some(i)), template: "atom.xml".into() });
+        }
+    }
+    for (i, b) in site.briefs.iter().enumerate() {
+        pages.push(PageSpec { out: html(&b.path), path: b.path.clone(), kind: PageKind::Brief(i), template: "brief.html".into() });
+    }
+    for (ti, tax) in site.taxonomies.iter().enumerate() {
+        pages.push(PageSpec { out: html(&tax.path()), path: tax.path(), kind: PageKind::TaxonomyList(ti), template: "taxonomy_list.html".into() });
+        for (t, term) in tax.terms.iter().enumerate() {
+            let n = term.briefs.len().div_ceil(per_page).max(1);
+            for p in 0..n {
+                let path = format!("{}{}", tax.term_path(term), page_suffix(p));
+                pages.push(PageSpec { out: html(&path), path, kind: PageKind::Term(ti, t, p), template: "taxonomy_term.html".into() });
+            }
+        }
+    }
+    pages.push(PageSpec { out: "chronology/index.html".into(), path: "/chronology/".into(), kind: PageKind::Chronology, template: "chronology.html".into() });
+    pages.push(PageSpec { out: "briefing/index.html".into(), path: "/briefing/".into(), kind: PageKind::Briefing, template: "briefing.html".into() });
+    pages.push(PageSpec { out: "404.html".into(), path: "/404.html".into(), kind: PageKind::NotFound, template: "404.html".into() });
+    pages.push(PageSpec { out: "atom.xml".into(), path: "/atom.xml".into(), kind: PageKind::Feed(None), template: "atom.xml".into() });
+    pages.push(PageSpec { out: "sitemap.xml".into(), path: "/sitemap.xml".into(), kind: PageKind::Sitemap, template: String::new() });
+    pages.push(PageSpec { out: "robots.txt".into(), path: "/robots.txt".into(), kind: PageKind::Robots, template: String::new() });
+    pages
+}
+
+fn paginator(site: &Site, base: &str, list: &[BriefId], page: usize, per: usize, shared: &Shared) -> (Value, Vec<BriefId>) {
+    let n = list.len().div_ceil(per).max(1);
+    let slice: Vec<BriefId> = list.iter().skip(page * per).take(per).copied().collect();
+    let url = |p: usize| Value::from(site.url(&format!("{base}{}", page_suffix(p))));
+    let v = obj([
+        ("current_index", Value::from(page + 1)),
+        ("number_pagers", Value::from(n)),
+        ("per_page", Value::from(per)),
+        ("total", Value::from(list.len())),
+        ("briefs", Value::from(slice.iter().map(|&b| shared.summaries[b].clone()).collect::<Vec<_>>())),
+        ("previous", if page > 0 { url(page - 1) } else { Value::none() }),
+        ("next", if page + 1 < n { url(page + 1) } else { Value::none() }),
+        ("first", url(0)),
+        ("last", url(n - 1)),
+    ]);
+    (v, slice)
+}
+
+/// The brief ids a feed lists: newest first, at most 20.
+fn feed_briefs(site: &Site, section: Option<SectionId>) -> Vec<BriefId> {
+    let mut ids: Vec<BriefId> = match section {
+        Some(s) => site.sections[s].briefs.clone(),
+        None => (0..site.briefs.len()).collect(),
+    };
+    crate::model::sort_briefs(&mut ids, &site.briefs, crate::content::meta::SortBy::Date);
+    ids.truncate(20);
+    ids
+}
+
+impl Shared<'_> {
+    /// Builds the page's context and a fingerprint of everything in it.
+    fn context(&self, spec: &PageSpec) -> (Context, u64) {
+        let site = self.site;
+        let mut ctx = self.globals.clone();
+        let mut fp = xxhash_rust::xxh3::Xxh3::new();
+        self.globals_hash.hash(&mut fp);
+        spec.path.hash(&mut fp);
+        self.templates.closure_hash(&spec.template).hash(&mut fp);
+        let kind_name = match spec.kind {
+            PageKind::Home(_) => "home",
+            PageKind::Section(..) => "section",
+            PageKind::Brief(_) => "brief",
+            PageKind::TaxonomyList(_) => "taxonomy_list",
+            PageKind::Term(..) => "taxonomy_term",
+            PageKind::Chronology => "chronology",
+            PageKind::Briefing => "briefing",
+            PageKind::NotFound => "404",
+            PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => "feed",
+        };
+        ctx.insert_value("page_kind", Value::from(kind_name));
+        ctx.insert_value("current_path", Value::from(spec.path.as_str()));
+        ctx.insert_value("current_url", Value::from(site.url(&spec.path)));
+        let read_briefs = |ids: &[BriefId], fp: &mut xxhash_rust::xxh3::Xxh3| {
+            for &b in ids {
+                self.summary_hashes[b].hash(fp);
+            }
+        };
+        match spec.kind {
+            PageKind::Home(p) | PageKind::Section(_, p) => {
+                let s = match spec.kind {
+                    PageKind::Section(s, _) => s,
+                    _ => 0,
+                };
+                let sec = context::section_full(site, s, &self.summaries, self.hedge_matrices[s].clone());
+                let per = site.sections[s].meta().paginate_by.unwrap_or(site.config.paginate_by).max(1);
+                let (pager, _) = paginator(site, &site.sections[s].path, &site.sections[s].briefs, p, per, self);
+                hash_value(&sec).hash(&mut fp);
+                read_briefs(&site.sections[s].briefs, &mut fp);
+                p.hash(&mut fp);
+                ctx.insert_value("section", sec);
+                ctx.insert_value("paginator", pager);
+            }
+            PageKind::Brief(b) => {
+                let full = context::brief_full(site, b, &self.summaries, &self.references[b]);
+                let brief = &site.briefs[b];
+                brief.doc.hash.hash(&mut fp);
+                brief.rendered.as_deref().map(|r| hash_of(&r.html)).hash(&mut fp);
+                self.summary_hashes[b].hash(&mut fp);
+                read_briefs(&brief.related, &mut fp);
+                let order = brief.order;
+                let neighbours: Vec<BriefId> = [order.checked_sub(1), Some(order + 1)].into_iter().flatten().filter_map(|i| site.reading_order.get(i).copied()).collect();
+                read_briefs(&neighbours, &mut fp);
+                let sec = context::section_nav(site, brief.section);
+                hash_value(&sec).hash(&mut fp);
+                ctx.insert_value("brief", full);
+                ctx.insert_value("section", sec);
+            }
+            PageKind::TaxonomyList(ti) => {
+                let v = self.taxonomy_value(ti);
+                hash_value(&v).hash(&mut fp);
+                ctx.insert_value("taxonomy", v);
+            }
+            PageKind::Term(ti, t, p) => {
+                let tax = &site.taxonomies[ti];
+                let term = &tax.terms[t];
+                let v = self.taxonomy_value(ti);
+                hash_value(&v).hash(&mut fp);
+                let (pager, slice) = paginator(site, &tax.term_path(term), &term.briefs, p, site.config.paginate_by, self);
+                read_briefs(&slice, &mut fp);
+                p.hash(&mut fp);
+                let mut tv = context::term_ref(site, tax, term).as_map().cloned().unwrap_or_default();
+                tv.insert("briefs".into(), Value::from(term.briefs.iter().map(|&b| self.summaries[b].clone()).collect::<Vec<_>>()));
+                read_briefs(&term.briefs, &mut fp);
+                ctx.insert_value("taxonomy", v);
+                ctx.insert_value("term", Value::from(tv));
+                ctx.insert_value("paginator", pager);
+            }
+            PageKind::Chronology => {
+                let v = self.chronology_value();
+                hash_value(&v).hash(&mut fp);
+                ctx.insert_value("chronology", v);
+            }
+            PageKind::Briefing => {
+                let list: Vec<Value> = site.reading_order.iter().map(|&b| context::brief_full(site, b, &self.summaries, &self.references[b])).collect();
+                for &b in &site.reading_order {
+                    site.briefs[b].doc.hash.hash(&mut fp);
+                    site.briefs[b].rendered.as_deref().map(|r| hash_of(&r.html)).hash(&mut fp);
+                    self.summary_hashes[b].hash(&mut fp);
+                }
+                ctx.insert_value("briefs", Value::from(list));
+            }
+            PageKind::Feed(section) => {
+                let ids = feed_briefs(site, section);
+                read_briefs(&ids, &mut fp);
+                let (title, path) = match section {
+                    Some(s) => (format!("{} — {}", site.sections[s].meta().title, site.config.title), format!("{}atom.xml", site.sections[s].path)),
+                    None => (site.config.title.clone(), "/atom.xml".into()),
+                };
+                let updated = ids
+                    .iter()
+                    .map(|&b| {
+                        let m = site.briefs[b].meta();
+                        m.updated.as_ref().unwrap_or(&m.date).0.clone()
+                    })
+                    .max()
+                    .map(|d| d.rfc3339())
+                    .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+                let entries: Vec<Value> = ids
+                    .iter()
+                    .map(|&b| {
+                        let m = site.briefs[b].meta();
+                        let mut e = self.summaries[b].as_map().cloned().unwrap_or_default();
+                        e.insert("date_rfc3339".into(), Value::from(m.date.0.rfc3339()));
+                        e.insert("updated_rfc3339".into(), Value::from(m.updated.as_ref().unwrap_or(&m.date).0.rfc3339()));
+                        let plain = site.briefs[b].rendered.as_deref().and_then(|r| r.summary.as_deref()).map(markdown::strip_tags).or_else(|| m.description.clone()).or_else(|| m.bottom_line.clone()).unwrap_or_else(|| m.title.clone());
+                        e.insert("summary_text".into(), Value::from(plain));
+                        Value::from(e)
+                    })
+                    .collect();
+                ctx.insert_value(
+                    "feed",
+                    obj([
+                        ("title", Value::from(title)),
+                        ("id", Value::from(site.url(&path))),
+                        ("permalink", Value::from(site.url(&path))),
+                        ("alternate", Value::from(site.url(path.trim_end_matches("atom.xml")))),
+                        ("updated", Value::from(updated)),
+                        ("entries", Value::from(entries)),
+                    ]),
+                );
+            }
+            PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {
+                if matches!(spec.kind, PageKind::Sitemap) {
+                    for h in &self.summary_hashes {
+                        h.hash(&mut fp);
+                    }
+                    site.sections.len().hash(&mut fp);
+                    for s in &site.sections {
+                        s.path.hash(&mut fp);
+                    }
+                    for t in &site.taxonomies {
+                        for term in &t.terms {
+                            term.slug.hash(&mut fp);
+                        }
+                    }
+                }
+            }
+        }
+        (ctx, fp.finish())
+    }
+
+    fn taxonomy_value(&self, ti: usize) -> Value {
+        let site = self.site;
+        let tax = &site.taxonomies[ti];
+        obj([
+            ("name", Value::from(tax.name.as_str())),
+            ("permalink", Value::from(site.url(&tax.path()))),
+            ("terms", Value::from(tax.terms.iter().map(|t| context::term_ref(site, tax, t)).collect::<Vec<_>>())),
+        ])
+    }
+
+    fn chronology_value(&self) -> Value {
+        let site = self.site;
+        let mut years: Vec<(i32, Vec<Value>)> = Vec::new();
+        for e in &site.chronology {
+            let v = obj([
+                ("date", Value::from(e.date.iso())),
+                ("display_date", Value::from(e.date.format("%-d %B %Y"))),
+                ("text", Value::from(e.text.as_str())),
+                ("brief", e.brief.map(|b| self.summaries[b].clone()).unwrap_or_else(Value::none)),
+            ]);
+            match years.last_mut() {
+                Some((y, list)) if *y == e.date.year => list.push(v),
+                _ => years.push((e.date.year, vec![v])),
+            }
+        }
+        Value::from(years.into_iter().map(|(y, events)| obj([("year", Value::from(y)), ("events", Value::from(events))])).collect::<Vec<_>>())
+    }
+}
+
+fn hedge_matrix(site: &Site, s: SectionId, summaries: &[Value]) -> Value {
+    let mut rows: Vec<(BriefId, &crate::content::meta::Hedge)> = site.sections[s].briefs.iter().filter_map(|&b| site.briefs[b].meta().hedge.as_ref().map(|h| (b, h))).collect();
+    if rows.is_empty() {
+        return Value::none();
+    }
+    rows.sort_by(|a, b| {
+        b.1.credibility.level.cmp(&a.1.credibility.level).then_with(|| (b.1.economic.level.rank() + b.1.security.level.rank()).cmp(&(a.1.economic.level.rank() + a.1.security.level.rank()))).then_with(|| a.1.partner.cmp(&b.1.partner))
+    });
+    let svg = charts::hedge_matrix(&rows.iter().map(|(_, h)| charts::MatrixRow { partner: &h.partner, levels: [h.economic.level.rank(), h.security.level.rank(), h.credibility.level.rank()] }).collect::<Vec<_>>());
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|(b, h)| {
+            let mut m = context::hedge_value(h).as_map().cloned().unwrap_or_default();
+            m.insert("brief".into(), summaries[*b].clone());
+            Value::from(m)
+        })
+        .collect();
+    obj([("rows", Value::from(list)), ("svg", Value::safe_string(&svg))])
+}
+
+fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for p in pages {
+        let lastmod = match p.kind {
+            PageKind::Brief(b) => {
+                let m = site.briefs[b].meta();
+                Some(m.updated.as_ref().unwrap_or(&m.date).0.iso())
+            }
+            PageKind::Home(_) | PageKind::Section(..) | PageKind::TaxonomyList(_) | PageKind::Term(..) | PageKind::Chronology | PageKind::Briefing => None,
+            _ => continue,
+        };
+        out.push_str("  <url><loc>");
+        out.push_str(&markdown::escape(&site.url(&p.path)));
+        out.push_str("</loc>");
+        if let Some(l) = lastmod {
+            out.push_str("<lastmod>");
+            out.push_str(&l);
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}
+
+fn build_lookup(shared: &Shared) -> lookup::Lookup {
+    let site = shared.site;
+    let mut docs = HashMap::with_capacity(site.briefs.len() + site.sections.len());
+    for (b, brief) in site.briefs.iter().enumerate() {
+        docs.insert(brief.doc.rel.clone(), shared.summaries[b].clone());
+    }
+    for (s, sec) in site.sections.iter().enumerate() {
+        docs.insert(sec.doc.rel.clone(), context::section_full(site, s, &shared.summaries, shared.hedge_matrices[s].clone()));
+    }
+    let taxonomies = (0..site.taxonomies.len()).map(|t| (site.taxonomies[t].name.clone(), shared.taxonomy_value(t))).collect();
+    lookup::Lookup { base_url: site.config.base_url.clone(), docs, taxonomies, assets: HashMap::new() }
+}
+
+/// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
+pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, diags: &mut Vec<Diagnostic>) -> Rendering {
+    let summaries: Vec<Value> = (0..site.briefs.len()).into_par_iter().map(|b| context::brief_summary(site, b)).collect();
+    let summary_hashes: Vec<u64> = summaries.par_iter().map(hash_value).collect();
+    let references = site.briefs.iter().map(|b| cache.markdown.get(&b.doc.rel).map(|e| e.references.clone()).unwrap_or_default()).collect();
+    let mut globals = Context::new();
+    let config_value = Value::from_serializable(&*site.config);
+    globals.insert_value("config", config_value.clone());
+    let nav: Vec<Value> = site.sections.first().map(|root| root.subsections.iter().map(|&s| context::section_nav(site, s)).collect()).unwrap_or_default();
+    let nav = Value::from(nav);
+    globals.insert_value("nav", nav.clone());
+    let taxonomies = Value::from(
+        site.taxonomies
+            .iter()
+            .map(|t| obj([("name", Value::from(t.name.as_str())), ("permalink", Value::from(site.url(&t.path()))), ("term_count", Value::from(t.terms.len()))]))
+            .collect::<Vec<_>>(),
+    );
+    globals.insert_value("taxonomies", taxonomies.clone());
+    let data: BTreeMap<&str, Value> = site.data.iter().map(|(k, v)| (k.as_str(), Value::from_serializable(&v.value))).collect();
+    let data_value = Value::from_serializable(&data);
+    globals.insert_value("data", data_value);
+    globals.insert_value("confidence_scale", context::confidence_scale());
+    let home = site.sections.first();
+    globals.insert_value("home_bottom_line", home.and_then(|h| h.meta().bottom_line.as_deref()).map(Value::from).unwrap_or_else(Value::none));
+    let globals_hash = {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        hash_value(&config_value).hash(&mut h);
+        hash_value(&nav).hash(&mut h);
+        hash_value(&taxonomies).hash(&mut h);
+        for d in site.data.values() {
+            d.hash.hash(&mut h);
+        }
+        home.map(|h| h.doc.hash).hash(&mut h);
+        h.finish()
+    };
+    let hedge_matrices = (0..site.sections.len()).map(|s| hedge_matrix(site, s, &summaries)).collect();
+    let shared = Shared { site, templates, summaries, summary_hashes, references, globals, globals_hash, hedge_matrices };
+    let pages = pages_for(site, site.config.paginate_by);
+
+    // Required templates must exist; one message per missing template.
+    let mut missing: Vec<&str> = pages.iter().map(|p| p.template.as_str()).filter(|t| !t.is_empty() && !templates.has(t)).collect();
+    missing.sort();
+    missing.dedup();
+    for m in &missing {
+        diags.push(Diagnostic::error(format!("template `{m}` not found")).with_hint(format!("add templates/{m} or use a theme that has it (themes/{}/templates/)", site.config.theme)));
+    }
+    if !missing.is_empty() {
+        return Rendering { files: BTreeMap::new(), pages: 0, rendered: 0, changed: vec![] };
+    }
+
+    let sitemap_bytes = Arc::new(sitemap(site, &pages));
+    let robots = Arc::new(format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.url("/sitemap.xml")).into_bytes());
+    let lookup = Arc::new(build_lookup(&shared));
+    if let Ok(mut slot) = templates.site.write() {
+        *slot = lookup.clone();
+    }
+    type PageResult = (String, u64, Vec<String>, u64, Result<(Arc<Vec<u8>>, bool), Diagnostic>);
+    let results: Vec<PageResult> = pages
+        .par_iter()
+        .map(|spec| {
+            let (ctx, fp) = shared.context(spec);
+            if let Some(entry) = cache.pages.get(&spec.out)
+                && entry.fingerprint == fp
+                && entry.reads_hash == reads_hash(&lookup, &entry.reads)
+            {
+                return (spec.out.clone(), fp, entry.reads.clone(), entry.reads_hash, Ok((entry.bytes.clone(), false)));
+            }
+            lookup::start_recording();
+            let result = match spec.kind {
+                PageKind::Sitemap => Ok(sitemap_bytes.clone()),
+                PageKind::Robots => Ok(robots.clone()),
+                _ => templates.tera.render(&spec.template, &ctx).map(|s| Arc::new(s.into_bytes())).map_err(|e| templates.diagnostic(&e)),
+            };
+            let reads = lookup::take_reads();
+            let rh = reads_hash(&lookup, &reads);
+            (spec.out.clone(), fp, reads, rh, result.map(|b| (b, true)))
+        })
+        .collect();
+
+    let mut files = BTreeMap::new();
+    let mut new_pages = HashMap::with_capacity(results.len());
+    let mut seen_errors = HashSet::new();
+    let mut rendered = 0;
+    let mut changed = Vec::new();
+    let page_count = results.len();
+    for (out, fp, reads, reads_hash, result) in results {
+        match result {
+            Ok((bytes, fresh)) => {
+                if fresh {
+                    rendered += 1;
+                    changed.push(out.clone());
+                }
+                files.insert(out.clone(), Body::Bytes(bytes.clone()));
+                new_pages.insert(out, PageEntry { fingerprint: fp, reads, reads_hash, bytes });
+            }
+            Err(d) => {
+                // One broken template fails every page through it; report it once.
+                if seen_errors.insert((d.message.clone(), d.position())) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    cache.pages = new_pages;
+    Rendering { files, pages: page_count, rendered, changed }
+}

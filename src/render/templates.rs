@@ -1,0 +1,288 @@
+//! Loading templates (theme first, then the site's own overrides by name) into Tera 2, with the
+//! filters briefing adds and the map of which template reads which (for incremental rebuilds).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{Kwargs, State, Tera, Value};
+
+use crate::config::Config;
+use crate::date::PartialDate;
+use crate::diagnostics::{Diagnostic, display_path};
+use super::lookup;
+
+/// Where a template came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub display: PathBuf,
+    pub text: Arc<str>,
+}
+
+pub struct Templates {
+    pub tera: Tera,
+    pub sources: HashMap<String, TemplateSource>,
+    /// Per template: a hash over its own source and everything it extends, includes or calls.
+    closure_hash: HashMap<String, u64>,
+    /// What `get_url`, `get_brief`, `get_section` and `get_taxonomy` look things up in.
+    pub site: lookup::SiteSlot,
+}
+
+fn read_dir_templates(root: &Path, dir: &Path, out: &mut HashMap<String, TemplateSource>, diags: &mut Vec<Diagnostic>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read templates: {e}")).in_file(display_path(root, dir)));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let tpl_name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        match crate::content::read_text(root, entry.path()) {
+            Ok(text) => {
+                out.insert(tpl_name, TemplateSource { display: display_path(root, entry.path()), text });
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+}
+
+impl Templates {
+    /// Loads `themes/<theme>/templates/` then `templates/` (which wins on equal names).
+    pub fn load(root: &Path, config: &Config) -> Result<Templates, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let theme_dir = config.theme_dir(root);
+        if !theme_dir.is_dir() {
+            return Err(vec![Diagnostic::error(format!("theme `{}` not found at {}", config.theme, display_path(root, &theme_dir).display()))
+                .in_file("briefing.toml")
+                .with_hint("set `theme` in briefing.toml to a folder under themes/, e.g. theme = \"default\"")]);
+        }
+        let mut sources = HashMap::new();
+        read_dir_templates(root, &theme_dir.join("templates"), &mut sources, &mut diags);
+        read_dir_templates(root, &root.join("templates"), &mut sources, &mut diags);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Templates::from_sources(sources)
+    }
+
+    pub fn from_sources(sources: HashMap<String, TemplateSource>) -> Result<Templates, Vec<Diagnostic>> {
+        let site = lookup::SiteSlot::default();
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
+        register_filters(&mut tera);
+        let mut names: Vec<&String> = sources.keys().collect();
+        names.sort();
+        lookup::register(&mut tera, &site);
+        if let Err(e) = tera.add_raw_templates(names.iter().map(|n| (n.as_str(), sources[*n].text.as_ref()))) {
+            return Err(vec![error_to_diagnostic(&e, &sources)]);
+        }
+        let closure_hash = closure_hashes(&sources);
+        Ok(Templates { tera, sources, closure_hash, site })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    pub fn closure_hash(&self, name: &str) -> u64 {
+        self.closure_hash.get(name).copied().unwrap_or(0)
+    }
+
+    pub fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
+        error_to_diagnostic(e, &self.sources)
+    }
+}
+
+/// Turns a Tera error into a diagnostic on the template's own file and line.
+pub fn error_to_diagnostic(e: &tera::Error, sources: &HashMap<String, TemplateSource>) -> Diagnostic {
+    use tera::ErrorKind;
+    let mut err: &dyn std::error::Error = e;
+    // Errors raised inside our own functions come wrapped; the innermost report has the span.
+    loop {
+        if let Some(te) = err.downcast_ref::<tera::Error>()
+            && let ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) = te.kind()
+        {
+            let name = r.filename().to_string();
+            let mut d = Diagnostic::error(format!("template {name}: {}", r.message()));
+            let mut hint = template_hint(r.message());
+            if let Some(src) = sources.get(&name) {
+                d = d.in_file(&src.display).at(&src.text, r.span().range.clone());
+            } else {
+                d = d.in_file(format!("templates/{name}"));
+                hint = hint.or(Some("check the template's syntax against docs/templates.md".into()));
+            }
+            if let Some(h) = hint {
+                d = d.with_hint(h);
+            }
+            return d;
+        }
+        match err.source() {
+            Some(s) => err = s,
+            None => break,
+        }
+    }
+    let message = e.to_string();
+    let hint = match e.kind() {
+        ErrorKind::CircularInclude { .. } | ErrorKind::CircularExtend { .. } => "a template includes or extends itself; break the cycle",
+        ErrorKind::TemplateNotFound(_) | ErrorKind::MissingParent { .. } => "add the template to templates/ or fix its name",
+        _ => "see docs/templates.md for the variables and functions templates can use",
+    };
+    Diagnostic::error(format!("template error: {message}")).with_hint(hint)
+}
+
+fn template_hint(message: &str) -> Option<String> {
+    if message.contains("not found in context") || message.contains("undefined") || message.contains("Undefined") {
+        Some("the variable does not exist on this page; guard optional values with {% if x %} or `x | default(value=...)`, see docs/templates.md".into())
+    } else {
+        None
+    }
+}
+
+/// Names a template refers to: what it extends or includes, and the components it calls.
+fn references(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut templates = Vec::new();
+    let mut calls = Vec::new();
+    let mut defines = Vec::new();
+    let quoted = |s: &str| -> Option<String> {
+        let s = s.trim_start();
+        let q = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let end = s[1..].find(q)?;
+        Some(s[1..1 + end].to_string())
+    };
+    let mut rest = text;
+    while let Some(i) = rest.find(['{']) {
+        let tag = &rest[i..];
+        rest = &rest[i + 1..];
+        let Some(inner) = tag.strip_prefix("{%").or_else(|| tag.strip_prefix("{{")) else { continue };
+        let inner = inner.trim_start_matches(['-', ' ', '\n', '\t']);
+        if let Some(t) = inner.strip_prefix("extends").or_else(|| inner.strip_prefix("include")).and_then(quoted) {
+            templates.push(t);
+        } else if let Some(def) = inner.strip_prefix("component ") {
+            defines.push(ident(def.trim_start()));
+        } else if let Some(call) = inner.strip_prefix('<') {
+            let name = ident(call.trim_start_matches('/'));
+            if !name.is_empty() {
+                calls.push(name);
+            }
+        }
+    }
+    (templates, calls, defines)
+}
+
+fn ident(s: &str) -> String {
+    s.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect()
+}
+
+fn closure_hashes(sources: &HashMap<String, TemplateSource>) -> HashMap<String, u64> {
+    let mut refs: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut component_home: HashMap<String, Vec<String>> = HashMap::new();
+    let mut calls: HashMap<&str, Vec<String>> = HashMap::new();
+    for (name, src) in sources {
+        let (t, c, d) = references(&src.text);
+        refs.insert(name, t);
+        calls.insert(name, c);
+        for def in d {
+            component_home.entry(def).or_default().push(name.clone());
+        }
+    }
+    let mut out = HashMap::new();
+    for name in sources.keys() {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut stack = vec![name.clone()];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(r) = refs.get(n.as_str()) {
+                stack.extend(r.iter().cloned());
+            }
+            if let Some(c) = calls.get(n.as_str()) {
+                for comp in c {
+                    if let Some(homes) = component_home.get(comp) {
+                        stack.extend(homes.iter().cloned());
+                    }
+                }
+            }
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for n in &seen {
+            h.update(n.as_bytes());
+            if let Some(s) = sources.get(n) {
+                h.update(s.text.as_bytes());
+            } else {
+                h.update(b"\0missing");
+            }
+        }
+        out.insert(name.clone(), h.digest());
+    }
+    out
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("date", |v: &str, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+        let format: String = kwargs.get("format")?.unwrap_or_else(|| "%-d %B %Y".to_string());
+        PartialDate::parse(v).map(|d| d.format(&format)).map_err(tera::Error::message)
+    });
+    tera.register_filter("slugify", |v: &str, _: Kwargs, _: &State| crate::slug::slugify(v));
+    tera.register_filter("json_encode", |v: Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+        let json: serde_json::Value = serde_json::to_value(&v).map_err(|e| tera::Error::message(e.to_string()))?;
+        // Escape `<` so the JSON is inert inside <script> blocks (JSON-LD).
+        Ok(json.to_string().replace('<', "\\u003c").replace('>', "\\u003e"))
+    });
+    tera.register_filter("urlencode", |v: &str, _: Kwargs, _: &State| {
+        let mut out = String::new();
+        for b in v.bytes() {
+            if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(t: &str) -> TemplateSource {
+        TemplateSource { display: PathBuf::from("templates/x"), text: Arc::from(t) }
+    }
+
+    #[test]
+    fn closure_follows_extends_include_and_components() {
+        let mut s = HashMap::new();
+        s.insert("base.html".to_string(), src("<html>{% block b %}{% endblock b %}{% include \"nav.html\" %}</html>"));
+        s.insert("nav.html".to_string(), src("<nav></nav>"));
+        s.insert("comps.html".to_string(), src("{% component card(x) %}{{x}}{% endcomponent card %}"));
+        s.insert("brief.html".to_string(), src("{% extends \"base.html\" %}{% block b %}{{<card x=\"1\"/>}}{% endblock b %}"));
+        s.insert("other.html".to_string(), src("plain"));
+        let before = closure_hashes(&s);
+        s.insert("nav.html".to_string(), src("<nav>changed</nav>"));
+        let after = closure_hashes(&s);
+        assert_ne!(before["brief.html"], after["brief.html"]);
+        assert_eq!(before["other.html"], after["other.html"]);
+        s.insert("comps.html".to_string(), src("{% component card(x) %}[{{x}}]{% endcomponent card %}"));
+        let again = closure_hashes(&s);
+        assert_ne!(after["brief.html"], again["brief.html"]);
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let mut s = HashMap::new();
+        s.insert("page.html".to_string(), TemplateSource { display: PathBuf::from("templates/page.html"), text: Arc::from("ok\n{% if %}\n") });
+        let e = Templates::from_sources(s).err().unwrap();
+        assert_eq!(e[0].file.as_deref(), Some(Path::new("templates/page.html")));
+        assert_eq!(e[0].location().map(|l| l.0), Some(2), "{:?}", e[0]);
+    }
+}

@@ -1,0 +1,166 @@
+//! `briefing init` and `briefing new`: files a user starts from.
+
+use std::fs;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::content::DocKind;
+use crate::diagnostics::{Diagnostic, Failure};
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+fn usage(msg: impl Into<String>, hint: &str) -> Failure {
+    Failure::Usage(Diagnostic::error(msg).with_hint(hint))
+}
+
+fn write_new(path: &Path, text: &[u8]) -> Result<(), Failure> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Failure::io("cannot create folder", parent, &e))?;
+    }
+    fs::write(path, text).map_err(|e| Failure::io("cannot write", path, &e))
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the civil-from-days algorithm.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Creates a new site in `dir` that builds at once.
+pub fn init(dir: &Path) -> Result<Vec<String>, Failure> {
+    if dir.join(crate::config::CONFIG_FILE).exists() || dir.join("content").exists() {
+        return Err(usage(format!("{} already holds a site", dir.display()), "choose a new folder for `briefing init`"));
+    }
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "My briefing".into());
+    let mut written = Vec::new();
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "briefing.toml".into(),
+            format!(
+                "title = \"{}\"\ndescription = \"Analysis and key judgments.\"\nbase_url = \"https://example.org\"\nlanguage = \"en\"\ntheme = \"default\"\norganization = \"Your organisation\"\nauthors = [\"Your Name\"]\ntaxonomies = [\"actors\", \"topics\"]\n",
+                name.replace('"', "'")
+            )
+            .into_bytes(),
+        ),
+        (".gitignore".into(), b"/output\n".to_vec()),
+        (
+            "content/_index.md".into(),
+            b"+++\ntitle = \"Home\"\nbottom_line = \"The one sentence a reader must remember.\"\n+++\n\nWelcome to the briefing.\n".to_vec(),
+        ),
+        ("content/analysis/_index.md".into(), b"+++\ntitle = \"Analysis\"\ndescription = \"Our analysis.\"\nweight = 1\n+++\n".to_vec()),
+        ("content/analysis/first-brief.md".into(), brief_template("First brief", &today()).into_bytes()),
+    ];
+    for (rel, bytes) in files {
+        write_new(&dir.join(&rel), &bytes)?;
+        written.push(rel);
+    }
+    for (rel, bytes) in DEFAULT_THEME {
+        let rel = format!("themes/default/{rel}");
+        write_new(&dir.join(&rel), bytes)?;
+        written.push(rel);
+    }
+    Ok(written)
+}
+
+/// The built-in archetype: every front-matter field, with a placeholder or a comment.
+pub fn brief_template(title: &str, date: &str) -> String {
+    format!(
+        r#"+++
+title = "{title}"
+date = {date}
+# updated = {date}
+description = "One sentence for listings and feeds."
+# authors = ["Your Name"]        # default: the site's authors
+draft = false
+weight = 0
+# slug = "custom-url"
+bottom_line = "The one thing a reader must take away."
+actors = []                      # e.g. ["Japan", "China"]
+topics = []                      # e.g. ["Alliance", "Economy"]
+
+[[key_judgments]]
+text = "A judgment the brief supports."
+confidence = "likely"            # almost certain | very likely | likely | roughly even | unlikely | very unlikely | remote
+
+# [[sources]]
+# id = "mod"
+# title = "Defense of Japan"
+# publisher = "Ministry of Defense of Japan"
+# url = "https://..."
+# date = "2017-08"
+
+# [[events]]
+# date = "2017-05"               # YYYY-MM or YYYY-MM-DD
+# text = "What happened."
+
+# [hedge]                         # for briefs about a hedging partner
+# partner = "China"
+# kind = "soft"                  # hard | soft
+# economic = {{ level = "high", rationale = "..." }}      # low | medium | high
+# security = {{ level = "low", rationale = "..." }}
+# credibility = {{ level = "medium", rationale = "..." }}
+
+[extra]
++++
+
+The first paragraph is the summary.
+
+<!-- more -->
+
+## Background
+
+Write the analysis here.
+"#
+    )
+}
+
+/// Writes `content/SECTION/SLUG.md` from the section's archetype or the built-in one.
+pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<String, Failure> {
+    Config::load(root)?;
+    let target = target.trim_matches('/').trim_end_matches(".md");
+    if target.is_empty() || target.split('/').any(|c| c.is_empty() || c == ".." || c == ".") {
+        return Err(usage(format!("`{target}` is not a SECTION/SLUG path"), "write e.g. `briefing new hedges/vietnam`"));
+    }
+    let (section, slug) = target.rsplit_once('/').unwrap_or(("", target));
+    let rel = format!("content/{target}.md");
+    let path = root.join(&rel);
+    if path.exists() || root.join(format!("content/{target}/index.md")).exists() {
+        return Err(usage(format!("{rel} already exists"), "choose another slug; briefing never overwrites a brief"));
+    }
+    let section_index = root.join("content").join(section).join("_index.md");
+    if !section.is_empty() && !section_index.exists() {
+        return Err(usage(format!("no section content/{section}/ (it has no _index.md)"), "create the section's _index.md first, or pick an existing section"));
+    }
+    let title = title.map(str::to_string).unwrap_or_else(|| {
+        let t = slug.replace(['-', '_'], " ");
+        let mut c = t.chars();
+        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    });
+    let mut archetype = None;
+    if section_index.exists() {
+        let text = crate::content::read_text(root, &section_index).map_err(|d| Failure::Content(vec![d]))?;
+        let doc = crate::content::parse_doc(&format!("{section}/_index.md"), &section_index, text, 0).map_err(Failure::Content)?;
+        if let DocKind::Section(m) = &doc.kind
+            && let Some(a) = &m.archetype
+        {
+            let p = root.join("archetypes").join(a);
+            let text = fs::read_to_string(&p).map_err(|e| Failure::io("cannot read the section's archetype", &p, &e))?;
+            archetype = Some(text);
+        }
+    }
+    let text = match archetype {
+        Some(a) => a.replace("{{title}}", &title.replace('"', "\\\"")).replace("{{date}}", &today()),
+        None => brief_template(&title.replace('"', "\\\""), &today()),
+    };
+    write_new(&path, text.as_bytes())?;
+    Ok(rel)
+}

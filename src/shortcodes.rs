@@ -1,0 +1,458 @@
+//! Shortcodes in Markdown: inline `{{ name(arg="v") }}` and block `{% name(arg="v") %}…{% end %}`.
+//!
+//! They are cut out of the Markdown before pulldown-cmark sees it and replaced by placeholder
+//! tokens, so Markdown never mangles their HTML; the rendered HTML is put back afterwards.
+//! Shortcodes inside code spans and code blocks are left alone.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag};
+use serde_json::Value;
+
+use crate::markdown::MarkdownError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    pub args: BTreeMap<String, Value>,
+    /// Span of the whole shortcode in the Markdown as written.
+    pub span: Range<usize>,
+    /// Raw Markdown between a block shortcode's tags.
+    pub body: Option<String>,
+}
+
+/// What a shortcode failed on, with a hint for the author.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Renders shortcodes; the render stage implements it with templates and the brief's data.
+pub trait ShortcodeHost {
+    fn render(&mut self, call: &Call) -> Result<String, CallError>;
+}
+
+/// A host that knows no shortcode: used where shortcodes are not allowed.
+pub struct NoShortcodes;
+
+impl ShortcodeHost for NoShortcodes {
+    fn render(&mut self, call: &Call) -> Result<String, CallError> {
+        Err(CallError {
+            message: format!("unknown shortcode `{}`", call.name),
+            hint: None,
+        })
+    }
+}
+
+/// Markdown with shortcodes replaced by tokens, and the map back to the original offsets.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub text: String,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Debug)]
+struct Replacement {
+    token: String,
+    html: String,
+    block: bool,
+    new_start: usize,
+    new_len: usize,
+    orig_start: usize,
+    orig_len: usize,
+}
+
+impl Expanded {
+    /// Maps a byte range of `text` back to the Markdown as written.
+    pub fn original_span(&self, span: Range<usize>) -> Range<usize> {
+        let map = |pos: usize| {
+            let mut delta: isize = 0;
+            for r in &self.replacements {
+                if r.new_start + r.new_len <= pos {
+                    delta += r.orig_len as isize - r.new_len as isize;
+                } else if r.new_start <= pos {
+                    return r.orig_start;
+                }
+            }
+            (pos as isize + delta).max(0) as usize
+        };
+        map(span.start)..map(span.end)
+    }
+
+    /// Puts the shortcodes' HTML in place of their tokens.
+    pub fn substitute(&self, html: &str) -> String {
+        if self.replacements.is_empty() {
+            return html.to_string();
+        }
+        let mut out = html.to_string();
+        for r in &self.replacements {
+            if r.block {
+                let wrapped = format!("<p>{}</p>", r.token);
+                if out.contains(&wrapped) {
+                    out = out.replacen(&wrapped, &r.html, 1);
+                    continue;
+                }
+            }
+            out = out.replacen(&r.token, &r.html, 1);
+        }
+        out
+    }
+}
+
+/// Byte ranges of code spans and code blocks, where shortcodes are literal text.
+fn code_ranges(src: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    for (ev, range) in Parser::new_ext(src, crate::markdown::options()).into_offset_iter() {
+        match ev {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
+}
+
+pub fn expand(src: &str, host: &mut dyn ShortcodeHost, errors: &mut Vec<MarkdownError>) -> Expanded {
+    if !src.contains("{{") && !src.contains("{%") {
+        return Expanded {
+            text: src.to_string(),
+            replacements: Vec::new(),
+        };
+    }
+    let code = code_ranges(src);
+    let in_code = |pos: usize| code.iter().any(|r| r.contains(&pos));
+    let mut out = Expanded::default();
+    let mut pos = 0;
+    let mut n = 0;
+    while pos < src.len() {
+        let Some(found) = src[pos..].find(['{']) else { break };
+        let at = pos + found;
+        let rest = &src[at..];
+        let block = rest.starts_with("{%");
+        if !(rest.starts_with("{{") || block) || in_code(at) {
+            out.text.push_str(&src[pos..at + 1]);
+            pos = at + 1;
+            continue;
+        }
+        let close = if block { "%}" } else { "}}" };
+        let parsed = match parse_call(&rest[2..], close) {
+            None => {
+                // Not a shortcode at all (e.g. `{{ x }}` in prose): leave it as text.
+                out.text.push_str(&src[pos..at + 2]);
+                pos = at + 2;
+                continue;
+            }
+            Some(p) => p,
+        };
+        let (name, args, consumed) = match parsed {
+            Ok(p) => p,
+            Err(message) => {
+                let end = rest.find(close).map(|i| at + i + 2).unwrap_or(src.len());
+                errors.push(MarkdownError {
+                    span: at..end,
+                    message,
+                    hint: Some("shortcode arguments look like name(key=\"text\", n=3, flag=true)".into()),
+                });
+                out.text.push_str(&src[pos..end]);
+                pos = end;
+                continue;
+            }
+        };
+        let open_end = at + 2 + consumed;
+        let (body, end) = if block {
+            match find_end(src, open_end) {
+                Some((body_range, end)) => (Some(src[body_range].to_string()), end),
+                None => {
+                    errors.push(MarkdownError {
+                        span: at..open_end,
+                        message: format!("block shortcode `{name}` is never closed"),
+                        hint: Some("close it with {% end %}".into()),
+                    });
+                    out.text.push_str(&src[pos..open_end]);
+                    pos = open_end;
+                    continue;
+                }
+            }
+        } else {
+            (None, open_end)
+        };
+        let call = Call {
+            name,
+            args,
+            span: at..end,
+            body,
+        };
+        out.text.push_str(&src[pos..at]);
+        let html = match host.render(&call) {
+            Ok(h) => h,
+            Err(e) => {
+                errors.push(MarkdownError {
+                    span: call.span.clone(),
+                    message: e.message,
+                    hint: e.hint,
+                });
+                String::new()
+            }
+        };
+        let token = format!("\u{2063}briefing-shortcode-{n}\u{2063}");
+        n += 1;
+        let token_text = if block {
+            format!("\n\n{token}\n\n")
+        } else {
+            token.clone()
+        };
+        out.replacements.push(Replacement {
+            token,
+            html,
+            block,
+            new_start: out.text.len(),
+            new_len: token_text.len(),
+            orig_start: at,
+            orig_len: end - at,
+        });
+        out.text.push_str(&token_text);
+        pos = end;
+    }
+    if pos < src.len() {
+        out.text.push_str(&src[pos..]);
+    }
+    out
+}
+
+/// Finds the `{% end %}` matching a block opened just before `from`, counting nested blocks.
+fn find_end(src: &str, from: usize) -> Option<(Range<usize>, usize)> {
+    let mut depth = 1;
+    let mut pos = from;
+    while let Some(i) = src[pos..].find("{%") {
+        let at = pos + i;
+        let inner = &src[at + 2..];
+        let trimmed = inner.trim_start();
+        if trimmed.starts_with("end") && trimmed[3..].trim_start().starts_with("%}") {
+            depth -= 1;
+            let close = at + 2 + inner.find("%}")? + 2;
+            if depth == 0 {
+                return Some((from..at, close));
+            }
+            pos = close;
+        } else {
+            if matches!(parse_call(inner, "%}"), Some(Ok(_))) {
+                depth += 1;
+            }
+            pos = at + 2;
+        }
+    }
+    None
+}
+
+type Parsed = (String, BTreeMap<String, Value>, usize);
+
+/// Parses `name(args) }}` after the opening delimiter. `None` when it is not shaped like a
+/// shortcode at all; `Some(Err)` when it is, but the arguments are malformed.
+fn parse_call(s: &str, close: &str) -> Option<Result<Parsed, String>> {
+    let mut p = Cursor { s, i: 0 };
+    p.ws();
+    let name = p.ident()?;
+    p.ws();
+    if !p.eat("(") {
+        return None;
+    }
+    let mut args = BTreeMap::new();
+    let result = (|| {
+        loop {
+            p.ws();
+            if p.eat(")") {
+                break;
+            }
+            let key = p.ident().ok_or_else(|| format!("expected an argument name in shortcode `{name}`"))?;
+            p.ws();
+            if !p.eat("=") {
+                return Err(format!("expected `=` after `{key}` in shortcode `{name}`"));
+            }
+            p.ws();
+            let value = p.value().ok_or_else(|| {
+                format!("expected a value for `{key}` in shortcode `{name}` (a \"string\", number, true/false or [list])")
+            })?;
+            if args.insert(key.clone(), value).is_some() {
+                return Err(format!("argument `{key}` given twice in shortcode `{name}`"));
+            }
+            p.ws();
+            if p.eat(",") {
+                continue;
+            }
+            if p.eat(")") {
+                break;
+            }
+            return Err(format!("expected `,` or `)` in shortcode `{name}`"));
+        }
+        p.ws();
+        if !p.eat(close) {
+            return Err(format!("expected `{close}` to close shortcode `{name}`"));
+        }
+        Ok(())
+    })();
+    Some(result.map(|_| (name, args, p.i)))
+}
+
+struct Cursor<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a str {
+        &self.s[self.i..]
+    }
+    fn ws(&mut self) {
+        let r = self.rest();
+        self.i += r.len() - r.trim_start().len();
+    }
+    fn eat(&mut self, t: &str) -> bool {
+        if self.rest().starts_with(t) {
+            self.i += t.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn ident(&mut self) -> Option<String> {
+        let r = self.rest();
+        let first = r.chars().next()?;
+        if !(first.is_ascii_alphabetic() || first == '_') {
+            return None;
+        }
+        let len = r
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(r.len());
+        self.i += len;
+        Some(r[..len].to_string())
+    }
+    fn value(&mut self) -> Option<Value> {
+        let r = self.rest();
+        let c = r.chars().next()?;
+        match c {
+            '"' | '\'' => {
+                let mut out = String::new();
+                let mut chars = r.char_indices().skip(1);
+                while let Some((i, ch)) = chars.next() {
+                    if ch == '\\' {
+                        let (_, esc) = chars.next()?;
+                        out.push(match esc {
+                            'n' => '\n',
+                            't' => '\t',
+                            other => other,
+                        });
+                    } else if ch == c {
+                        self.i += i + 1;
+                        return Some(Value::String(out));
+                    } else {
+                        out.push(ch);
+                    }
+                }
+                None
+            }
+            '[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.ws();
+                    if self.eat("]") {
+                        return Some(Value::Array(items));
+                    }
+                    items.push(self.value()?);
+                    self.ws();
+                    if !self.eat(",") {
+                        self.ws();
+                        return self.eat("]").then_some(Value::Array(items));
+                    }
+                }
+            }
+            _ => {
+                let len = r
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' || ch == '+'))
+                    .unwrap_or(r.len());
+                let word = &r[..len];
+                let v = match word {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    w => {
+                        if let Ok(i) = w.parse::<i64>() {
+                            Value::from(i)
+                        } else {
+                            Value::from(w.parse::<f64>().ok().filter(|f| f.is_finite())?)
+                        }
+                    }
+                };
+                self.i += len;
+                Some(v)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Echo;
+    impl ShortcodeHost for Echo {
+        fn render(&mut self, call: &Call) -> Result<String, CallError> {
+            if call.name == "bad" {
+                return Err(CallError { message: "bad shortcode".into(), hint: None });
+            }
+            Ok(format!(
+                "<{}:{}:{}>",
+                call.name,
+                serde_json::to_string(&call.args).unwrap(),
+                call.body.as_deref().unwrap_or("").trim()
+            ))
+        }
+    }
+
+    fn run(s: &str) -> (String, Vec<MarkdownError>) {
+        let mut errors = Vec::new();
+        let e = expand(s, &mut Echo, &mut errors);
+        (e.substitute(&e.text), errors)
+    }
+
+    #[test]
+    fn inline_and_block() {
+        let (out, errs) = run("A {{ cite(id=\"x\", n=2) }} b.\n\n{% callout(kind=\"note\") %}\nBody **b**\n{% end %}\n");
+        assert!(errs.is_empty(), "{errs:?}");
+        assert!(out.contains("<cite:{\"id\":\"x\",\"n\":2}:>"), "{out}");
+        assert!(out.contains("<callout:{\"kind\":\"note\"}:Body **b**>"), "{out}");
+    }
+
+    #[test]
+    fn code_is_left_alone() {
+        let src = "`{{ cite(id=\"x\") }}`\n\n```\n{{ cite(id=\"y\") }}\n```\n";
+        let (out, errs) = run(src);
+        assert!(errs.is_empty());
+        assert_eq!(out, src);
+    }
+
+    #[test]
+    fn malformed_and_failing_calls_report_spans() {
+        let src = "x {{ cite(id=) }} y {{ bad() }}";
+        let (_, errs) = run(src);
+        assert_eq!(errs.len(), 2);
+        assert_eq!(&src[errs[0].span.clone()], "{{ cite(id=) }}");
+        assert_eq!(&src[errs[1].span.clone()], "{{ bad() }}");
+    }
+
+    #[test]
+    fn prose_braces_are_text() {
+        let (out, errs) = run("a {{ not a call }} {");
+        assert!(errs.is_empty());
+        assert_eq!(out, "a {{ not a call }} {");
+    }
+
+    #[test]
+    fn spans_map_back() {
+        let mut errors = Vec::new();
+        let src = "{{ cite(id=\"x\") }} [l](@/a.md)";
+        let e = expand(src, &mut Echo, &mut errors);
+        let link_at = e.text.find("[l]").unwrap();
+        assert_eq!(e.original_span(link_at..link_at + 3), src.find("[l]").unwrap()..src.find("[l]").unwrap() + 3);
+    }
+}

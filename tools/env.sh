@@ -1,0 +1,43 @@
+# Source from bash (scripts/test does): sets the locations of the test tools
+# as absolute paths, for the tests to read. A variable already set to an
+# existing file is kept; a tool that is not found leaves its variable unset
+# (scripts/setup-test-tools installs them all).
+#
+#   BRIEFING_CHROMIUM      Debian's chromium (headless browser tests)
+#   BRIEFING_CHROMEDRIVER  Debian's chromedriver, same version as chromium
+#   BRIEFING_NGINX         nginx (publish test; run with its own -p/-c)
+#   BRIEFING_JAVA          java, 11 or later, to run vnu.jar
+#   BRIEFING_VNU_JAR       the Nu Html Checker: java -jar "$BRIEFING_VNU_JAR"
+#   BRIEFING_AXE_JS        axe-core's axe.min.js, to inject into pages
+
+_briefing_tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# _briefing_find VAR CANDIDATE... : export VAR as the first candidate found
+# (an absolute path that exists, or a bare name looked up on PATH), unless VAR
+# is already set to an existing file.
+_briefing_find() {
+    local var="$1" cand path
+    shift
+    if [ -n "${!var:-}" ] && [ -f "${!var}" ]; then export "${var?}"; return 0; fi
+    unset "$var"
+    for cand in "$@"; do
+        case "$cand" in
+            /*) path="$cand"; [ -f "$path" ] || continue ;;
+            *) path="$(command -v "$cand" 2>/dev/null)" || continue ;;
+        esac
+        case "$path" in /*) ;; *) continue ;; esac   # skip aliases, functions
+        export "$var=$path"
+        return 0
+    done
+    return 0
+}
+
+_briefing_find BRIEFING_CHROMIUM chromium /usr/bin/chromium
+_briefing_find BRIEFING_CHROMEDRIVER chromedriver /usr/bin/chromedriver
+_briefing_find BRIEFING_NGINX nginx /usr/sbin/nginx
+_briefing_find BRIEFING_JAVA java /usr/bin/java
+_briefing_find BRIEFING_VNU_JAR "$_briefing_tools/node_modules/vnu-jar/build/dist/vnu.jar"
+_briefing_find BRIEFING_AXE_JS "$_briefing_tools/node_modules/axe-core/axe.min.js"
+
+unset -f _briefing_find
+unset _briefing_tools
