@@ -9,18 +9,28 @@ fn main() {
     let mut files = Vec::new();
     collect(theme, theme, &mut files);
     files.sort();
-    let mut out = String::from("/// (path inside the theme, bytes)\npub const DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// (path inside the theme, bytes)\npub const DEFAULT_THEME: &[(&str, &[u8])] = &[\n",
+    );
     for rel in &files {
-        let abs = std::fs::canonicalize(theme.join(rel)).expect("theme file disappeared during the build");
-        let _ = writeln!(out, "    ({rel:?}, include_bytes!({:?})),", abs.display().to_string());
+        let abs = std::fs::canonicalize(theme.join(rel))
+            .expect("theme file disappeared during the build");
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
     std::fs::write(dest, out).expect("cannot write OUT_DIR/default_theme.rs");
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         println!("cargo:rerun-if-changed={}", p.display());

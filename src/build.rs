@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::assets;
 use crate::config::Config;
 use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Failure};
@@ -16,6 +17,11 @@ use crate::render::{self, Body, RenderCache, templates::Templates};
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub drafts: bool,
+    /// Minify HTML, CSS and JS (also on when the config says `minify = true`).
+    pub minify: bool,
+    /// Building for `serve`: no fingerprinted asset names (so a CSS edit swaps the stylesheet in
+    /// place) and no search index (serve refreshes it in the background).
+    pub serve: bool,
     /// Overrides `base_url` from the config (e.g. `http://127.0.0.1:1111/` while serving).
     pub base_url: Option<String>,
 }
@@ -37,6 +43,12 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
     /// Output paths whose bytes changed since the previous build of this builder.
     pub changed: Vec<String>,
+    /// Output paths of the brief pages: what the search index covers.
+    pub brief_pages: Vec<String>,
+    /// The site language, for the search index.
+    pub language: String,
+    /// Whether the config asks for search.
+    pub search: bool,
 }
 
 pub struct Builder {
@@ -48,7 +60,12 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(root: impl Into<PathBuf>, options: BuildOptions) -> Builder {
-        Builder { root: root.into(), options, loader: Loader::default(), cache: RenderCache::default() }
+        Builder {
+            root: root.into(),
+            options,
+            loader: Loader::default(),
+            cache: RenderCache::default(),
+        }
     }
 
     pub fn build(&mut self) -> Result<Built, Failure> {
@@ -68,7 +85,13 @@ impl Builder {
         };
         let content = self.loader.load(&self.root);
         diags.extend(content.diagnostics.iter().cloned());
-        let mut site = Site::build(config.clone(), self.root.clone(), &content, self.options.drafts, &mut diags);
+        let mut site = Site::build(
+            config.clone(),
+            self.root.clone(),
+            &content,
+            self.options.drafts,
+            &mut diags,
+        );
         let Some(templates) = templates else {
             return Err(split_failure(diags));
         };
@@ -76,23 +99,46 @@ impl Builder {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
-        let rendering = render::render_site(&site, &templates, &mut self.cache, &mut diags);
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(split_failure(diags));
-        }
-        let mut files = rendering.files;
         let mut static_files = BTreeMap::new();
         collect_static(&config.theme_dir(&self.root).join("static"), &mut static_files, &mut diags);
         collect_static(&self.root.join("static"), &mut static_files, &mut diags);
         for a in &site.assets {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
-        for (rel, src) in static_files {
+        let minify = self.options.minify || config.minify;
+        let (assets, static_bodies) = assets::process(static_files, !self.options.serve, minify, &mut diags);
+        let rendering = render::render_site(&site, &templates, &assets, &mut self.cache, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(split_failure(diags));
+        }
+        let mut files = rendering.files;
+        if minify {
+            assets::minify_pages(&mut files);
+        }
+        for (rel, body) in static_bodies {
             if files.contains_key(&rel) {
-                diags.push(Diagnostic::error(format!("static file {rel} would overwrite a generated page")).in_file(&src).with_hint("rename or remove the static file"));
+                diags.push(Diagnostic::error(format!("static file {rel} would overwrite a generated page")).with_hint("rename or remove the static file"));
                 continue;
             }
-            files.insert(rel, Body::Copy(src));
+            files.insert(rel, body);
+        }
+        let brief_pages: Vec<String> = site.briefs.iter().map(|b| format!("{}index.html", b.path.trim_start_matches('/'))).collect();
+        if config.search && !self.options.serve {
+            let pages: Vec<(String, Arc<Vec<u8>>)> = brief_pages
+                .iter()
+                .filter_map(|p| match files.get(p) {
+                    Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
+                    _ => None,
+                })
+                .collect();
+            match crate::search::index(&pages, &config.language) {
+                Ok(bundle) => {
+                    for (rel, bytes) in bundle {
+                        files.insert(rel, Body::Bytes(bytes));
+                    }
+                }
+                Err(d) => diags.push(d),
+            }
         }
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
@@ -105,7 +151,15 @@ impl Builder {
             files: files.len(),
             elapsed: start.elapsed(),
         };
-        Ok(Built { files, stats, warnings: diags, changed: rendering.changed })
+        Ok(Built {
+            files,
+            stats,
+            warnings: diags,
+            changed: rendering.changed,
+            brief_pages,
+            language: config.language.clone(),
+            search: config.search,
+        })
     }
 }
 
@@ -117,7 +171,10 @@ fn collect_static(dir: &Path, out: &mut BTreeMap<String, PathBuf>, diags: &mut V
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let name = e.file_name().to_string_lossy();
@@ -125,12 +182,19 @@ fn collect_static(dir: &Path, out: &mut BTreeMap<String, PathBuf>, diags: &mut V
                     continue;
                 }
                 if let Ok(rel) = e.path().strip_prefix(dir) {
-                    let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                    let rel = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
                     out.insert(rel, e.path().to_path_buf());
                 }
             }
             Ok(_) => {}
-            Err(e) => diags.push(Diagnostic::error(format!("cannot read static files: {e}")).with_hint("check links and permissions under static/")),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot read static files: {e}"))
+                    .with_hint("check links and permissions under static/"),
+            ),
         }
     }
 }

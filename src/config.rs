@@ -39,6 +39,9 @@ pub struct Config {
     /// Minify HTML, CSS and JS in the output.
     #[serde(default)]
     pub minify: bool,
+    /// Build the full-text search index (pagefind) and the /search/ page.
+    #[serde(default = "default_true")]
+    pub search: bool,
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -55,6 +58,9 @@ fn default_theme() -> String {
 }
 fn default_taxonomies() -> Vec<String> {
     vec!["actors".into(), "topics".into()]
+}
+fn default_true() -> bool {
+    true
 }
 fn default_paginate_by() -> usize {
     50

@@ -64,7 +64,9 @@ impl PartialDate {
         if let Some(m) = month
             && !(1..=12).contains(&m)
         {
-            return Err(format!("invalid date `{s}`: month {m} is not between 01 and 12"));
+            return Err(format!(
+                "invalid date `{s}`: month {m} is not between 01 and 12"
+            ));
         }
         if let (Some(m), Some(d)) = (month, day)
             && (d == 0 || d > days_in_month(year, m))

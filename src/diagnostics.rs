@@ -286,42 +286,6 @@ impl From<Vec<Diagnostic>> for Failure {
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_chars() {
-        let s = "ab\ncdé\nf";
-        assert_eq!(line_col(s, 0), (1, 1));
-        assert_eq!(line_col(s, 3), (2, 1));
-        assert_eq!(line_col(s, s.find('f').unwrap()), (3, 1));
-        assert_eq!(line_offset(s, 3), s.find('f').unwrap());
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(
-            did_you_mean("titel", ["title", "date", "description"]),
-            Some("title")
-        );
-        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
-    }
-
-    #[test]
-    fn render_shows_caret_and_hint() {
-        let src: Arc<str> = Arc::from("+++\ntitel = 1\n+++\n");
-        let d = Diagnostic::error("unknown field `titel`")
-            .in_file("content/a.md")
-            .at(&src, 4..9)
-            .with_hint("did you mean `title`?");
-        let out = d.render(false);
-        assert!(out.contains("content/a.md:2:1"), "{out}");
-        assert!(out.contains("^^^^^"), "{out}");
-        assert!(out.contains("did you mean `title`?"), "{out}");
-    }
-}
-
 /// Turns a TOML parse or type error into a diagnostic pointing into `source`.
 ///
 /// `offset` is where the TOML text starts inside `source` (front matter starts after `+++`).
@@ -365,10 +329,45 @@ fn unknown_name_hint(message: &str) -> Option<String> {
     let expected: Vec<&str> = ticks.collect();
     match did_you_mean(unknown, expected.iter().copied()) {
         Some(best) => Some(format!("did you mean `{best}`?")),
-        None if !expected.is_empty() => Some(format!(
-            "expected a {kind} among: {}",
-            expected.join(", ")
-        )),
+        None if !expected.is_empty() => {
+            Some(format!("expected a {kind} among: {}", expected.join(", ")))
+        }
         None => Some(format!("remove `{unknown}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let s = "ab\ncdé\nf";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 1));
+        assert_eq!(line_col(s, s.find('f').unwrap()), (3, 1));
+        assert_eq!(line_offset(s, 3), s.find('f').unwrap());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("titel", ["title", "date", "description"]),
+            Some("title")
+        );
+        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn render_shows_caret_and_hint() {
+        let src: Arc<str> = Arc::from("+++\ntitel = 1\n+++\n");
+        let d = Diagnostic::error("unknown field `titel`")
+            .in_file("content/a.md")
+            .at(&src, 4..9)
+            .with_hint("did you mean `title`?");
+        let out = d.render(false);
+        assert!(out.contains("content/a.md:2:1"), "{out}");
+        assert!(out.contains("^^^^^"), "{out}");
+        assert!(out.contains("did you mean `title`?"), "{out}");
     }
 }

@@ -5,6 +5,7 @@
 //! [`output`] (atomic write). [`build::Builder`] drives it and keeps the caches that make
 //! `serve`'s rebuilds incremental.
 
+pub mod assets;
 pub mod build;
 pub mod charts;
 pub mod config;
@@ -14,7 +15,10 @@ pub mod diagnostics;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod search;
+pub mod serve;
 pub mod shortcodes;
 pub mod slug;

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use briefing::build::{BuildOptions, Builder};
 use briefing::diagnostics::{Diagnostic, Failure};
-use briefing::{output, scaffold};
+use briefing::{output, publish, scaffold, serve};
 
 const EXIT_CODES: &str = "Exit codes: 0 success, 1 content or template errors, 2 usage errors, 3 I/O failures.";
 
@@ -48,9 +48,33 @@ enum Command {
         /// Replace an output folder briefing did not write.
         #[arg(long)]
         force: bool,
+        /// Minify HTML, CSS and JS (also on with `minify = true` in briefing.toml).
+        #[arg(long)]
+        minify: bool,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+    },
+    /// Build the site and deploy it into TARGET as a new release, then switch TARGET/current to it atomically.
+    #[command(after_help = EXIT_CODES)]
+    Publish {
+        /// The web root to deploy into; it holds releases/ and the `current` symlink to serve from.
+        target: PathBuf,
+        /// The site root (holding briefing.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// How many releases to keep; the one `current` points to is never removed.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        keep: u64,
+        /// Point `current` back at the release before it, without building.
+        #[arg(long, conflicts_with_all = ["drafts", "base_url"])]
+        rollback: bool,
+        /// Include briefs and sections marked draft.
+        #[arg(long)]
+        drafts: bool,
+        /// Override base_url from briefing.toml.
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Create a new site in DIR that builds at once.
     #[command(after_help = EXIT_CODES)]
@@ -69,6 +93,25 @@ enum Command {
         /// The site root.
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+    /// Build the site, serve it from memory, and rebuild and reload the browser on every change.
+    #[command(after_help = EXIT_CODES)]
+    Serve {
+        /// The site root (holding briefing.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but loopback is reachable from other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on; the next free one is used if it is taken (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include briefs and sections marked draft.
+        #[arg(long)]
+        drafts: bool,
     },
 }
 
@@ -94,10 +137,10 @@ fn report(f: &Failure, format: Format) {
     }
 }
 
-fn build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>, drafts: bool, force: bool, format: Format) -> Result<(), Failure> {
+fn build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>, drafts: bool, force: bool, minify: bool, format: Format) -> Result<(), Failure> {
     let out = output_dir.unwrap_or_else(|| root.join("output"));
     output::check_output_dir(root, &out, force)?;
-    let mut builder = Builder::new(root, BuildOptions { drafts, base_url });
+    let mut builder = Builder::new(root, BuildOptions { drafts, base_url, minify, serve: false });
     // A build that runs longer than a second says it is working; the thread is detached and
     // says nothing once the build is done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -132,9 +175,79 @@ fn build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>, dra
     Ok(())
 }
 
+fn publish_site(opts: publish::PublishOptions, rollback: bool) -> Result<(), Failure> {
+    let current = opts.target.join(publish::CURRENT);
+    if rollback {
+        let r = publish::rollback(&opts.root, &opts.target)?;
+        println!(
+            "Rolled back {} -> {}/{} (was {})",
+            current.display(),
+            publish::RELEASES,
+            r.to,
+            r.from
+        );
+        return Ok(());
+    }
+    let p = publish::publish(&opts)?;
+    let warnings: Vec<&Diagnostic> = p.warnings.iter().collect();
+    print_diagnostics(&warnings, Format::Human);
+    let s = &p.stats;
+    println!(
+        "Built {} pages ({} briefs, {} sections) in {} ms",
+        s.pages,
+        s.briefs,
+        s.sections,
+        s.elapsed.as_millis()
+    );
+    let was = p
+        .previous
+        .map(|r| format!(" (was {r})"))
+        .unwrap_or_default();
+    println!(
+        "Published release {}: {} -> {}/{}{was}",
+        p.release,
+        current.display(),
+        publish::RELEASES,
+        p.release
+    );
+    if !p.removed.is_empty() {
+        println!(
+            "Removed {} old release{}: {}",
+            p.removed.len(),
+            if p.removed.len() == 1 { "" } else { "s" },
+            p.removed.join(", ")
+        );
+    }
+    println!("Releases kept ({}): {}", p.kept.len(), p.kept.join(", "));
+    Ok(())
+}
+
 fn run(cli: Cli) -> (Result<(), Failure>, Format) {
     match cli.command {
-        Command::Build { root, output, base_url, drafts, force, format } => (build(&root, output, base_url, drafts, force, format), format),
+        Command::Build { root, output, base_url, drafts, force, minify, format } => (build(&root, output, base_url, drafts, force, minify, format), format),
+        Command::Publish {
+            target,
+            root,
+            keep,
+            rollback,
+            drafts,
+            base_url,
+        } => {
+            let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+            (
+                publish_site(
+                    publish::PublishOptions {
+                        root,
+                        target,
+                        keep,
+                        drafts,
+                        base_url,
+                    },
+                    rollback,
+                ),
+                Format::Human,
+            )
+        }
         Command::Init { dir } => (
             scaffold::init(&dir).map(|files| {
                 println!("Created a new site in {} ({} files).", dir.display(), files.len());
@@ -142,6 +255,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             }),
             Format::Human,
         ),
+        Command::Serve { root, bind, port, open, drafts } => (serve::run(serve::ServeOptions { root, bind, port, open, drafts }), Format::Human),
         Command::New { path, title, root } => (
             scaffold::new_brief(&root, &path, title.as_deref()).map(|rel| println!("Created {rel}")),
             Format::Human,

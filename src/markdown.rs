@@ -2,10 +2,9 @@
 //! summary, word count, internal `@/` links and shortcodes.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 use crate::shortcodes::{self, Expanded, ShortcodeHost};
@@ -90,7 +89,11 @@ struct Heading {
     text: String,
 }
 
-fn render_expanded(exp: &Expanded, links: &dyn LinkResolver, errors: &mut Vec<MarkdownError>) -> Rendered {
+fn render_expanded(
+    exp: &Expanded,
+    links: &dyn LinkResolver,
+    errors: &mut Vec<MarkdownError>,
+) -> Rendered {
     let src = exp.text.as_str();
     let mut result = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
@@ -110,7 +113,9 @@ fn render_expanded(exp: &Expanded, links: &dyn LinkResolver, errors: &mut Vec<Ma
 
     for (ev, range) in Parser::new_ext(src, options()).into_offset_iter() {
         match ev {
-            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
                 current = Some(Heading {
                     level: heading_level(level),
                     id: id.map(|i| i.to_string()),
@@ -158,14 +163,22 @@ fn render_expanded(exp: &Expanded, links: &dyn LinkResolver, errors: &mut Vec<Ma
                     h.text.push_str(t);
                 }
                 if in_code == 0 && matches!(ev, Event::Text(_)) {
-                    result.word_count += t.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+                    result.word_count += t
+                        .split_whitespace()
+                        .filter(|w| w.chars().any(char::is_alphanumeric))
+                        .count();
                 }
                 events.push(ev);
             }
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE => {
                 summary_at.get_or_insert(events.len());
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
                 events.push(Event::Start(Tag::Link {
                     link_type,
@@ -174,9 +187,19 @@ fn render_expanded(exp: &Expanded, links: &dyn LinkResolver, errors: &mut Vec<Ma
                     id,
                 }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
-                events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
             Event::FootnoteReference(label) => {
                 let n = footnote_number(&mut footnotes, &label);
@@ -269,7 +292,9 @@ fn resolve_link<'a>(
             errors.push(MarkdownError {
                 span,
                 message: format!("broken internal link: no content file `{target}`"),
-                hint: Some("internal links name a file under content/, e.g. @/hedges/china.md".into()),
+                hint: Some(
+                    "internal links name a file under content/, e.g. @/hedges/china.md".into(),
+                ),
             });
             CowStr::Borrowed("#")
         }
@@ -330,7 +355,6 @@ pub fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    let _ = write!(&mut String::new(), "");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -338,9 +362,6 @@ pub fn strip_tags(html: &str) -> String {
 pub fn id_set(r: &Rendered) -> HashSet<&str> {
     r.heading_ids.iter().map(String::as_str).collect()
 }
-
-#[allow(dead_code)]
-fn _link_type_is_used(_: LinkType) {}
 
 #[cfg(test)]
 mod tests {
@@ -364,7 +385,10 @@ mod tests {
     fn headings_get_unique_ids_and_toc() {
         let (r, e) = md("# Intro\n\n## Trade\n\n## Trade\n\n### Deep {#custom}\n\n## Intro\n");
         assert!(e.is_empty());
-        assert_eq!(r.heading_ids, vec!["intro", "trade", "trade-1", "custom", "intro-1"]);
+        assert_eq!(
+            r.heading_ids,
+            vec!["intro", "trade", "trade-1", "custom", "intro-1"]
+        );
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children.len(), 3);
         assert_eq!(r.toc[0].children[1].children[0].id, "custom");
@@ -374,9 +398,16 @@ mod tests {
     #[test]
     fn internal_links_resolve_or_fail() {
         let (r, e) = md("See [China](@/hedges/china.md#trade) and [x](@/nope.md).\n");
-        assert!(r.html.contains("href=\"/hedges/china/#trade\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"/hedges/china/#trade\""),
+            "{}",
+            r.html
+        );
         assert_eq!(e.len(), 1);
-        assert_eq!(&"See [China](@/hedges/china.md#trade) and [x](@/nope.md).\n"[e[0].span.clone()], "[x](@/nope.md)");
+        assert_eq!(
+            &"See [China](@/hedges/china.md#trade) and [x](@/nope.md).\n"[e[0].span.clone()],
+            "[x](@/nope.md)"
+        );
         assert_eq!(r.links[0].anchor.as_deref(), Some("trade"));
     }
 

@@ -117,7 +117,14 @@ pub enum DocRef {
 }
 
 /// URL paths briefing generates itself; content may not claim them.
-pub const RESERVED: [&str; 6] = ["/chronology/", "/briefing/", "/search/", "/pagefind/", "/404.html", "/atom.xml"];
+pub const RESERVED: [&str; 6] = [
+    "/chronology/",
+    "/briefing/",
+    "/search/",
+    "/pagefind/",
+    "/404.html",
+    "/atom.xml",
+];
 
 fn parent_dir(rel: &str) -> &str {
     rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
@@ -137,7 +144,13 @@ fn dir_url(dir: &str) -> String {
 
 impl Site {
     /// Builds the model from loaded content. Problems are collected in `diags`.
-    pub fn build(config: Arc<Config>, root: PathBuf, content: &Content, drafts: bool, diags: &mut Vec<Diagnostic>) -> Site {
+    pub fn build(
+        config: Arc<Config>,
+        root: PathBuf,
+        content: &Content,
+        drafts: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Site {
         let mut sections = Vec::new();
         let mut briefs = Vec::new();
         let mut section_dirs: HashMap<String, SectionId> = HashMap::new();
@@ -148,7 +161,14 @@ impl Site {
         // Home first so it gets id 0.
         if let Some(home) = docs.iter().find(|d| d.rel == "_index.md") {
             section_dirs.insert(String::new(), 0);
-            sections.push(Section { doc: (*home).clone(), path: "/".into(), parent: None, subsections: vec![], briefs: vec![], rendered: None });
+            sections.push(Section {
+                doc: (*home).clone(),
+                path: "/".into(),
+                parent: None,
+                subsections: vec![],
+                briefs: vec![],
+                rendered: None,
+            });
         } else {
             diags.push(
                 Diagnostic::error("the home page content/_index.md is missing")
@@ -165,7 +185,14 @@ impl Site {
                 }
                 let dir = parent_dir(&d.rel).to_string();
                 section_dirs.insert(dir.clone(), sections.len());
-                sections.push(Section { doc: (*d).clone(), path: dir_url(&dir), parent: None, subsections: vec![], briefs: vec![], rendered: None });
+                sections.push(Section {
+                    doc: (*d).clone(),
+                    path: dir_url(&dir),
+                    parent: None,
+                    subsections: vec![],
+                    briefs: vec![],
+                    rendered: None,
+                });
             }
         }
         let nearest_section = |dir: &str| -> SectionId {
@@ -198,7 +225,11 @@ impl Site {
             let dir = parent_dir(&d.rel);
             let (container, default_slug, bundle_dir) = if is_bundle {
                 let name = dir.rsplit('/').next().unwrap_or(dir);
-                (parent_dir_of_dir(dir), name.to_string(), Some(dir.to_string()))
+                (
+                    parent_dir_of_dir(dir),
+                    name.to_string(),
+                    Some(dir.to_string()),
+                )
             } else {
                 (dir, file.trim_end_matches(".md").to_string(), None)
             };
@@ -206,7 +237,11 @@ impl Site {
                 Some(s) => {
                     let clean = slugify(s);
                     if clean.is_empty() {
-                        diags.push(Diagnostic::error(format!("slug `{s}` has no usable characters")).in_file(&d.display).with_hint("use letters and digits, e.g. slug = \"china\""));
+                        diags.push(
+                            Diagnostic::error(format!("slug `{s}` has no usable characters"))
+                                .in_file(&d.display)
+                                .with_hint("use letters and digits, e.g. slug = \"china\""),
+                        );
                     }
                     clean
                 }
@@ -214,21 +249,57 @@ impl Site {
             };
             let path = format!("{}{}/", dir_url(container), slug);
             let section = nearest_section(container);
-            briefs.push(Brief { doc: (*d).clone(), path, section, bundle_dir, terms: vec![], related: vec![], order: 0, rendered: None });
+            briefs.push(Brief {
+                doc: (*d).clone(),
+                path,
+                section,
+                bundle_dir,
+                terms: vec![],
+                related: vec![],
+                order: 0,
+                rendered: None,
+            });
         }
 
         // Two files claiming one URL is an error naming both.
         let mut by_path: HashMap<&str, &SourceDoc> = HashMap::new();
-        let reserved: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).chain(config.taxonomies.iter().map(|t| format!("/{t}/"))).collect();
-        for (path, doc) in sections.iter().map(|s| (s.path.as_str(), &*s.doc)).chain(briefs.iter().map(|b| (b.path.as_str(), &*b.doc))) {
+        let reserved: HashSet<String> = RESERVED
+            .iter()
+            .map(|s| s.to_string())
+            .chain(config.taxonomies.iter().map(|t| format!("/{t}/")))
+            .collect();
+        for (path, doc) in sections
+            .iter()
+            .map(|s| (s.path.as_str(), &*s.doc))
+            .chain(briefs.iter().map(|b| (b.path.as_str(), &*b.doc)))
+        {
             if reserved.contains(path) {
-                diags.push(Diagnostic::error(format!("{} would be published at {path}, which briefing generates itself", doc.rel)).in_file(&doc.display).with_hint("rename the file or set another `slug`"));
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} would be published at {path}, which briefing generates itself",
+                        doc.rel
+                    ))
+                    .in_file(&doc.display)
+                    .at(&doc.text, claim_span(doc))
+                    .with_hint("rename the file or set another `slug`"),
+                );
             }
             if let Some(other) = by_path.insert(path, doc) {
+                // Point at the file whose `slug` causes the clash when only one sets it.
+                let blame = if slug_line(doc).is_none() && slug_line(other).is_some() {
+                    other
+                } else {
+                    doc
+                };
                 diags.push(
-                    Diagnostic::error(format!("two files claim the URL {path}: {} and {}", other.display.display(), doc.display.display()))
-                        .in_file(&doc.display)
-                        .with_hint("give one of them another file name or `slug`"),
+                    Diagnostic::error(format!(
+                        "two files claim the URL {path}: {} and {}",
+                        other.display.display(),
+                        doc.display.display()
+                    ))
+                    .in_file(&blame.display)
+                    .at(&blame.text, claim_span(blame))
+                    .with_hint("give one of them another file name or `slug`"),
                 );
             }
         }
@@ -251,7 +322,10 @@ impl Site {
             let mut subs = std::mem::take(&mut sections[s].subsections);
             subs.sort_by(|&a, &b| {
                 let (ma, mb) = (sections[a].meta(), sections[b].meta());
-                ma.weight.cmp(&mb.weight).then_with(|| ma.title.cmp(&mb.title)).then_with(|| a.cmp(&b))
+                ma.weight
+                    .cmp(&mb.weight)
+                    .then_with(|| ma.title.cmp(&mb.title))
+                    .then_with(|| a.cmp(&b))
             });
             sections[s].subsections = subs;
         }
@@ -269,7 +343,11 @@ impl Site {
         let taxonomies = build_taxonomies(&config, &mut briefs, diags);
         compute_related(&mut briefs, &taxonomies);
 
-        let data: BTreeMap<String, Arc<DataFile>> = content.data.iter().map(|d| (d.name.clone(), d.clone())).collect();
+        let data: BTreeMap<String, Arc<DataFile>> = content
+            .data
+            .iter()
+            .map(|d| (d.name.clone(), d.clone()))
+            .collect();
         let chronology = build_chronology(&briefs, &data, diags);
 
         let assets = content
@@ -278,12 +356,27 @@ impl Site {
             .filter(|a| {
                 // A draft bundle's files stay unpublished with it.
                 let dir = parent_dir(&a.rel);
-                !docs.iter().any(|d| matches!(&d.kind, DocKind::Brief(m) if m.draft && !drafts) && d.rel.ends_with("/index.md") && dir.starts_with(parent_dir(&d.rel)))
+                !docs.iter().any(|d| {
+                    matches!(&d.kind, DocKind::Brief(m) if m.draft && !drafts)
+                        && d.rel.ends_with("/index.md")
+                        && dir.starts_with(parent_dir(&d.rel))
+                })
             })
             .cloned()
             .collect();
 
-        Site { config, root, sections, briefs, by_rel, taxonomies, data, assets, reading_order, chronology }
+        Site {
+            config,
+            root,
+            sections,
+            briefs,
+            by_rel,
+            taxonomies,
+            data,
+            assets,
+            reading_order,
+            chronology,
+        }
     }
 
     fn empty(config: Arc<Config>, root: PathBuf) -> Site {
@@ -326,6 +419,29 @@ impl Site {
     }
 }
 
+/// The `slug = ...` line of a document's front matter, if it sets one.
+fn slug_line(doc: &SourceDoc) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in doc.text[..doc.body_start].split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            break; // top-level keys come before the first table
+        }
+        if t.strip_prefix("slug")
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(offset + line.len() - t.len()..offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Where a URL clash is shown: the `slug` line, or else the file's first line.
+fn claim_span(doc: &SourceDoc) -> std::ops::Range<usize> {
+    slug_line(doc).unwrap_or_else(|| 0..doc.text.find('\n').unwrap_or(doc.text.len()))
+}
+
 fn parent_dir_of_dir(dir: &str) -> &str {
     dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
 }
@@ -338,20 +454,29 @@ pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
             SortBy::Weight => ma.weight.cmp(&mb.weight),
             SortBy::Title => ma.title.cmp(&mb.title),
         };
-        primary.then_with(|| ma.title.cmp(&mb.title)).then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
+        primary
+            .then_with(|| ma.title.cmp(&mb.title))
+            .then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
     });
 }
 
-fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+fn build_taxonomies(
+    config: &Config,
+    briefs: &mut [Brief],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Taxonomy> {
     let mut out = Vec::new();
     for b in briefs.iter_mut() {
         b.terms = vec![Vec::new(); config.taxonomies.len()];
-        for (key, _) in &b.meta().taxonomies {
+        for key in b.meta().taxonomies.keys() {
             if !config.taxonomies.contains(key) {
                 diags.push(
                     Diagnostic::error(format!("unknown taxonomy `{key}`"))
                         .in_file(&b.doc.display)
-                        .with_hint(format!("add \"{key}\" to `taxonomies` in briefing.toml, or use one of: {}", config.taxonomies.join(", "))),
+                        .with_hint(format!(
+                            "add \"{key}\" to `taxonomies` in briefing.toml, or use one of: {}",
+                            config.taxonomies.join(", ")
+                        )),
                 );
             }
         }
@@ -359,17 +484,24 @@ fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagn
     for (ti, name) in config.taxonomies.iter().enumerate() {
         let mut terms: Vec<Term> = Vec::new();
         let mut by_slug: HashMap<String, usize> = HashMap::new();
+        #[allow(clippy::needless_range_loop)] // the loop mutates briefs[bi] while reading it
         for bi in 0..briefs.len() {
             let names: Vec<String> = briefs[bi].meta().terms(name).to_vec();
             for term_name in names {
                 let slug = slugify(&term_name);
                 if slug.is_empty() {
-                    diags.push(Diagnostic::error(format!("empty {name} term")).in_file(&briefs[bi].doc.display).with_hint("remove the empty string from the list"));
+                    diags.push(
+                        Diagnostic::error(format!("empty {name} term"))
+                            .in_file(&briefs[bi].doc.display)
+                            .with_hint("remove the empty string from the list"),
+                    );
                     continue;
                 }
                 let idx = match by_slug.get(&slug) {
                     Some(&i) => {
-                        if terms[i].name != term_name && terms[i].name.to_lowercase() != term_name.to_lowercase() {
+                        if terms[i].name != term_name
+                            && terms[i].name.to_lowercase() != term_name.to_lowercase()
+                        {
                             diags.push(
                                 Diagnostic::warning(format!("{name} terms \"{}\" and \"{term_name}\" share the URL /{name}/{slug}/ and are merged", terms[i].name))
                                     .in_file(&briefs[bi].doc.display)
@@ -380,7 +512,11 @@ fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagn
                     }
                     None => {
                         by_slug.insert(slug.clone(), terms.len());
-                        terms.push(Term { name: term_name.clone(), slug, briefs: vec![] });
+                        terms.push(Term {
+                            name: term_name.clone(),
+                            slug,
+                            briefs: vec![],
+                        });
                         terms.len() - 1
                     }
                 };
@@ -392,7 +528,13 @@ fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagn
         }
         // Sort terms by name; remap brief term indices accordingly.
         let mut order: Vec<usize> = (0..terms.len()).collect();
-        order.sort_by(|&a, &b| terms[a].name.to_lowercase().cmp(&terms[b].name.to_lowercase()).then_with(|| terms[a].slug.cmp(&terms[b].slug)));
+        order.sort_by(|&a, &b| {
+            terms[a]
+                .name
+                .to_lowercase()
+                .cmp(&terms[b].name.to_lowercase())
+                .then_with(|| terms[a].slug.cmp(&terms[b].slug))
+        });
         let mut remap = vec![0; terms.len()];
         for (new, &old) in order.iter().enumerate() {
             remap[old] = new;
@@ -406,7 +548,10 @@ fn build_taxonomies(config: &Config, briefs: &mut [Brief], diags: &mut Vec<Diagn
                 *t = remap[*t];
             }
         }
-        out.push(Taxonomy { name: name.clone(), terms: sorted });
+        out.push(Taxonomy {
+            name: name.clone(),
+            terms: sorted,
+        });
     }
     out
 }
@@ -439,11 +584,19 @@ fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
     }
 }
 
-fn build_chronology(briefs: &[Brief], data: &BTreeMap<String, Arc<DataFile>>, diags: &mut Vec<Diagnostic>) -> Vec<ChronoEvent> {
+fn build_chronology(
+    briefs: &[Brief],
+    data: &BTreeMap<String, Arc<DataFile>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ChronoEvent> {
     let mut events: Vec<ChronoEvent> = Vec::new();
     for (i, b) in briefs.iter().enumerate() {
         for e in &b.meta().events {
-            events.push(ChronoEvent { date: e.date.clone(), text: e.text.clone(), brief: Some(i) });
+            events.push(ChronoEvent {
+                date: e.date.clone(),
+                text: e.text.clone(),
+                brief: Some(i),
+            });
         }
     }
     if let Some(timeline) = data.get("timeline") {

@@ -19,18 +19,36 @@ pub const MARKER: &str = ".briefing-output";
 pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), Failure> {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let (root_c, out_c) = (canon(root), canon(output));
-    let usage = |msg: String, hint: &str| Err(Failure::Usage(Diagnostic::error(msg).with_hint(hint)));
+    let usage =
+        |msg: String, hint: &str| Err(Failure::Usage(Diagnostic::error(msg).with_hint(hint)));
     if out_c == root_c || root_c.starts_with(&out_c) {
-        return usage(format!("refusing to write the site into {}: it is (or contains) the site root", output.display()), "choose an output folder inside the site, e.g. --output output");
+        return usage(
+            format!(
+                "refusing to write the site into {}: it is (or contains) the site root",
+                output.display()
+            ),
+            "choose an output folder inside the site, e.g. --output output",
+        );
     }
     if output.join("content").exists() || output.join(crate::config::CONFIG_FILE).exists() {
-        return usage(format!("refusing to replace {}: it contains content/ or a site config", output.display()), "choose an empty or new output folder");
+        return usage(
+            format!(
+                "refusing to replace {}: it contains content/ or a site config",
+                output.display()
+            ),
+            "choose an empty or new output folder",
+        );
     }
     if output.exists() && !output.join(MARKER).exists() && !force {
-        let empty = fs::read_dir(output).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = fs::read_dir(output)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty {
             return usage(
-                format!("refusing to replace {}: it was not written by briefing (no {MARKER} file)", output.display()),
+                format!(
+                    "refusing to replace {}: it was not written by briefing (no {MARKER} file)",
+                    output.display()
+                ),
                 "pass --force to replace it anyway, or choose another --output",
             );
         }
@@ -45,35 +63,50 @@ fn io<'a>(context: &str, path: &'a Path) -> impl Fn(std::io::Error) -> Failure +
 
 /// Writes `files` into a staging directory beside `output`; returns it.
 pub fn write_staging(output: &Path, files: &BTreeMap<String, Body>) -> Result<PathBuf, Failure> {
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io("cannot create the output's parent folder", parent))?;
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io("cannot clear an old staging folder", &staging))?;
     }
     fs::create_dir_all(&staging).map_err(io("cannot create the staging folder", &staging))?;
     let result = (|| {
-        let mut dirs: Vec<PathBuf> = files.keys().filter_map(|k| Path::new(k).parent().map(|p| staging.join(p))).collect();
+        let mut dirs: Vec<PathBuf> = files
+            .keys()
+            .filter_map(|k| Path::new(k).parent().map(|p| staging.join(p)))
+            .collect();
         dirs.sort();
         dirs.dedup();
         for d in &dirs {
             fs::create_dir_all(d).map_err(io("cannot create folder", d))?;
         }
-        files.par_iter().try_for_each(|(rel, body)| -> Result<(), Failure> {
-            let dest = staging.join(rel);
-            match body {
-                Body::Bytes(b) => {
-                    let mut f = fs::File::create(&dest).map_err(io("cannot write", &dest))?;
-                    f.write_all(b).map_err(io("cannot write", &dest))?;
+        files
+            .par_iter()
+            .try_for_each(|(rel, body)| -> Result<(), Failure> {
+                let dest = staging.join(rel);
+                match body {
+                    Body::Bytes(b) => {
+                        let mut f = fs::File::create(&dest).map_err(io("cannot write", &dest))?;
+                        f.write_all(b).map_err(io("cannot write", &dest))?;
+                    }
+                    Body::Copy(src) => {
+                        fs::copy(src, &dest).map_err(io("cannot copy", src))?;
+                    }
                 }
-                Body::Copy(src) => {
-                    fs::copy(src, &dest).map_err(io("cannot copy", src))?;
-                }
-            }
-            Ok(())
-        })?;
-        fs::write(staging.join(MARKER), b"This folder is written by briefing; it is replaced on every build.\n").map_err(io("cannot write marker", &staging))?;
+                Ok(())
+            })?;
+        fs::write(
+            staging.join(MARKER),
+            b"This folder is written by briefing; it is replaced on every build.\n",
+        )
+        .map_err(io("cannot write marker", &staging))?;
         Ok(())
     })();
     if let Err(e) = result {
@@ -87,8 +120,14 @@ pub fn write_staging(output: &Path, files: &BTreeMap<String, Body>) -> Result<Pa
 /// a mix. The old tree is removed afterwards.
 pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
     if output.exists() {
-        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parent = output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if old.exists() {
             let _ = fs::remove_dir_all(&old);
@@ -97,7 +136,11 @@ pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
         if let Err(e) = fs::rename(staging, output) {
             // Put the old output back so the user keeps a working site.
             let _ = fs::rename(&old, output);
-            return Err(Failure::io("cannot move the new output in place", output, &e));
+            return Err(Failure::io(
+                "cannot move the new output in place",
+                output,
+                &e,
+            ));
         }
         fs::remove_dir_all(&old).map_err(io("cannot remove the old output", &old))?;
     } else {

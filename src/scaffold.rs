@@ -20,9 +20,20 @@ fn write_new(path: &Path, text: &[u8]) -> Result<(), Failure> {
     fs::write(path, text).map_err(|e| Failure::io("cannot write", path, &e))
 }
 
-/// Today's date (UTC) as YYYY-MM-DD, from the civil-from-days algorithm.
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+/// A moment in UTC, split into calendar and clock fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcParts {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+/// Splits seconds since the Unix epoch into UTC fields (the civil-from-days algorithm), so
+/// dates and release names need no date crate.
+pub fn utc_parts(secs: u64) -> UtcParts {
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -32,15 +43,44 @@ pub fn today() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let rem = secs % 86_400;
+    UtcParts {
+        year: y,
+        month: m as u32,
+        day: d as u32,
+        hour: (rem / 3600) as u32,
+        minute: (rem / 60 % 60) as u32,
+        second: (rem % 60) as u32,
+    }
+}
+
+/// The current time in UTC (the epoch if the clock is before it).
+pub fn utc_now_parts() -> UtcParts {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    utc_parts(secs)
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+pub fn today() -> String {
+    let t = utc_now_parts();
+    format!("{:04}-{:02}-{:02}", t.year, t.month, t.day)
 }
 
 /// Creates a new site in `dir` that builds at once.
 pub fn init(dir: &Path) -> Result<Vec<String>, Failure> {
     if dir.join(crate::config::CONFIG_FILE).exists() || dir.join("content").exists() {
-        return Err(usage(format!("{} already holds a site", dir.display()), "choose a new folder for `briefing init`"));
+        return Err(usage(
+            format!("{} already holds a site", dir.display()),
+            "choose a new folder for `briefing init`",
+        ));
     }
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "My briefing".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "My briefing".into());
     let mut written = Vec::new();
     let files: Vec<(String, Vec<u8>)> = vec![
         (
@@ -127,38 +167,59 @@ Write the analysis here.
 pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<String, Failure> {
     Config::load(root)?;
     let target = target.trim_matches('/').trim_end_matches(".md");
-    if target.is_empty() || target.split('/').any(|c| c.is_empty() || c == ".." || c == ".") {
-        return Err(usage(format!("`{target}` is not a SECTION/SLUG path"), "write e.g. `briefing new hedges/vietnam`"));
+    if target.is_empty()
+        || target
+            .split('/')
+            .any(|c| c.is_empty() || c == ".." || c == ".")
+    {
+        return Err(usage(
+            format!("`{target}` is not a SECTION/SLUG path"),
+            "write e.g. `briefing new hedges/vietnam`",
+        ));
     }
     let (section, slug) = target.rsplit_once('/').unwrap_or(("", target));
     let rel = format!("content/{target}.md");
     let path = root.join(&rel);
     if path.exists() || root.join(format!("content/{target}/index.md")).exists() {
-        return Err(usage(format!("{rel} already exists"), "choose another slug; briefing never overwrites a brief"));
+        return Err(usage(
+            format!("{rel} already exists"),
+            "choose another slug; briefing never overwrites a brief",
+        ));
     }
     let section_index = root.join("content").join(section).join("_index.md");
     if !section.is_empty() && !section_index.exists() {
-        return Err(usage(format!("no section content/{section}/ (it has no _index.md)"), "create the section's _index.md first, or pick an existing section"));
+        return Err(usage(
+            format!("no section content/{section}/ (it has no _index.md)"),
+            "create the section's _index.md first, or pick an existing section",
+        ));
     }
     let title = title.map(str::to_string).unwrap_or_else(|| {
         let t = slug.replace(['-', '_'], " ");
         let mut c = t.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
     });
     let mut archetype = None;
     if section_index.exists() {
-        let text = crate::content::read_text(root, &section_index).map_err(|d| Failure::Content(vec![d]))?;
-        let doc = crate::content::parse_doc(&format!("{section}/_index.md"), &section_index, text, 0).map_err(Failure::Content)?;
+        let text = crate::content::read_text(root, &section_index)
+            .map_err(|d| Failure::Content(vec![d]))?;
+        let doc =
+            crate::content::parse_doc(&format!("{section}/_index.md"), &section_index, text, 0)
+                .map_err(Failure::Content)?;
         if let DocKind::Section(m) = &doc.kind
             && let Some(a) = &m.archetype
         {
             let p = root.join("archetypes").join(a);
-            let text = fs::read_to_string(&p).map_err(|e| Failure::io("cannot read the section's archetype", &p, &e))?;
+            let text = fs::read_to_string(&p)
+                .map_err(|e| Failure::io("cannot read the section's archetype", &p, &e))?;
             archetype = Some(text);
         }
     }
     let text = match archetype {
-        Some(a) => a.replace("{{title}}", &title.replace('"', "\\\"")).replace("{{date}}", &today()),
+        Some(a) => a
+            .replace("{{title}}", &title.replace('"', "\\\""))
+            .replace("{{date}}", &today()),
         None => brief_template(&title.replace('"', "\\\""), &today()),
     };
     write_new(&path, text.as_bytes())?;

@@ -88,7 +88,9 @@ impl Expanded {
         }
         let mut out = html.to_string();
         for r in &self.replacements {
-            if r.block {
+            // A block shortcode, or an inline one that produced block HTML alone on its line,
+            // must not stay inside the <p> Markdown wrapped around its token.
+            if r.block || starts_block(&r.html) {
                 let wrapped = format!("<p>{}</p>", r.token);
                 if out.contains(&wrapped) {
                     out = out.replacen(&wrapped, &r.html, 1);
@@ -99,6 +101,11 @@ impl Expanded {
         }
         out
     }
+}
+
+fn starts_block(html: &str) -> bool {
+    let h = html.trim_start();
+    ["<figure", "<div", "<aside", "<section", "<table", "<svg", "<ul", "<ol", "<blockquote", "<p"].iter().any(|t| h.starts_with(t))
 }
 
 /// Byte ranges of code spans and code blocks, where shortcodes are literal text.
@@ -113,7 +120,11 @@ fn code_ranges(src: &str) -> Vec<Range<usize>> {
     ranges
 }
 
-pub fn expand(src: &str, host: &mut dyn ShortcodeHost, errors: &mut Vec<MarkdownError>) -> Expanded {
+pub fn expand(
+    src: &str,
+    host: &mut dyn ShortcodeHost,
+    errors: &mut Vec<MarkdownError>,
+) -> Expanded {
     if !src.contains("{{") && !src.contains("{%") {
         return Expanded {
             text: src.to_string(),
@@ -126,7 +137,9 @@ pub fn expand(src: &str, host: &mut dyn ShortcodeHost, errors: &mut Vec<Markdown
     let mut pos = 0;
     let mut n = 0;
     while pos < src.len() {
-        let Some(found) = src[pos..].find(['{']) else { break };
+        let Some(found) = src[pos..].find(['{']) else {
+            break;
+        };
         let at = pos + found;
         let rest = &src[at..];
         let block = rest.starts_with("{%");
@@ -152,7 +165,9 @@ pub fn expand(src: &str, host: &mut dyn ShortcodeHost, errors: &mut Vec<Markdown
                 errors.push(MarkdownError {
                     span: at..end,
                     message,
-                    hint: Some("shortcode arguments look like name(key=\"text\", n=3, flag=true)".into()),
+                    hint: Some(
+                        "shortcode arguments look like name(key=\"text\", n=3, flag=true)".into(),
+                    ),
                 });
                 out.text.push_str(&src[pos..end]);
                 pos = end;
@@ -264,7 +279,9 @@ fn parse_call(s: &str, close: &str) -> Option<Result<Parsed, String>> {
             if p.eat(")") {
                 break;
             }
-            let key = p.ident().ok_or_else(|| format!("expected an argument name in shortcode `{name}`"))?;
+            let key = p
+                .ident()
+                .ok_or_else(|| format!("expected an argument name in shortcode `{name}`"))?;
             p.ws();
             if !p.eat("=") {
                 return Err(format!("expected `=` after `{key}` in shortcode `{name}`"));
@@ -274,7 +291,9 @@ fn parse_call(s: &str, close: &str) -> Option<Result<Parsed, String>> {
                 format!("expected a value for `{key}` in shortcode `{name}` (a \"string\", number, true/false or [list])")
             })?;
             if args.insert(key.clone(), value).is_some() {
-                return Err(format!("argument `{key}` given twice in shortcode `{name}`"));
+                return Err(format!(
+                    "argument `{key}` given twice in shortcode `{name}`"
+                ));
             }
             p.ws();
             if p.eat(",") {
@@ -369,7 +388,9 @@ impl<'a> Cursor<'a> {
             }
             _ => {
                 let len = r
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' || ch == '+'))
+                    .find(|ch: char| {
+                        !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' || ch == '+')
+                    })
                     .unwrap_or(r.len());
                 let word = &r[..len];
                 let v = match word {
@@ -398,7 +419,10 @@ mod tests {
     impl ShortcodeHost for Echo {
         fn render(&mut self, call: &Call) -> Result<String, CallError> {
             if call.name == "bad" {
-                return Err(CallError { message: "bad shortcode".into(), hint: None });
+                return Err(CallError {
+                    message: "bad shortcode".into(),
+                    hint: None,
+                });
             }
             Ok(format!(
                 "<{}:{}:{}>",
@@ -417,10 +441,15 @@ mod tests {
 
     #[test]
     fn inline_and_block() {
-        let (out, errs) = run("A {{ cite(id=\"x\", n=2) }} b.\n\n{% callout(kind=\"note\") %}\nBody **b**\n{% end %}\n");
+        let (out, errs) = run(
+            "A {{ cite(id=\"x\", n=2) }} b.\n\n{% callout(kind=\"note\") %}\nBody **b**\n{% end %}\n",
+        );
         assert!(errs.is_empty(), "{errs:?}");
         assert!(out.contains("<cite:{\"id\":\"x\",\"n\":2}:>"), "{out}");
-        assert!(out.contains("<callout:{\"kind\":\"note\"}:Body **b**>"), "{out}");
+        assert!(
+            out.contains("<callout:{\"kind\":\"note\"}:Body **b**>"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -453,6 +482,9 @@ mod tests {
         let src = "{{ cite(id=\"x\") }} [l](@/a.md)";
         let e = expand(src, &mut Echo, &mut errors);
         let link_at = e.text.find("[l]").unwrap();
-        assert_eq!(e.original_span(link_at..link_at + 3), src.find("[l]").unwrap()..src.find("[l]").unwrap() + 3);
+        assert_eq!(
+            e.original_span(link_at..link_at + 3),
+            src.find("[l]").unwrap()..src.find("[l]").unwrap() + 3
+        );
     }
 }

@@ -23,7 +23,10 @@ pub fn slugify(text: &str) -> String {
         }
     }
     if out.is_empty() && !text.trim().is_empty() {
-        out = format!("x{:08x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as u32);
+        out = format!(
+            "x{:08x}",
+            xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as u32
+        );
     }
     out
 }

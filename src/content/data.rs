@@ -57,7 +57,8 @@ pub fn parse(ext: &str, text: &Arc<str>, display: &Path) -> Result<Value, Diagno
         "toml" => {
             let table: toml::Table =
                 toml::from_str(text).map_err(|e| from_toml_error(&e, display, text, 0))?;
-            serde_json::to_value(table).map_err(|e| Diagnostic::error(e.to_string()).in_file(display))
+            serde_json::to_value(table)
+                .map_err(|e| Diagnostic::error(e.to_string()).in_file(display))
         }
         "json" => serde_json::from_str(text).map_err(|e| {
             let start = line_offset(text, e.line()) + e.column().saturating_sub(1);
@@ -83,7 +84,10 @@ fn parse_csv(text: &Arc<str>, display: &Path) -> Result<Value, Diagnostic> {
         };
         if let Some(p) = pos {
             let start = line_offset(text, p.line() as usize);
-            let end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+            let end = text[start..]
+                .find('\n')
+                .map(|i| start + i)
+                .unwrap_or(text.len());
             d = d.at(text, start..end);
         }
         d.with_hint("every row needs as many comma-separated fields as the header line")

@@ -103,6 +103,9 @@ mod tests {
     fn errors() {
         assert_eq!(split("", parses), Err(SplitError::NoOpening));
         assert_eq!(split("# hi", parses), Err(SplitError::NoOpening));
-        assert_eq!(split("+++\ntitle = 1\n", parses), Err(SplitError::NoClosing(0..3)));
+        assert_eq!(
+            split("+++\ntitle = 1\n", parses),
+            Err(SplitError::NoClosing(0..3))
+        );
     }
 }

@@ -96,8 +96,9 @@ impl Loader {
         let mut content = Content::default();
         if !content_dir.is_dir() {
             content.diagnostics.push(
-                Diagnostic::error(format!("no content/ folder in {}", root.display()))
-                    .with_hint("create content/_index.md, or run `briefing init` to scaffold a site"),
+                Diagnostic::error(format!("no content/ folder in {}", root.display())).with_hint(
+                    "create content/_index.md, or run `briefing init` to scaffold a site",
+                ),
             );
             return content;
         }
@@ -291,8 +292,16 @@ mod tests {
         let e = parse("a.md", "+++\ntitle = \"x\"\n").unwrap_err();
         assert!(e[0].message.contains("never closed"));
         let e = parse("a.md", "+++\ntitle = \"x\"\n+++\n").unwrap_err();
-        assert!(e[0].message.contains("missing field `date`"), "{}", e[0].message);
-        let e = parse("a.md", "+++\ntitle = \"x\"\ndate = 2017-01-01\nactor = []\n+++\n").unwrap_err();
+        assert!(
+            e[0].message.contains("missing field `date`"),
+            "{}",
+            e[0].message
+        );
+        let e = parse(
+            "a.md",
+            "+++\ntitle = \"x\"\ndate = 2017-01-01\nactor = []\n+++\n",
+        )
+        .unwrap_err();
         assert_eq!(e[0].hint.as_deref(), Some("did you mean `actors`?"));
     }
 
@@ -301,7 +310,11 @@ mod tests {
         let s = parse("x/_index.md", "+++\ntitle = \"S\"\n+++\nhi").unwrap();
         assert!(matches!(s.kind, DocKind::Section(_)));
         assert_eq!(s.body(), "hi");
-        let b = parse("x/a.md", "+++\ntitle = \"B\"\ndate = 2017-01-01\n+++\n\nbody").unwrap();
+        let b = parse(
+            "x/a.md",
+            "+++\ntitle = \"B\"\ndate = 2017-01-01\n+++\n\nbody",
+        )
+        .unwrap();
         assert!(matches!(b.kind, DocKind::Brief(_)));
         assert_eq!(b.body_line(), 5);
     }

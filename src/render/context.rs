@@ -25,7 +25,11 @@ fn safe(s: &str) -> Value {
 }
 
 fn strings(v: &[String]) -> Value {
-    Value::from(v.iter().map(|s| Value::from(s.as_str())).collect::<Vec<_>>())
+    Value::from(
+        v.iter()
+            .map(|s| Value::from(s.as_str()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 pub fn term_ref(site: &Site, tax: &Taxonomy, t: &Term) -> Value {
@@ -42,7 +46,12 @@ fn terms_of(site: &Site, b: BriefId, tax_name: &str) -> Value {
         return Value::from(Vec::<Value>::new());
     };
     let tax = &site.taxonomies[ti];
-    Value::from(site.briefs[b].terms[ti].iter().map(|&t| term_ref(site, tax, &tax.terms[t])).collect::<Vec<_>>())
+    Value::from(
+        site.briefs[b].terms[ti]
+            .iter()
+            .map(|&t| term_ref(site, tax, &tax.terms[t]))
+            .collect::<Vec<_>>(),
+    )
 }
 
 pub fn reading_time(words: usize) -> usize {
@@ -58,7 +67,11 @@ pub fn brief_summary(site: &Site, b: BriefId) -> Value {
     let summary = rendered
         .and_then(|r| r.summary.as_deref())
         .map(safe)
-        .or_else(|| m.description.as_deref().map(|d| safe(&crate::markdown::escape(d))))
+        .or_else(|| {
+            m.description
+                .as_deref()
+                .map(|d| safe(&crate::markdown::escape(d)))
+        })
         .unwrap_or_else(Value::none);
     let mut map = Map::with_capacity(24);
     let mut put = |k: &'static str, v: Value| {
@@ -69,7 +82,13 @@ pub fn brief_summary(site: &Site, b: BriefId) -> Value {
     put("path", Value::from(brief.path.as_str()));
     put("file", Value::from(brief.doc.rel.as_str()));
     put("date", Value::from(m.date.0.iso()));
-    put("updated", m.updated.as_ref().map(|d| Value::from(d.0.iso())).unwrap_or_else(Value::none));
+    put(
+        "updated",
+        m.updated
+            .as_ref()
+            .map(|d| Value::from(d.0.iso()))
+            .unwrap_or_else(Value::none),
+    );
     put("description", opt_str(m.description.as_deref()));
     put("summary", summary);
     put("bottom_line", opt_str(m.bottom_line.as_deref()));
@@ -90,7 +109,12 @@ pub fn brief_summary(site: &Site, b: BriefId) -> Value {
         put("topics", Value::from(Vec::<Value>::new()));
     }
     let mut other = Map::new();
-    for tax in site.config.taxonomies.iter().filter(|t| *t != "actors" && *t != "topics") {
+    for tax in site
+        .config
+        .taxonomies
+        .iter()
+        .filter(|t| *t != "actors" && *t != "topics")
+    {
         other.insert(tax.clone().into(), terms_of(site, b, tax));
     }
     put("taxonomies", Value::from(other));
@@ -98,7 +122,10 @@ pub fn brief_summary(site: &Site, b: BriefId) -> Value {
     put("word_count", Value::from(words));
     put("weight", Value::from(m.weight));
     put("draft", Value::from(m.draft));
-    put("section", Value::from(site.sections[brief.section].path.as_str()));
+    put(
+        "section",
+        Value::from(site.sections[brief.section].path.as_str()),
+    );
     Value::from(map)
 }
 
@@ -123,7 +150,12 @@ fn toml_value(t: &toml::Table) -> Value {
 }
 
 /// A brief with everything: its own page and the full briefing.
-pub fn brief_full(site: &Site, b: BriefId, summaries: &[Value], references: &[(String, usize)]) -> Value {
+pub fn brief_full(
+    site: &Site,
+    b: BriefId,
+    summaries: &[Value],
+    references: &[(String, usize)],
+) -> Value {
     let brief = &site.briefs[b];
     let m = brief.meta();
     let Some(Value { .. }) = summaries.get(b) else {
@@ -137,14 +169,29 @@ pub fn brief_full(site: &Site, b: BriefId, summaries: &[Value], references: &[(S
         map.insert(k.into(), v);
     };
     let rendered = brief.rendered.as_deref();
-    put("content", safe(rendered.map(|r| r.html.as_str()).unwrap_or("")));
-    put("toc", rendered.map(|r| toc_value(&r.toc)).unwrap_or_else(|| Value::from(Vec::<Value>::new())));
+    put(
+        "content",
+        safe(rendered.map(|r| r.html.as_str()).unwrap_or("")),
+    );
+    put(
+        "toc",
+        rendered
+            .map(|r| toc_value(&r.toc))
+            .unwrap_or_else(|| Value::from(Vec::<Value>::new())),
+    );
     put(
         "key_judgments",
         Value::from(
             m.key_judgments
                 .iter()
-                .map(|k| obj([("text", Value::from(k.text.as_str())), ("confidence", Value::from(k.confidence.word())), ("level", Value::from(k.confidence.level())), ("band", Value::from(k.confidence.band()))]))
+                .map(|k| {
+                    obj([
+                        ("text", Value::from(k.text.as_str())),
+                        ("confidence", Value::from(k.confidence.word())),
+                        ("level", Value::from(k.confidence.level())),
+                        ("band", Value::from(k.confidence.band())),
+                    ])
+                })
                 .collect::<Vec<_>>(),
         ),
     );
@@ -155,16 +202,49 @@ pub fn brief_full(site: &Site, b: BriefId, summaries: &[Value], references: &[(S
             ("title", Value::from(s.title.as_str())),
             ("publisher", Value::from(s.publisher.as_str())),
             ("url", opt_str(s.url.as_deref())),
-            ("date", s.date.as_ref().map(|d| Value::from(d.iso())).unwrap_or_else(Value::none)),
-            ("number", number_of(&s.id).map(Value::from).unwrap_or_else(Value::none)),
+            (
+                "date",
+                s.date
+                    .as_ref()
+                    .map(|d| Value::from(d.iso()))
+                    .unwrap_or_else(Value::none),
+            ),
+            (
+                "number",
+                number_of(&s.id)
+                    .map(Value::from)
+                    .unwrap_or_else(Value::none),
+            ),
         ])
     };
-    put("sources", Value::from(m.sources.iter().map(source_value).collect::<Vec<_>>()));
+    put(
+        "sources",
+        Value::from(m.sources.iter().map(source_value).collect::<Vec<_>>()),
+    );
     put(
         "references",
-        Value::from(references.iter().filter_map(|(id, _)| m.sources.iter().find(|s| &s.id == id)).map(source_value).collect::<Vec<_>>()),
+        Value::from(
+            references
+                .iter()
+                .filter_map(|(id, _)| m.sources.iter().find(|s| &s.id == id))
+                .map(source_value)
+                .collect::<Vec<_>>(),
+        ),
     );
-    put("events", Value::from(m.events.iter().map(|e| obj([("date", Value::from(e.date.iso())), ("text", Value::from(e.text.as_str()))])).collect::<Vec<_>>()));
+    put(
+        "events",
+        Value::from(
+            m.events
+                .iter()
+                .map(|e| {
+                    obj([
+                        ("date", Value::from(e.date.iso())),
+                        ("text", Value::from(e.text.as_str())),
+                    ])
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
     put(
         "hedge",
         match &m.hedge {
@@ -172,27 +252,50 @@ pub fn brief_full(site: &Site, b: BriefId, summaries: &[Value], references: &[(S
             None => Value::none(),
         },
     );
-    put("related", Value::from(brief.related.iter().map(|&r| summaries[r].clone()).collect::<Vec<_>>()));
+    put(
+        "related",
+        Value::from(
+            brief
+                .related
+                .iter()
+                .map(|&r| summaries[r].clone())
+                .collect::<Vec<_>>(),
+        ),
+    );
     put("extra", toml_value(&m.extra));
     put(
         "assets",
         Value::from(
             site.assets
                 .iter()
-                .filter(|a| brief.bundle_dir.as_ref().is_some_and(|d| a.rel.starts_with(&format!("{d}/"))))
+                .filter(|a| {
+                    brief
+                        .bundle_dir
+                        .as_ref()
+                        .is_some_and(|d| a.rel.starts_with(&format!("{d}/")))
+                })
                 .map(|a| Value::from(site.url(&format!("/{}", site.asset_output(a)))))
                 .collect::<Vec<_>>(),
         ),
     );
     let order = brief.order;
-    let neighbour = |i: Option<usize>| i.and_then(|i| site.reading_order.get(i)).map(|&n| summaries[n].clone()).unwrap_or_else(Value::none);
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| site.reading_order.get(i))
+            .map(|&n| summaries[n].clone())
+            .unwrap_or_else(Value::none)
+    };
     put("previous", neighbour(order.checked_sub(1)));
     put("next", neighbour(Some(order + 1)));
     Value::from(map)
 }
 
 pub fn hedge_value(h: &crate::content::meta::Hedge) -> Value {
-    let a = |x: &crate::content::meta::Assessment| obj([("level", Value::from_serializable(&x.level)), ("rationale", Value::from(x.rationale.as_str()))]);
+    let a = |x: &crate::content::meta::Assessment| {
+        obj([
+            ("level", Value::from_serializable(&x.level)),
+            ("rationale", Value::from(x.rationale.as_str())),
+        ])
+    };
     obj([
         ("partner", Value::from(h.partner.as_str())),
         ("kind", Value::from_serializable(&h.kind)),
@@ -214,7 +317,15 @@ pub fn section_nav(site: &Site, s: SectionId) -> Value {
         ("file", Value::from(sec.doc.rel.as_str())),
         ("weight", Value::from(m.weight)),
         ("brief_count", Value::from(sec.briefs.len())),
-        ("subsections", Value::from(sec.subsections.iter().map(|&c| section_nav(site, c)).collect::<Vec<_>>())),
+        (
+            "subsections",
+            Value::from(
+                sec.subsections
+                    .iter()
+                    .map(|&c| section_nav(site, c))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
     ])
 }
 
@@ -226,10 +337,34 @@ pub fn section_full(site: &Site, s: SectionId, summaries: &[Value], hedge_matrix
     let mut put = |k: &'static str, v: Value| {
         map.insert(k.into(), v);
     };
-    put("content", safe(sec.rendered.as_deref().map(|r| r.html.as_str()).unwrap_or("")));
+    put(
+        "content",
+        safe(
+            sec.rendered
+                .as_deref()
+                .map(|r| r.html.as_str())
+                .unwrap_or(""),
+        ),
+    );
     put("bottom_line", opt_str(m.bottom_line.as_deref()));
-    put("briefs", Value::from(sec.briefs.iter().map(|&b| summaries[b].clone()).collect::<Vec<_>>()));
-    put("subsections", Value::from(sec.subsections.iter().map(|&c| section_nav(site, c)).collect::<Vec<_>>()));
+    put(
+        "briefs",
+        Value::from(
+            sec.briefs
+                .iter()
+                .map(|&b| summaries[b].clone())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    put(
+        "subsections",
+        Value::from(
+            sec.subsections
+                .iter()
+                .map(|&c| section_nav(site, c))
+                .collect::<Vec<_>>(),
+        ),
+    );
     put("hedge_matrix", hedge_matrix);
     put("extra", toml_value(&m.extra));
     Value::from(map)
@@ -240,7 +375,13 @@ pub fn confidence_scale() -> Value {
     Value::from(
         Confidence::ALL
             .iter()
-            .map(|c| obj([("word", Value::from(c.word())), ("level", Value::from(c.level())), ("band", Value::from(c.band()))]))
+            .map(|c| {
+                obj([
+                    ("word", Value::from(c.word())),
+                    ("level", Value::from(c.level())),
+                    ("band", Value::from(c.band())),
+                ])
+            })
             .collect::<Vec<_>>(),
     )
 }

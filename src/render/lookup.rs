@@ -64,23 +64,36 @@ fn current(slot: &SiteSlot) -> Arc<Lookup> {
 
 pub fn register(tera: &mut Tera, slot: &SiteSlot) {
     let s = slot.clone();
-    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
-        let path: String = kwargs.must_get("path")?;
-        let site = current(&s);
-        if let Some(rel) = path.strip_prefix("@/") {
-            let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
-            record(format!("doc:{file}"));
-            let v = site.docs.get(file).ok_or_else(|| tera::Error::message(format!("get_url: no content file `{file}`")))?;
-            let url = v.as_map().and_then(|m| m.get(&"permalink".into())).and_then(Value::as_str).unwrap_or("").to_string();
-            return Ok(match anchor {
-                Some(a) => format!("{url}#{a}"),
-                None => url,
-            });
-        }
-        let clean = path.trim_start_matches('/');
-        let published = site.assets.get(clean).map(String::as_str).unwrap_or(clean);
-        Ok(format!("{}{}", site.base_url, published))
-    });
+    tera.register_function(
+        "get_url",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            let site = current(&s);
+            if let Some(rel) = path.strip_prefix("@/") {
+                let (file, anchor) = rel
+                    .split_once('#')
+                    .map(|(f, a)| (f, Some(a)))
+                    .unwrap_or((rel, None));
+                record(format!("doc:{file}"));
+                let v = site.docs.get(file).ok_or_else(|| {
+                    tera::Error::message(format!("get_url: no content file `{file}`"))
+                })?;
+                let url = v
+                    .as_map()
+                    .and_then(|m| m.get(&"permalink".into()))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                return Ok(match anchor {
+                    Some(a) => format!("{url}#{a}"),
+                    None => url,
+                });
+            }
+            let clean = path.trim_start_matches('/');
+            let published = site.assets.get(clean).map(String::as_str).unwrap_or(clean);
+            Ok(format!("{}{}", site.base_url, published))
+        },
+    );
     let s = slot.clone();
     let doc_fn = move |kind: &'static str| {
         let s = s.clone();
@@ -91,16 +104,35 @@ pub fn register(tera: &mut Tera, slot: &SiteSlot) {
             let is_section = path.ends_with("_index.md");
             match site.docs.get(&path) {
                 Some(v) if is_section == (kind == "section") => Ok(v.clone()),
-                _ => Err(tera::Error::message(format!("{}: no {kind} `{path}` (paths are relative to content/, e.g. {})", if kind == "section" { "get_section" } else { "get_brief" }, if kind == "section" { "hedges/_index.md" } else { "hedges/china.md" }))),
+                _ => Err(tera::Error::message(format!(
+                    "{}: no {kind} `{path}` (paths are relative to content/, e.g. {})",
+                    if kind == "section" {
+                        "get_section"
+                    } else {
+                        "get_brief"
+                    },
+                    if kind == "section" {
+                        "hedges/_index.md"
+                    } else {
+                        "hedges/china.md"
+                    }
+                ))),
             }
         }
     };
     tera.register_function("get_brief", doc_fn("brief"));
     tera.register_function("get_section", doc_fn("section"));
     let s = slot.clone();
-    tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-        let name: String = kwargs.must_get("name")?;
-        record(format!("taxonomy:{name}"));
-        current(&s).taxonomies.get(&name).cloned().ok_or_else(|| tera::Error::message(format!("get_taxonomy: no taxonomy `{name}`")))
-    });
+    tera.register_function(
+        "get_taxonomy",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let name: String = kwargs.must_get("name")?;
+            record(format!("taxonomy:{name}"));
+            current(&s)
+                .taxonomies
+                .get(&name)
+                .cloned()
+                .ok_or_else(|| tera::Error::message(format!("get_taxonomy: no taxonomy `{name}`")))
+        },
+    );
 }

@@ -40,6 +40,7 @@ pub enum PageKind {
     Term(usize, usize, usize),
     Chronology,
     Briefing,
+    Search,
     NotFound,
     Feed(Option<SectionId>),
     Sitemap,
@@ -123,7 +124,12 @@ fn hash_value(v: &Value) -> u64 {
 
 /// Renders the Markdown of every brief and section into the model. Cached per document on
 /// (file text, what its links resolved to, shortcode templates and data files it used).
-pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut RenderCache, diags: &mut Vec<Diagnostic>) {
+pub fn render_markdown(
+    site: &mut Site,
+    templates: &Templates,
+    cache: &mut RenderCache,
+    diags: &mut Vec<Diagnostic>,
+) {
     let content_dir = site.root.join("content");
     let config_hash = hash_of(&format!("{:?}", site.config));
     let env_of = |site: &Site, targets: &[String], tpls: &[String], data: &[String]| -> u64 {
@@ -144,23 +150,38 @@ pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut Rende
         Section(SectionId),
         Brief(BriefId),
     }
-    let jobs: Vec<Job> = (0..site.sections.len()).map(Job::Section).chain((0..site.briefs.len()).map(Job::Brief)).collect();
+    let jobs: Vec<Job> = (0..site.sections.len())
+        .map(Job::Section)
+        .chain((0..site.briefs.len()).map(Job::Brief))
+        .collect();
     let site_ref: &Site = site;
     let results: Vec<(String, MdEntry)> = jobs
         .par_iter()
         .map(|job| {
-            let (doc, sources, bundle_dir) = match job {
-                Job::Section(s) => (&site_ref.sections[*s].doc, &[][..], None),
+            let (doc, sources, bundle_dir, path) = match job {
+                Job::Section(s) => (&site_ref.sections[*s].doc, &[][..], None, &site_ref.sections[*s].path),
                 Job::Brief(b) => {
                     let br = &site_ref.briefs[*b];
-                    (&br.doc, &br.meta().sources[..], br.bundle_dir.as_deref())
+                    (&br.doc, &br.meta().sources[..], br.bundle_dir.as_deref(), &br.path)
                 }
             };
             if let Some(c) = cache.markdown.get(&doc.rel)
                 && c.doc_hash == doc.hash
                 && c.env == env_of(site_ref, &c.link_targets, &c.used_templates, &c.used_data)
             {
-                return (doc.rel.clone(), MdEntry { doc_hash: c.doc_hash, env: c.env, link_targets: c.link_targets.clone(), used_templates: c.used_templates.clone(), used_data: c.used_data.clone(), rendered: c.rendered.clone(), references: c.references.clone(), errors: c.errors.clone() });
+                return (
+                    doc.rel.clone(),
+                    MdEntry {
+                        doc_hash: c.doc_hash,
+                        env: c.env,
+                        link_targets: c.link_targets.clone(),
+                        used_templates: c.used_templates.clone(),
+                        used_data: c.used_data.clone(),
+                        rendered: c.rendered.clone(),
+                        references: c.references.clone(),
+                        errors: c.errors.clone(),
+                    },
+                );
             }
             let links = Links(site_ref);
             let mut host = shortcode_host::Host {
@@ -170,6 +191,7 @@ pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut Rende
                 links: &links,
                 bundle_dir,
                 content_dir: &content_dir,
+                page_url: site_ref.url(path),
                 references: Vec::new(),
                 used_templates: Vec::new(),
                 used_data: Vec::new(),
@@ -185,7 +207,10 @@ pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut Rende
             let mut diags: Vec<Diagnostic> = errors
                 .into_iter()
                 .map(|e| {
-                    let mut d = Diagnostic::error(e.message).in_file(&doc.display).at(&doc.text, body_start + e.span.start..body_start + e.span.end);
+                    let mut d = Diagnostic::error(e.message).in_file(&doc.display).at(
+                        &doc.text,
+                        body_start + e.span.start..body_start + e.span.end,
+                    );
                     if let Some(h) = e.hint {
                         d = d.with_hint(h);
                     }
@@ -193,13 +218,15 @@ pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut Rende
                 })
                 .collect();
             for e in host.body_errors.drain(..) {
-                let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message)).in_file(&doc.display);
+                let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message))
+                    .in_file(&doc.display);
                 if let Some(h) = e.hint {
                     d = d.with_hint(h);
                 }
                 diags.push(d);
             }
-            let mut link_targets: Vec<String> = rendered.links.iter().map(|l| l.target.clone()).collect();
+            let mut link_targets: Vec<String> =
+                rendered.links.iter().map(|l| l.target.clone()).collect();
             // Broken links are part of the environment too: creating the target must re-render.
             link_targets.extend(doc.body().match_indices("(@/").filter_map(|(i, _)| {
                 let rest = &doc.body()[i + 3..];
@@ -208,7 +235,12 @@ pub fn render_markdown(site: &mut Site, templates: &Templates, cache: &mut Rende
             }));
             link_targets.sort();
             link_targets.dedup();
-            let env = env_of(site_ref, &link_targets, &host.used_templates, &host.used_data);
+            let env = env_of(
+                site_ref,
+                &link_targets,
+                &host.used_templates,
+                &host.used_data,
+            );
             (
                 doc.rel.clone(),
                 MdEntry {
@@ -253,25 +285,47 @@ fn check_anchors(site: &Site, diags: &mut Vec<Diagnostic>) {
         .briefs
         .iter()
         .map(|b| (b.doc.rel.as_str(), &b.rendered))
-        .chain(site.sections.iter().map(|s| (s.doc.rel.as_str(), &s.rendered)))
+        .chain(
+            site.sections
+                .iter()
+                .map(|s| (s.doc.rel.as_str(), &s.rendered)),
+        )
         .filter_map(|(rel, r)| r.as_deref().map(|r| (rel, markdown::id_set(r))))
         .collect();
-    let docs = site.briefs.iter().map(|b| (&b.doc, &b.rendered)).chain(site.sections.iter().map(|s| (&s.doc, &s.rendered)));
+    let docs = site
+        .briefs
+        .iter()
+        .map(|b| (&b.doc, &b.rendered))
+        .chain(site.sections.iter().map(|s| (&s.doc, &s.rendered)));
     for (doc, rendered) in docs {
-        let Some(r) = rendered.as_deref() else { continue };
+        let Some(r) = rendered.as_deref() else {
+            continue;
+        };
         for link in &r.links {
             let Some(anchor) = &link.anchor else { continue };
-            let Some(targets) = ids.get(link.target.as_str()) else { continue };
+            let Some(targets) = ids.get(link.target.as_str()) else {
+                continue;
+            };
             if !targets.contains(anchor.as_str()) {
                 let hint = match crate::diagnostics::did_you_mean(anchor, targets.iter().copied()) {
                     Some(s) => format!("did you mean `#{s}`?"),
-                    None => format!("headings in {} have ids: {}", link.target, { let mut v: Vec<_> = targets.iter().copied().collect(); v.sort(); v.join(", ") }),
+                    None => format!("headings in {} have ids: {}", link.target, {
+                        let mut v: Vec<_> = targets.iter().copied().collect();
+                        v.sort();
+                        v.join(", ")
+                    }),
                 };
                 diags.push(
-                    Diagnostic::error(format!("broken anchor: {} has no heading `#{anchor}`", link.target))
-                        .in_file(&doc.display)
-                        .at(&doc.text, doc.body_start + link.span.start..doc.body_start + link.span.end)
-                        .with_hint(hint),
+                    Diagnostic::error(format!(
+                        "broken anchor: {} has no heading `#{anchor}`",
+                        link.target
+                    ))
+                    .in_file(&doc.display)
+                    .at(
+                        &doc.text,
+                        doc.body_start + link.span.start..doc.body_start + link.span.end,
+                    )
+                    .with_hint(hint),
                 );
             }
         }
@@ -299,7 +353,11 @@ struct PageSpec {
 }
 
 fn page_suffix(n: usize) -> String {
-    if n == 0 { String::new() } else { format!("page/{}/", n + 1) }
+    if n == 0 {
+        String::new()
+    } else {
+        format!("page/{}/", n + 1)
+    }
 }
 
 fn pages_for(site: &Site, per_page: usize) -> Vec<PageSpec> {
@@ -310,37 +368,117 @@ fn pages_for(site: &Site, per_page: usize) -> Vec<PageSpec> {
         let n = s.briefs.len().div_ceil(per).max(1);
         for p in 0..n {
             let path = format!("{}{}", s.path, page_suffix(p));
-            let template = s.meta().template.clone().unwrap_or_else(|| if i == 0 { "index.html".into() } else { "section.html".into() });
-            let kind = if i == 0 { PageKind::Home(p) } else { PageKind::Section(i, p) };
-            pages.push(PageSpec { out: html(&path), path, kind, template });
+            let template = s.meta().template.clone().unwrap_or_else(|| {
+                if i == 0 {
+                    "index.html".into()
+                } else {
+                    "section.html".into()
+                }
+            });
+            let kind = if i == 0 {
+                PageKind::Home(p)
+            } else {
+                PageKind::Section(i, p)
+            };
+            pages.push(PageSpec {
+                out: html(&path),
+                path,
+                kind,
+                template,
+            });
         }
         if i != 0 && !s.briefs.is_empty() {
-            pages.push(PageSpec { out: format!("{}atom.xml", s.path.trim_start_matches('/')), path: format!("{}atom.xml", s.path), kind: PageKind::Feed(Some(i)), template: "atom.xml".into() });
+            pages.push(PageSpec {
+                out: format!("{}atom.xml", s.path.trim_start_matches('/')),
+                path: format!("{}atom.xml", s.path),
+                kind: PageKind::Feed(Some(i)),
+                template: "atom.xml".into(),
+            });
         }
     }
     for (i, b) in site.briefs.iter().enumerate() {
-        pages.push(PageSpec { out: html(&b.path), path: b.path.clone(), kind: PageKind::Brief(i), template: "brief.html".into() });
+        pages.push(PageSpec {
+            out: html(&b.path),
+            path: b.path.clone(),
+            kind: PageKind::Brief(i),
+            template: "brief.html".into(),
+        });
     }
     for (ti, tax) in site.taxonomies.iter().enumerate() {
-        pages.push(PageSpec { out: html(&tax.path()), path: tax.path(), kind: PageKind::TaxonomyList(ti), template: "taxonomy_list.html".into() });
+        pages.push(PageSpec {
+            out: html(&tax.path()),
+            path: tax.path(),
+            kind: PageKind::TaxonomyList(ti),
+            template: "taxonomy_list.html".into(),
+        });
         for (t, term) in tax.terms.iter().enumerate() {
             let n = term.briefs.len().div_ceil(per_page).max(1);
             for p in 0..n {
                 let path = format!("{}{}", tax.term_path(term), page_suffix(p));
-                pages.push(PageSpec { out: html(&path), path, kind: PageKind::Term(ti, t, p), template: "taxonomy_term.html".into() });
+                pages.push(PageSpec {
+                    out: html(&path),
+                    path,
+                    kind: PageKind::Term(ti, t, p),
+                    template: "taxonomy_term.html".into(),
+                });
             }
         }
     }
-    pages.push(PageSpec { out: "chronology/index.html".into(), path: "/chronology/".into(), kind: PageKind::Chronology, template: "chronology.html".into() });
-    pages.push(PageSpec { out: "briefing/index.html".into(), path: "/briefing/".into(), kind: PageKind::Briefing, template: "briefing.html".into() });
-    pages.push(PageSpec { out: "404.html".into(), path: "/404.html".into(), kind: PageKind::NotFound, template: "404.html".into() });
-    pages.push(PageSpec { out: "atom.xml".into(), path: "/atom.xml".into(), kind: PageKind::Feed(None), template: "atom.xml".into() });
-    pages.push(PageSpec { out: "sitemap.xml".into(), path: "/sitemap.xml".into(), kind: PageKind::Sitemap, template: String::new() });
-    pages.push(PageSpec { out: "robots.txt".into(), path: "/robots.txt".into(), kind: PageKind::Robots, template: String::new() });
+    pages.push(PageSpec {
+        out: "chronology/index.html".into(),
+        path: "/chronology/".into(),
+        kind: PageKind::Chronology,
+        template: "chronology.html".into(),
+    });
+    pages.push(PageSpec {
+        out: "briefing/index.html".into(),
+        path: "/briefing/".into(),
+        kind: PageKind::Briefing,
+        template: "briefing.html".into(),
+    });
+    if site.config.search {
+        pages.push(PageSpec {
+            out: "search/index.html".into(),
+            path: "/search/".into(),
+            kind: PageKind::Search,
+            template: "search.html".into(),
+        });
+    }
+    pages.push(PageSpec {
+        out: "404.html".into(),
+        path: "/404.html".into(),
+        kind: PageKind::NotFound,
+        template: "404.html".into(),
+    });
+    pages.push(PageSpec {
+        out: "atom.xml".into(),
+        path: "/atom.xml".into(),
+        kind: PageKind::Feed(None),
+        template: "atom.xml".into(),
+    });
+    pages.push(PageSpec {
+        out: "sitemap.xml".into(),
+        path: "/sitemap.xml".into(),
+        kind: PageKind::Sitemap,
+        template: String::new(),
+    });
+    pages.push(PageSpec {
+        out: "robots.txt".into(),
+        path: "/robots.txt".into(),
+        kind: PageKind::Robots,
+        template: String::new(),
+    });
     pages
 }
 
-fn paginator(site: &Site, base: &str, list: &[BriefId], page: usize, per: usize, shared: &Shared) -> (Value, Vec<BriefId>) {
+fn paginator(
+    site: &Site,
+    base: &str,
+    list: &[BriefId],
+    page: usize,
+    per: usize,
+    shared: &Shared,
+) -> (Value, Vec<BriefId>) {
     let n = list.len().div_ceil(per).max(1);
     let slice: Vec<BriefId> = list.iter().skip(page * per).take(per).copied().collect();
     let url = |p: usize| Value::from(site.url(&format!("{base}{}", page_suffix(p))));
@@ -349,9 +487,31 @@ fn paginator(site: &Site, base: &str, list: &[BriefId], page: usize, per: usize,
         ("number_pagers", Value::from(n)),
         ("per_page", Value::from(per)),
         ("total", Value::from(list.len())),
-        ("briefs", Value::from(slice.iter().map(|&b| shared.summaries[b].clone()).collect::<Vec<_>>())),
-        ("previous", if page > 0 { url(page - 1) } else { Value::none() }),
-        ("next", if page + 1 < n { url(page + 1) } else { Value::none() }),
+        (
+            "briefs",
+            Value::from(
+                slice
+                    .iter()
+                    .map(|&b| shared.summaries[b].clone())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "previous",
+            if page > 0 {
+                url(page - 1)
+            } else {
+                Value::none()
+            },
+        ),
+        (
+            "next",
+            if page + 1 < n {
+                url(page + 1)
+            } else {
+                Value::none()
+            },
+        ),
         ("first", url(0)),
         ("last", url(n - 1)),
     ]);
@@ -386,10 +546,16 @@ impl Shared<'_> {
             PageKind::Term(..) => "taxonomy_term",
             PageKind::Chronology => "chronology",
             PageKind::Briefing => "briefing",
+            PageKind::Search => "search",
             PageKind::NotFound => "404",
             PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => "feed",
         };
         ctx.insert_value("page_kind", Value::from(kind_name));
+        let (title, description) = self.title_and_description(spec);
+        title.hash(&mut fp);
+        description.hash(&mut fp);
+        ctx.insert_value("page_title", Value::from(title));
+        ctx.insert_value("page_description", Value::from(description));
         ctx.insert_value("current_path", Value::from(spec.path.as_str()));
         ctx.insert_value("current_url", Value::from(site.url(&spec.path)));
         let read_briefs = |ids: &[BriefId], fp: &mut xxhash_rust::xxh3::Xxh3| {
@@ -403,9 +569,21 @@ impl Shared<'_> {
                     PageKind::Section(s, _) => s,
                     _ => 0,
                 };
-                let sec = context::section_full(site, s, &self.summaries, self.hedge_matrices[s].clone());
-                let per = site.sections[s].meta().paginate_by.unwrap_or(site.config.paginate_by).max(1);
-                let (pager, _) = paginator(site, &site.sections[s].path, &site.sections[s].briefs, p, per, self);
+                let sec =
+                    context::section_full(site, s, &self.summaries, self.hedge_matrices[s].clone());
+                let per = site.sections[s]
+                    .meta()
+                    .paginate_by
+                    .unwrap_or(site.config.paginate_by)
+                    .max(1);
+                let (pager, _) = paginator(
+                    site,
+                    &site.sections[s].path,
+                    &site.sections[s].briefs,
+                    p,
+                    per,
+                    self,
+                );
                 hash_value(&sec).hash(&mut fp);
                 read_briefs(&site.sections[s].briefs, &mut fp);
                 p.hash(&mut fp);
@@ -416,11 +594,19 @@ impl Shared<'_> {
                 let full = context::brief_full(site, b, &self.summaries, &self.references[b]);
                 let brief = &site.briefs[b];
                 brief.doc.hash.hash(&mut fp);
-                brief.rendered.as_deref().map(|r| hash_of(&r.html)).hash(&mut fp);
+                brief
+                    .rendered
+                    .as_deref()
+                    .map(|r| hash_of(&r.html))
+                    .hash(&mut fp);
                 self.summary_hashes[b].hash(&mut fp);
                 read_briefs(&brief.related, &mut fp);
                 let order = brief.order;
-                let neighbours: Vec<BriefId> = [order.checked_sub(1), Some(order + 1)].into_iter().flatten().filter_map(|i| site.reading_order.get(i).copied()).collect();
+                let neighbours: Vec<BriefId> = [order.checked_sub(1), Some(order + 1)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| site.reading_order.get(i).copied())
+                    .collect();
                 read_briefs(&neighbours, &mut fp);
                 let sec = context::section_nav(site, brief.section);
                 hash_value(&sec).hash(&mut fp);
@@ -437,11 +623,29 @@ impl Shared<'_> {
                 let term = &tax.terms[t];
                 let v = self.taxonomy_value(ti);
                 hash_value(&v).hash(&mut fp);
-                let (pager, slice) = paginator(site, &tax.term_path(term), &term.briefs, p, site.config.paginate_by, self);
+                let (pager, slice) = paginator(
+                    site,
+                    &tax.term_path(term),
+                    &term.briefs,
+                    p,
+                    site.config.paginate_by,
+                    self,
+                );
                 read_briefs(&slice, &mut fp);
                 p.hash(&mut fp);
-                let mut tv = context::term_ref(site, tax, term).as_map().cloned().unwrap_or_default();
-                tv.insert("briefs".into(), Value::from(term.briefs.iter().map(|&b| self.summaries[b].clone()).collect::<Vec<_>>()));
+                let mut tv = context::term_ref(site, tax, term)
+                    .as_map()
+                    .cloned()
+                    .unwrap_or_default();
+                tv.insert(
+                    "briefs".into(),
+                    Value::from(
+                        term.briefs
+                            .iter()
+                            .map(|&b| self.summaries[b].clone())
+                            .collect::<Vec<_>>(),
+                    ),
+                );
                 read_briefs(&term.briefs, &mut fp);
                 ctx.insert_value("taxonomy", v);
                 ctx.insert_value("term", Value::from(tv));
@@ -453,10 +657,18 @@ impl Shared<'_> {
                 ctx.insert_value("chronology", v);
             }
             PageKind::Briefing => {
-                let list: Vec<Value> = site.reading_order.iter().map(|&b| context::brief_full(site, b, &self.summaries, &self.references[b])).collect();
+                let list: Vec<Value> = site
+                    .reading_order
+                    .iter()
+                    .map(|&b| context::brief_full(site, b, &self.summaries, &self.references[b]))
+                    .collect();
                 for &b in &site.reading_order {
                     site.briefs[b].doc.hash.hash(&mut fp);
-                    site.briefs[b].rendered.as_deref().map(|r| hash_of(&r.html)).hash(&mut fp);
+                    site.briefs[b]
+                        .rendered
+                        .as_deref()
+                        .map(|r| hash_of(&r.html))
+                        .hash(&mut fp);
                     self.summary_hashes[b].hash(&mut fp);
                 }
                 ctx.insert_value("briefs", Value::from(list));
@@ -465,7 +677,10 @@ impl Shared<'_> {
                 let ids = feed_briefs(site, section);
                 read_briefs(&ids, &mut fp);
                 let (title, path) = match section {
-                    Some(s) => (format!("{} — {}", site.sections[s].meta().title, site.config.title), format!("{}atom.xml", site.sections[s].path)),
+                    Some(s) => (
+                        format!("{} — {}", site.sections[s].meta().title, site.config.title),
+                        format!("{}atom.xml", site.sections[s].path),
+                    ),
                     None => (site.config.title.clone(), "/atom.xml".into()),
                 };
                 let updated = ids
@@ -483,8 +698,18 @@ impl Shared<'_> {
                         let m = site.briefs[b].meta();
                         let mut e = self.summaries[b].as_map().cloned().unwrap_or_default();
                         e.insert("date_rfc3339".into(), Value::from(m.date.0.rfc3339()));
-                        e.insert("updated_rfc3339".into(), Value::from(m.updated.as_ref().unwrap_or(&m.date).0.rfc3339()));
-                        let plain = site.briefs[b].rendered.as_deref().and_then(|r| r.summary.as_deref()).map(markdown::strip_tags).or_else(|| m.description.clone()).or_else(|| m.bottom_line.clone()).unwrap_or_else(|| m.title.clone());
+                        e.insert(
+                            "updated_rfc3339".into(),
+                            Value::from(m.updated.as_ref().unwrap_or(&m.date).0.rfc3339()),
+                        );
+                        let plain = site.briefs[b]
+                            .rendered
+                            .as_deref()
+                            .and_then(|r| r.summary.as_deref())
+                            .map(markdown::strip_tags)
+                            .or_else(|| m.description.clone())
+                            .or_else(|| m.bottom_line.clone())
+                            .unwrap_or_else(|| m.title.clone());
                         e.insert("summary_text".into(), Value::from(plain));
                         Value::from(e)
                     })
@@ -495,13 +720,16 @@ impl Shared<'_> {
                         ("title", Value::from(title)),
                         ("id", Value::from(site.url(&path))),
                         ("permalink", Value::from(site.url(&path))),
-                        ("alternate", Value::from(site.url(path.trim_end_matches("atom.xml")))),
+                        (
+                            "alternate",
+                            Value::from(site.url(path.trim_end_matches("atom.xml"))),
+                        ),
                         ("updated", Value::from(updated)),
                         ("entries", Value::from(entries)),
                     ]),
                 );
             }
-            PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {
+            PageKind::Search | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {
                 if matches!(spec.kind, PageKind::Sitemap) {
                     for h in &self.summary_hashes {
                         h.hash(&mut fp);
@@ -521,13 +749,51 @@ impl Shared<'_> {
         (ctx, fp.finish())
     }
 
+    /// Title and one-line description for `<title>`, OpenGraph and Twitter cards.
+    fn title_and_description(&self, spec: &PageSpec) -> (String, String) {
+        let site = self.site;
+        let c = &site.config;
+        let site_desc = c.description.clone().unwrap_or_else(|| c.title.clone());
+        let with_site = |t: &str| format!("{t} – {}", c.title);
+        match spec.kind {
+            PageKind::Home(_) => (c.title.clone(), site.sections.first().and_then(|h| h.meta().bottom_line.clone().or_else(|| h.meta().description.clone())).unwrap_or(site_desc)),
+            PageKind::Section(s, _) => {
+                let m = site.sections[s].meta();
+                (with_site(&m.title), m.description.clone().unwrap_or(site_desc))
+            }
+            PageKind::Brief(b) => {
+                let m = site.briefs[b].meta();
+                (with_site(&m.title), m.description.clone().or_else(|| m.bottom_line.clone()).unwrap_or(site_desc))
+            }
+            PageKind::TaxonomyList(t) => (with_site(&crate::render::capitalize(&site.taxonomies[t].name)), site_desc),
+            PageKind::Term(t, term, _) => {
+                let tax = &site.taxonomies[t];
+                let name = &tax.terms[term].name;
+                (with_site(name), format!("Briefs on {name} ({}).", tax.name))
+            }
+            PageKind::Chronology => (with_site("Chronology"), "Every dated event in the briefing, in order.".into()),
+            PageKind::Briefing => (with_site("The full briefing"), site_desc),
+            PageKind::Search => (with_site("Search"), site_desc),
+            PageKind::NotFound => (with_site("Page not found"), site_desc),
+            PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => (c.title.clone(), site_desc),
+        }
+    }
+
     fn taxonomy_value(&self, ti: usize) -> Value {
         let site = self.site;
         let tax = &site.taxonomies[ti];
         obj([
             ("name", Value::from(tax.name.as_str())),
             ("permalink", Value::from(site.url(&tax.path()))),
-            ("terms", Value::from(tax.terms.iter().map(|t| context::term_ref(site, tax, t)).collect::<Vec<_>>())),
+            (
+                "terms",
+                Value::from(
+                    tax.terms
+                        .iter()
+                        .map(|t| context::term_ref(site, tax, t))
+                        .collect::<Vec<_>>(),
+                ),
+            ),
         ])
     }
 
@@ -539,46 +805,98 @@ impl Shared<'_> {
                 ("date", Value::from(e.date.iso())),
                 ("display_date", Value::from(e.date.format("%-d %B %Y"))),
                 ("text", Value::from(e.text.as_str())),
-                ("brief", e.brief.map(|b| self.summaries[b].clone()).unwrap_or_else(Value::none)),
+                (
+                    "brief",
+                    e.brief
+                        .map(|b| self.summaries[b].clone())
+                        .unwrap_or_else(Value::none),
+                ),
             ]);
             match years.last_mut() {
                 Some((y, list)) if *y == e.date.year => list.push(v),
                 _ => years.push((e.date.year, vec![v])),
             }
         }
-        Value::from(years.into_iter().map(|(y, events)| obj([("year", Value::from(y)), ("events", Value::from(events))])).collect::<Vec<_>>())
+        Value::from(
+            years
+                .into_iter()
+                .map(|(y, events)| obj([("year", Value::from(y)), ("events", Value::from(events))]))
+                .collect::<Vec<_>>(),
+        )
     }
 }
 
+pub(crate) fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
 fn hedge_matrix(site: &Site, s: SectionId, summaries: &[Value]) -> Value {
-    let mut rows: Vec<(BriefId, &crate::content::meta::Hedge)> = site.sections[s].briefs.iter().filter_map(|&b| site.briefs[b].meta().hedge.as_ref().map(|h| (b, h))).collect();
+    let mut rows: Vec<(BriefId, &crate::content::meta::Hedge)> = site.sections[s]
+        .briefs
+        .iter()
+        .filter_map(|&b| site.briefs[b].meta().hedge.as_ref().map(|h| (b, h)))
+        .collect();
     if rows.is_empty() {
         return Value::none();
     }
     rows.sort_by(|a, b| {
-        b.1.credibility.level.cmp(&a.1.credibility.level).then_with(|| (b.1.economic.level.rank() + b.1.security.level.rank()).cmp(&(a.1.economic.level.rank() + a.1.security.level.rank()))).then_with(|| a.1.partner.cmp(&b.1.partner))
+        b.1.credibility
+            .level
+            .cmp(&a.1.credibility.level)
+            .then_with(|| {
+                (b.1.economic.level.rank() + b.1.security.level.rank())
+                    .cmp(&(a.1.economic.level.rank() + a.1.security.level.rank()))
+            })
+            .then_with(|| a.1.partner.cmp(&b.1.partner))
     });
-    let svg = charts::hedge_matrix(&rows.iter().map(|(_, h)| charts::MatrixRow { partner: &h.partner, levels: [h.economic.level.rank(), h.security.level.rank(), h.credibility.level.rank()] }).collect::<Vec<_>>());
+    let svg = charts::hedge_matrix(
+        &rows
+            .iter()
+            .map(|(_, h)| charts::MatrixRow {
+                partner: &h.partner,
+                levels: [
+                    h.economic.level.rank(),
+                    h.security.level.rank(),
+                    h.credibility.level.rank(),
+                ],
+            })
+            .collect::<Vec<_>>(),
+    );
     let list: Vec<Value> = rows
         .iter()
         .map(|(b, h)| {
-            let mut m = context::hedge_value(h).as_map().cloned().unwrap_or_default();
+            let mut m = context::hedge_value(h)
+                .as_map()
+                .cloned()
+                .unwrap_or_default();
             m.insert("brief".into(), summaries[*b].clone());
             Value::from(m)
         })
         .collect();
-    obj([("rows", Value::from(list)), ("svg", Value::safe_string(&svg))])
+    obj([
+        ("rows", Value::from(list)),
+        ("svg", Value::safe_string(&svg)),
+    ])
 }
 
 fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for p in pages {
         let lastmod = match p.kind {
             PageKind::Brief(b) => {
                 let m = site.briefs[b].meta();
                 Some(m.updated.as_ref().unwrap_or(&m.date).0.iso())
             }
-            PageKind::Home(_) | PageKind::Section(..) | PageKind::TaxonomyList(_) | PageKind::Term(..) | PageKind::Chronology | PageKind::Briefing => None,
+            PageKind::Home(_)
+            | PageKind::Section(..)
+            | PageKind::TaxonomyList(_)
+            | PageKind::Term(..)
+            | PageKind::Chronology
+            | PageKind::Briefing
+            | PageKind::Search => None,
             _ => continue,
         };
         out.push_str("  <url><loc>");
@@ -595,43 +913,98 @@ fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn build_lookup(shared: &Shared) -> lookup::Lookup {
+fn build_lookup(shared: &Shared, assets: &HashMap<String, String>) -> lookup::Lookup {
     let site = shared.site;
     let mut docs = HashMap::with_capacity(site.briefs.len() + site.sections.len());
     for (b, brief) in site.briefs.iter().enumerate() {
         docs.insert(brief.doc.rel.clone(), shared.summaries[b].clone());
     }
     for (s, sec) in site.sections.iter().enumerate() {
-        docs.insert(sec.doc.rel.clone(), context::section_full(site, s, &shared.summaries, shared.hedge_matrices[s].clone()));
+        docs.insert(
+            sec.doc.rel.clone(),
+            context::section_full(site, s, &shared.summaries, shared.hedge_matrices[s].clone()),
+        );
     }
-    let taxonomies = (0..site.taxonomies.len()).map(|t| (site.taxonomies[t].name.clone(), shared.taxonomy_value(t))).collect();
-    lookup::Lookup { base_url: site.config.base_url.clone(), docs, taxonomies, assets: HashMap::new() }
+    let taxonomies = (0..site.taxonomies.len())
+        .map(|t| (site.taxonomies[t].name.clone(), shared.taxonomy_value(t)))
+        .collect();
+    lookup::Lookup {
+        base_url: site.config.base_url.clone(),
+        docs,
+        taxonomies,
+        assets: assets.clone(),
+    }
 }
 
 /// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
-pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, diags: &mut Vec<Diagnostic>) -> Rendering {
-    let summaries: Vec<Value> = (0..site.briefs.len()).into_par_iter().map(|b| context::brief_summary(site, b)).collect();
+/// `assets` maps static files to their published (fingerprinted) names; it is empty when
+/// fingerprinting is off.
+pub fn render_site(
+    site: &Site,
+    templates: &Templates,
+    assets: &HashMap<String, String>,
+    cache: &mut RenderCache,
+    diags: &mut Vec<Diagnostic>,
+) -> Rendering {
+    let summaries: Vec<Value> = (0..site.briefs.len())
+        .into_par_iter()
+        .map(|b| context::brief_summary(site, b))
+        .collect();
     let summary_hashes: Vec<u64> = summaries.par_iter().map(hash_value).collect();
-    let references = site.briefs.iter().map(|b| cache.markdown.get(&b.doc.rel).map(|e| e.references.clone()).unwrap_or_default()).collect();
+    let references = site
+        .briefs
+        .iter()
+        .map(|b| {
+            cache
+                .markdown
+                .get(&b.doc.rel)
+                .map(|e| e.references.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     let mut globals = Context::new();
     let config_value = Value::from_serializable(&*site.config);
     globals.insert_value("config", config_value.clone());
-    let nav: Vec<Value> = site.sections.first().map(|root| root.subsections.iter().map(|&s| context::section_nav(site, s)).collect()).unwrap_or_default();
+    let nav: Vec<Value> = site
+        .sections
+        .first()
+        .map(|root| {
+            root.subsections
+                .iter()
+                .map(|&s| context::section_nav(site, s))
+                .collect()
+        })
+        .unwrap_or_default();
     let nav = Value::from(nav);
     globals.insert_value("nav", nav.clone());
     let taxonomies = Value::from(
         site.taxonomies
             .iter()
-            .map(|t| obj([("name", Value::from(t.name.as_str())), ("permalink", Value::from(site.url(&t.path()))), ("term_count", Value::from(t.terms.len()))]))
+            .map(|t| {
+                obj([
+                    ("name", Value::from(t.name.as_str())),
+                    ("permalink", Value::from(site.url(&t.path()))),
+                    ("term_count", Value::from(t.terms.len())),
+                ])
+            })
             .collect::<Vec<_>>(),
     );
     globals.insert_value("taxonomies", taxonomies.clone());
-    let data: BTreeMap<&str, Value> = site.data.iter().map(|(k, v)| (k.as_str(), Value::from_serializable(&v.value))).collect();
+    let data: BTreeMap<&str, Value> = site
+        .data
+        .iter()
+        .map(|(k, v)| (k.as_str(), Value::from_serializable(&v.value)))
+        .collect();
     let data_value = Value::from_serializable(&data);
     globals.insert_value("data", data_value);
     globals.insert_value("confidence_scale", context::confidence_scale());
     let home = site.sections.first();
-    globals.insert_value("home_bottom_line", home.and_then(|h| h.meta().bottom_line.as_deref()).map(Value::from).unwrap_or_else(Value::none));
+    globals.insert_value(
+        "home_bottom_line",
+        home.and_then(|h| h.meta().bottom_line.as_deref())
+            .map(Value::from)
+            .unwrap_or_else(Value::none),
+    );
     let globals_hash = {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         hash_value(&config_value).hash(&mut h);
@@ -641,30 +1014,70 @@ pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, 
             d.hash.hash(&mut h);
         }
         home.map(|h| h.doc.hash).hash(&mut h);
+        let mut names: Vec<(&String, &String)> = assets.iter().collect();
+        names.sort();
+        names.hash(&mut h);
         h.finish()
     };
-    let hedge_matrices = (0..site.sections.len()).map(|s| hedge_matrix(site, s, &summaries)).collect();
-    let shared = Shared { site, templates, summaries, summary_hashes, references, globals, globals_hash, hedge_matrices };
+    let hedge_matrices = (0..site.sections.len())
+        .map(|s| hedge_matrix(site, s, &summaries))
+        .collect();
+    let shared = Shared {
+        site,
+        templates,
+        summaries,
+        summary_hashes,
+        references,
+        globals,
+        globals_hash,
+        hedge_matrices,
+    };
     let pages = pages_for(site, site.config.paginate_by);
 
     // Required templates must exist; one message per missing template.
-    let mut missing: Vec<&str> = pages.iter().map(|p| p.template.as_str()).filter(|t| !t.is_empty() && !templates.has(t)).collect();
+    let mut missing: Vec<&str> = pages
+        .iter()
+        .map(|p| p.template.as_str())
+        .filter(|t| !t.is_empty() && !templates.has(t))
+        .collect();
     missing.sort();
     missing.dedup();
     for m in &missing {
-        diags.push(Diagnostic::error(format!("template `{m}` not found")).with_hint(format!("add templates/{m} or use a theme that has it (themes/{}/templates/)", site.config.theme)));
+        diags.push(
+            Diagnostic::error(format!("template `{m}` not found")).with_hint(format!(
+                "add templates/{m} or use a theme that has it (themes/{}/templates/)",
+                site.config.theme
+            )),
+        );
     }
     if !missing.is_empty() {
-        return Rendering { files: BTreeMap::new(), pages: 0, rendered: 0, changed: vec![] };
+        return Rendering {
+            files: BTreeMap::new(),
+            pages: 0,
+            rendered: 0,
+            changed: vec![],
+        };
     }
 
     let sitemap_bytes = Arc::new(sitemap(site, &pages));
-    let robots = Arc::new(format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.url("/sitemap.xml")).into_bytes());
-    let lookup = Arc::new(build_lookup(&shared));
+    let robots = Arc::new(
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            site.url("/sitemap.xml")
+        )
+        .into_bytes(),
+    );
+    let lookup = Arc::new(build_lookup(&shared, assets));
     if let Ok(mut slot) = templates.site.write() {
         *slot = lookup.clone();
     }
-    type PageResult = (String, u64, Vec<String>, u64, Result<(Arc<Vec<u8>>, bool), Diagnostic>);
+    type PageResult = (
+        String,
+        u64,
+        Vec<String>,
+        u64,
+        Result<(Arc<Vec<u8>>, bool), Diagnostic>,
+    );
     let results: Vec<PageResult> = pages
         .par_iter()
         .map(|spec| {
@@ -673,13 +1086,23 @@ pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, 
                 && entry.fingerprint == fp
                 && entry.reads_hash == reads_hash(&lookup, &entry.reads)
             {
-                return (spec.out.clone(), fp, entry.reads.clone(), entry.reads_hash, Ok((entry.bytes.clone(), false)));
+                return (
+                    spec.out.clone(),
+                    fp,
+                    entry.reads.clone(),
+                    entry.reads_hash,
+                    Ok((entry.bytes.clone(), false)),
+                );
             }
             lookup::start_recording();
             let result = match spec.kind {
                 PageKind::Sitemap => Ok(sitemap_bytes.clone()),
                 PageKind::Robots => Ok(robots.clone()),
-                _ => templates.tera.render(&spec.template, &ctx).map(|s| Arc::new(s.into_bytes())).map_err(|e| templates.diagnostic(&e)),
+                _ => templates
+                    .tera
+                    .render(&spec.template, &ctx)
+                    .map(|s| Arc::new(s.into_bytes()))
+                    .map_err(|e| templates.diagnostic(&e)),
             };
             let reads = lookup::take_reads();
             let rh = reads_hash(&lookup, &reads);
@@ -701,7 +1124,15 @@ pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, 
                     changed.push(out.clone());
                 }
                 files.insert(out.clone(), Body::Bytes(bytes.clone()));
-                new_pages.insert(out, PageEntry { fingerprint: fp, reads, reads_hash, bytes });
+                new_pages.insert(
+                    out,
+                    PageEntry {
+                        fingerprint: fp,
+                        reads,
+                        reads_hash,
+                        bytes,
+                    },
+                );
             }
             Err(d) => {
                 // One broken template fails every page through it; report it once.
@@ -712,5 +1143,10 @@ pub fn render_site(site: &Site, templates: &Templates, cache: &mut RenderCache, 
         }
     }
     cache.pages = new_pages;
-    Rendering { files, pages: page_count, rendered, changed }
+    Rendering {
+        files,
+        pages: page_count,
+        rendered,
+        changed,
+    }
 }

@@ -19,9 +19,17 @@ use crate::shortcodes::{Call, CallError, ShortcodeHost};
 use super::templates::Templates;
 
 const BUILTINS: [(&str, &[&str], &[&str]); 4] = [
-    ("figure", &["src", "alt"], &["caption", "source", "width", "height"]),
+    (
+        "figure",
+        &["src", "alt"],
+        &["caption", "source", "width", "height"],
+    ),
     ("callout", &["kind"], &["title"]),
-    ("chart", &["data", "x", "y"], &["kind", "title", "source", "description"]),
+    (
+        "chart",
+        &["data", "x", "y"],
+        &["kind", "title", "source", "description"],
+    ),
     ("cite", &["id"], &[]),
 ];
 
@@ -33,6 +41,9 @@ pub struct Host<'a> {
     /// Where the brief's own files are (folder briefs), relative to content/.
     pub bundle_dir: Option<&'a str>,
     pub content_dir: &'a Path,
+    /// Absolute URL of the page the shortcode is on, so relative image paths still work where
+    /// the text is shown elsewhere (the full briefing, feeds).
+    pub page_url: String,
     /// Cited source ids with their numbers, in order of first citation.
     pub references: Vec<(String, usize)>,
     /// Shortcode templates and data files used, for the render cache.
@@ -43,14 +54,23 @@ pub struct Host<'a> {
 }
 
 fn err(message: impl Into<String>, hint: impl Into<String>) -> CallError {
-    CallError { message: message.into(), hint: Some(hint.into()) }
+    CallError {
+        message: message.into(),
+        hint: Some(hint.into()),
+    }
 }
 
 fn str_arg<'c>(call: &'c Call, key: &str) -> Result<Option<&'c str>, CallError> {
     match call.args.get(key) {
         None => Ok(None),
         Some(Json::String(s)) => Ok(Some(s)),
-        Some(other) => Err(err(format!("argument `{key}` of `{}` must be a string, got {other}", call.name), format!("write {key}=\"...\""))),
+        Some(other) => Err(err(
+            format!(
+                "argument `{key}` of `{}` must be a string, got {other}",
+                call.name
+            ),
+            format!("write {key}=\"...\""),
+        )),
     }
 }
 
@@ -60,7 +80,8 @@ impl Host<'_> {
     }
 
     fn check_args(&self, call: &Call) -> Result<(), CallError> {
-        let Some((_, required, optional)) = BUILTINS.iter().find(|(n, _, _)| *n == call.name) else {
+        let Some((_, required, optional)) = BUILTINS.iter().find(|(n, _, _)| *n == call.name)
+        else {
             return Ok(());
         };
         for key in call.args.keys() {
@@ -70,15 +91,26 @@ impl Host<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("`{}` takes: {}", call.name, all.join(", ")),
                 };
-                return Err(err(format!("unknown argument `{key}` in shortcode `{}`", call.name), hint));
+                return Err(err(
+                    format!("unknown argument `{key}` in shortcode `{}`", call.name),
+                    hint,
+                ));
             }
         }
         for key in *required {
             match call.args.get(*key) {
                 Some(Json::String(s)) if s.trim().is_empty() => {
-                    return Err(err(format!("argument `{key}` of `{}` is empty", call.name), required_hint(&call.name, key)));
+                    return Err(err(
+                        format!("argument `{key}` of `{}` is empty", call.name),
+                        required_hint(&call.name, key),
+                    ));
                 }
-                None => return Err(err(format!("shortcode `{}` needs `{key}`", call.name), required_hint(&call.name, key))),
+                None => {
+                    return Err(err(
+                        format!("shortcode `{}` needs `{key}`", call.name),
+                        required_hint(&call.name, key),
+                    ));
+                }
                 _ => {}
             }
         }
@@ -92,13 +124,23 @@ impl Host<'_> {
         }
         self.templates.tera.render(&tpl, &ctx).map_err(|e| {
             let d = self.templates.diagnostic(&e);
-            CallError { message: format!("shortcode `{name}` failed: {} ({})", d.message, d.position()), hint: d.hint }
+            CallError {
+                message: format!(
+                    "shortcode `{name}` failed: {} ({})",
+                    d.message,
+                    d.position()
+                ),
+                hint: d.hint,
+            }
         })
     }
 
     fn data_file(&mut self, name: &str) -> Result<&Arc<DataFile>, CallError> {
         if name.contains("..") || name.contains('/') || name.contains('\\') {
-            return Err(err(format!("data name `{name}` must be a plain file name"), "name a file in content/data/ without its extension, e.g. data=\"missile_tests\""));
+            return Err(err(
+                format!("data name `{name}` must be a plain file name"),
+                "name a file in content/data/ without its extension, e.g. data=\"missile_tests\"",
+            ));
         }
         if !self.used_data.iter().any(|d| d == name) {
             self.used_data.push(name.to_string());
@@ -126,10 +168,18 @@ impl ShortcodeHost for Host<'_> {
         let has_template = self.templates.has(&Self::template_name(&call.name));
         if !known_builtin && !has_template {
             let mut names: Vec<String> = BUILTINS.iter().map(|(n, _, _)| n.to_string()).collect();
-            names.extend(self.templates.sources.keys().filter_map(|k| k.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string)));
+            names.extend(self.templates.sources.keys().filter_map(|k| {
+                k.strip_prefix("shortcodes/")?
+                    .strip_suffix(".html")
+                    .map(str::to_string)
+            }));
             let hint = match did_you_mean(&call.name, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known shortcodes: {}; add your own as templates/shortcodes/{}.html", names.join(", "), call.name),
+                None => format!(
+                    "known shortcodes: {}; add your own as templates/shortcodes/{}.html",
+                    names.join(", "),
+                    call.name
+                ),
             };
             return Err(err(format!("unknown shortcode `{}`", call.name), hint));
         }
@@ -155,11 +205,16 @@ impl ShortcodeHost for Host<'_> {
             "callout" => {
                 let kind = str_arg(call, "kind")?.unwrap_or_default();
                 if !["implication", "warning", "note"].contains(&kind) {
-                    let hint = did_you_mean(kind, ["implication", "warning", "note"]).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| "use implication, warning or note".into());
+                    let hint = did_you_mean(kind, ["implication", "warning", "note"])
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "use implication, warning or note".into());
                     return Err(err(format!("unknown callout kind `{kind}`"), hint));
                 }
                 if call.body.is_none() {
-                    return Err(err("callout is a block shortcode", "write {% callout(kind=\"note\") %} ... {% end %}"));
+                    return Err(err(
+                        "callout is a block shortcode",
+                        "write {% callout(kind=\"note\") %} ... {% end %}",
+                    ));
                 }
                 if !ctx.contains_key("title") {
                     ctx.insert_value("title", Value::none());
@@ -182,8 +237,17 @@ impl ShortcodeHost for Host<'_> {
                 let Some(source) = self.sources.iter().find(|s| s.id == id) else {
                     let hint = match did_you_mean(&id, self.sources.iter().map(|s| s.id.as_str())) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None if self.sources.is_empty() => "add a [[sources]] entry with this id to the front matter".into(),
-                        None => format!("this brief's source ids are: {}", self.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")),
+                        None if self.sources.is_empty() => {
+                            "add a [[sources]] entry with this id to the front matter".into()
+                        }
+                        None => format!(
+                            "this brief's source ids are: {}",
+                            self.sources
+                                .iter()
+                                .map(|s| s.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
                     return Err(err(format!("unknown source id `{id}` in cite"), hint));
                 };
@@ -209,8 +273,20 @@ impl ShortcodeHost for Host<'_> {
                 let source = str_arg(call, "source")?.map(str::to_string);
                 let description = str_arg(call, "description")?.map(str::to_string);
                 let file = self.data_file(&data_name)?.clone();
-                let spec = charts::ChartSpec { kind: &kind, x: &x, y: &y, title: title.as_deref(), source: source.as_deref(), description: description.as_deref() };
-                charts::render(&file.value, &spec).map_err(|m| err(format!("chart from `{data_name}`: {m}"), "check the column names (x=, y=) against the data file's header"))
+                let spec = charts::ChartSpec {
+                    kind: &kind,
+                    x: &x,
+                    y: &y,
+                    title: title.as_deref(),
+                    source: source.as_deref(),
+                    description: description.as_deref(),
+                };
+                charts::render(&file.value, &spec).map_err(|m| {
+                    err(
+                        format!("chart from `{data_name}`: {m}"),
+                        "check the column names (x=, y=) against the data file's header",
+                    )
+                })
             }
             _ => self.render_template(&call.name, ctx),
         }
@@ -225,18 +301,27 @@ impl Host<'_> {
             return Ok(src.to_string());
         }
         if src.split(['/', '\\']).any(|c| c == "..") {
-            return Err(err(format!("figure src `{src}` leaves the site"), "put the image beside the brief (folder brief) or under static/ and use its path"));
+            return Err(err(
+                format!("figure src `{src}` leaves the site"),
+                "put the image beside the brief (folder brief) or under static/ and use its path",
+            ));
         }
         if let Some(abs) = src.strip_prefix('/') {
             return Ok(abs.to_string()).map(|a| format!("/{a}"));
         }
         let Some(dir) = self.bundle_dir else {
-            return Err(err(format!("figure src `{src}` is relative, but this brief is not a folder"), "make the brief a folder (name/index.md) with the image beside it, or use a path under static/ starting with /"));
+            return Err(err(
+                format!("figure src `{src}` is relative, but this brief is not a folder"),
+                "make the brief a folder (name/index.md) with the image beside it, or use a path under static/ starting with /",
+            ));
         };
         let on_disk = self.content_dir.join(dir).join(src);
         if !on_disk.is_file() {
-            return Err(err(format!("figure image `{src}` not found in content/{dir}/"), "check the file name"));
+            return Err(err(
+                format!("figure image `{src}` not found in content/{dir}/"),
+                "check the file name",
+            ));
         }
-        Ok(src.to_string())
+        Ok(format!("{}{src}", self.page_url))
     }
 }

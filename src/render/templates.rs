@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, Value};
 
+use super::lookup;
 use crate::config::Config;
 use crate::date::PartialDate;
 use crate::diagnostics::{Diagnostic, display_path};
-use super::lookup;
 
 /// Where a template came from, for error messages.
 #[derive(Debug, Clone)]
@@ -28,15 +28,26 @@ pub struct Templates {
     pub site: lookup::SiteSlot,
 }
 
-fn read_dir_templates(root: &Path, dir: &Path, out: &mut HashMap<String, TemplateSource>, diags: &mut Vec<Diagnostic>) {
+fn read_dir_templates(
+    root: &Path,
+    dir: &Path,
+    out: &mut HashMap<String, TemplateSource>,
+    diags: &mut Vec<Diagnostic>,
+) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read templates: {e}")).in_file(display_path(root, dir)));
+                diags.push(
+                    Diagnostic::error(format!("cannot read templates: {e}"))
+                        .in_file(display_path(root, dir)),
+                );
                 continue;
             }
         };
@@ -44,11 +55,23 @@ fn read_dir_templates(root: &Path, dir: &Path, out: &mut HashMap<String, Templat
         if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-        let tpl_name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let tpl_name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         match crate::content::read_text(root, entry.path()) {
             Ok(text) => {
-                out.insert(tpl_name, TemplateSource { display: display_path(root, entry.path()), text });
+                out.insert(
+                    tpl_name,
+                    TemplateSource {
+                        display: display_path(root, entry.path()),
+                        text,
+                    },
+                );
             }
             Err(d) => diags.push(d),
         }
@@ -74,7 +97,9 @@ impl Templates {
         Templates::from_sources(sources)
     }
 
-    pub fn from_sources(sources: HashMap<String, TemplateSource>) -> Result<Templates, Vec<Diagnostic>> {
+    pub fn from_sources(
+        sources: HashMap<String, TemplateSource>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
         let site = lookup::SiteSlot::default();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
@@ -82,11 +107,20 @@ impl Templates {
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         lookup::register(&mut tera, &site);
-        if let Err(e) = tera.add_raw_templates(names.iter().map(|n| (n.as_str(), sources[*n].text.as_ref()))) {
+        if let Err(e) = tera.add_raw_templates(
+            names
+                .iter()
+                .map(|n| (n.as_str(), sources[*n].text.as_ref())),
+        ) {
             return Err(vec![error_to_diagnostic(&e, &sources)]);
         }
         let closure_hash = closure_hashes(&sources);
-        Ok(Templates { tera, sources, closure_hash, site })
+        Ok(Templates {
+            tera,
+            sources,
+            closure_hash,
+            site,
+        })
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -103,7 +137,10 @@ impl Templates {
 }
 
 /// Turns a Tera error into a diagnostic on the template's own file and line.
-pub fn error_to_diagnostic(e: &tera::Error, sources: &HashMap<String, TemplateSource>) -> Diagnostic {
+pub fn error_to_diagnostic(
+    e: &tera::Error,
+    sources: &HashMap<String, TemplateSource>,
+) -> Diagnostic {
     use tera::ErrorKind;
     let mut err: &dyn std::error::Error = e;
     // Errors raised inside our own functions come wrapped; the innermost report has the span.
@@ -115,10 +152,14 @@ pub fn error_to_diagnostic(e: &tera::Error, sources: &HashMap<String, TemplateSo
             let mut d = Diagnostic::error(format!("template {name}: {}", r.message()));
             let mut hint = template_hint(r.message());
             if let Some(src) = sources.get(&name) {
-                d = d.in_file(&src.display).at(&src.text, r.span().range.clone());
+                d = d
+                    .in_file(&src.display)
+                    .at(&src.text, r.span().range.clone());
             } else {
                 d = d.in_file(format!("templates/{name}"));
-                hint = hint.or(Some("check the template's syntax against docs/templates.md".into()));
+                hint = hint.or(Some(
+                    "check the template's syntax against docs/templates.md".into(),
+                ));
             }
             if let Some(h) = hint {
                 d = d.with_hint(h);
@@ -132,15 +173,23 @@ pub fn error_to_diagnostic(e: &tera::Error, sources: &HashMap<String, TemplateSo
     }
     let message = e.to_string();
     let hint = match e.kind() {
-        ErrorKind::CircularInclude { .. } | ErrorKind::CircularExtend { .. } => "a template includes or extends itself; break the cycle",
-        ErrorKind::TemplateNotFound(_) | ErrorKind::MissingParent { .. } => "add the template to templates/ or fix its name",
+        ErrorKind::CircularInclude { .. } | ErrorKind::CircularExtend { .. } => {
+            "a template includes or extends itself; break the cycle"
+        }
+        ErrorKind::TemplateNotFound(_) | ErrorKind::MissingParent { .. } => {
+            "add the template to templates/ or fix its name"
+        }
         _ => "see docs/templates.md for the variables and functions templates can use",
     };
     Diagnostic::error(format!("template error: {message}")).with_hint(hint)
 }
 
 fn template_hint(message: &str) -> Option<String> {
-    if message.contains("not found in context") || message.contains("undefined") || message.contains("Undefined") {
+    if message.contains("not found in context")
+        || message.contains("is not defined")
+        || message.contains("undefined")
+        || message.contains("Undefined")
+    {
         Some("the variable does not exist on this page; guard optional values with {% if x %} or `x | default(value=...)`, see docs/templates.md".into())
     } else {
         None
@@ -162,9 +211,15 @@ fn references(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     while let Some(i) = rest.find(['{']) {
         let tag = &rest[i..];
         rest = &rest[i + 1..];
-        let Some(inner) = tag.strip_prefix("{%").or_else(|| tag.strip_prefix("{{")) else { continue };
+        let Some(inner) = tag.strip_prefix("{%").or_else(|| tag.strip_prefix("{{")) else {
+            continue;
+        };
         let inner = inner.trim_start_matches(['-', ' ', '\n', '\t']);
-        if let Some(t) = inner.strip_prefix("extends").or_else(|| inner.strip_prefix("include")).and_then(quoted) {
+        if let Some(t) = inner
+            .strip_prefix("extends")
+            .or_else(|| inner.strip_prefix("include"))
+            .and_then(quoted)
+        {
             templates.push(t);
         } else if let Some(def) = inner.strip_prefix("component ") {
             defines.push(ident(def.trim_start()));
@@ -179,7 +234,9 @@ fn references(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
 }
 
 fn ident(s: &str) -> String {
-    s.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect()
+    s.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect()
 }
 
 fn closure_hashes(sources: &HashMap<String, TemplateSource>) -> HashMap<String, u64> {
@@ -228,16 +285,32 @@ fn closure_hashes(sources: &HashMap<String, TemplateSource>) -> HashMap<String, 
 }
 
 fn register_filters(tera: &mut Tera) {
-    tera.register_filter("date", |v: &str, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-        let format: String = kwargs.get("format")?.unwrap_or_else(|| "%-d %B %Y".to_string());
-        PartialDate::parse(v).map(|d| d.format(&format)).map_err(tera::Error::message)
+    tera.register_filter(
+        "date",
+        |v: &str, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let format: String = kwargs
+                .get("format")?
+                .unwrap_or_else(|| "%-d %B %Y".to_string());
+            PartialDate::parse(v)
+                .map(|d| d.format(&format))
+                .map_err(tera::Error::message)
+        },
+    );
+    tera.register_filter("slugify", |v: &str, _: Kwargs, _: &State| {
+        crate::slug::slugify(v)
     });
-    tera.register_filter("slugify", |v: &str, _: Kwargs, _: &State| crate::slug::slugify(v));
-    tera.register_filter("json_encode", |v: Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
-        let json: serde_json::Value = serde_json::to_value(&v).map_err(|e| tera::Error::message(e.to_string()))?;
-        // Escape `<` so the JSON is inert inside <script> blocks (JSON-LD).
-        Ok(json.to_string().replace('<', "\\u003c").replace('>', "\\u003e"))
-    });
+    tera.register_filter(
+        "json_encode",
+        |v: Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let json: serde_json::Value =
+                serde_json::to_value(&v).map_err(|e| tera::Error::message(e.to_string()))?;
+            // Escape `<` so the JSON is inert inside <script> blocks (JSON-LD).
+            Ok(json
+                .to_string()
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e"))
+        },
+    );
     tera.register_filter("urlencode", |v: &str, _: Kwargs, _: &State| {
         let mut out = String::new();
         for b in v.bytes() {
@@ -256,23 +329,38 @@ mod tests {
     use super::*;
 
     fn src(t: &str) -> TemplateSource {
-        TemplateSource { display: PathBuf::from("templates/x"), text: Arc::from(t) }
+        TemplateSource {
+            display: PathBuf::from("templates/x"),
+            text: Arc::from(t),
+        }
     }
 
     #[test]
     fn closure_follows_extends_include_and_components() {
         let mut s = HashMap::new();
-        s.insert("base.html".to_string(), src("<html>{% block b %}{% endblock b %}{% include \"nav.html\" %}</html>"));
+        s.insert(
+            "base.html".to_string(),
+            src("<html>{% block b %}{% endblock b %}{% include \"nav.html\" %}</html>"),
+        );
         s.insert("nav.html".to_string(), src("<nav></nav>"));
-        s.insert("comps.html".to_string(), src("{% component card(x) %}{{x}}{% endcomponent card %}"));
-        s.insert("brief.html".to_string(), src("{% extends \"base.html\" %}{% block b %}{{<card x=\"1\"/>}}{% endblock b %}"));
+        s.insert(
+            "comps.html".to_string(),
+            src("{% component card(x) %}{{x}}{% endcomponent card %}"),
+        );
+        s.insert(
+            "brief.html".to_string(),
+            src("{% extends \"base.html\" %}{% block b %}{{<card x=\"1\"/>}}{% endblock b %}"),
+        );
         s.insert("other.html".to_string(), src("plain"));
         let before = closure_hashes(&s);
         s.insert("nav.html".to_string(), src("<nav>changed</nav>"));
         let after = closure_hashes(&s);
         assert_ne!(before["brief.html"], after["brief.html"]);
         assert_eq!(before["other.html"], after["other.html"]);
-        s.insert("comps.html".to_string(), src("{% component card(x) %}[{{x}}]{% endcomponent card %}"));
+        s.insert(
+            "comps.html".to_string(),
+            src("{% component card(x) %}[{{x}}]{% endcomponent card %}"),
+        );
         let again = closure_hashes(&s);
         assert_ne!(after["brief.html"], again["brief.html"]);
     }
@@ -280,7 +368,13 @@ mod tests {
     #[test]
     fn syntax_error_names_file_and_line() {
         let mut s = HashMap::new();
-        s.insert("page.html".to_string(), TemplateSource { display: PathBuf::from("templates/page.html"), text: Arc::from("ok\n{% if %}\n") });
+        s.insert(
+            "page.html".to_string(),
+            TemplateSource {
+                display: PathBuf::from("templates/page.html"),
+                text: Arc::from("ok\n{% if %}\n"),
+            },
+        );
         let e = Templates::from_sources(s).err().unwrap();
         assert_eq!(e[0].file.as_deref(), Some(Path::new("templates/page.html")));
         assert_eq!(e[0].location().map(|l| l.0), Some(2), "{:?}", e[0]);

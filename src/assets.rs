@@ -1,0 +1,118 @@
+//! The asset pipeline: fingerprinted CSS and JS names (`style.3f2a9c1d.css`) so browsers can
+//! cache them forever, and minification of HTML, CSS and JS with minify-html (which uses
+//! lightningcss and oxc for stylesheets and scripts).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::Body;
+
+fn is_code_asset(rel: &str) -> Option<&'static str> {
+    if rel.ends_with(".css") {
+        Some("css")
+    } else if rel.ends_with(".js") {
+        Some("js")
+    } else {
+        None
+    }
+}
+
+fn html_cfg() -> minify_html::Cfg {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.minify_css = true;
+    cfg.minify_js = true;
+    // Keep the document valid HTML for validators and old parsers.
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_doctype = false;
+    cfg
+}
+
+/// minify-html minifies stylesheets and scripts inside HTML; a standalone file is wrapped in its
+/// element, minified, and unwrapped, so one well-kept crate serves all three formats.
+pub fn minify_code(kind: &str, src: &[u8]) -> Vec<u8> {
+    let (open, close): (&[u8], &[u8]) = if kind == "css" { (b"<style>", b"</style>") } else { (b"<script>", b"</script>") };
+    let mut wrapped = Vec::with_capacity(src.len() + 20);
+    wrapped.extend_from_slice(open);
+    wrapped.extend_from_slice(src);
+    wrapped.extend_from_slice(close);
+    let out = minify_html::minify(&wrapped, &html_cfg());
+    match (out.strip_prefix(open), out.strip_suffix(close)) {
+        (Some(_), Some(_)) if out.len() >= open.len() + close.len() => out[open.len()..out.len() - close.len()].to_vec(),
+        // Should minify-html ever change its wrapping, ship the original rather than a broken file.
+        _ => src.to_vec(),
+    }
+}
+
+/// Prepares static files. Returns the map from a CSS/JS file's path to its published
+/// (fingerprinted) path, and the files to write.
+pub fn process(
+    files: BTreeMap<String, PathBuf>,
+    fingerprint: bool,
+    minify: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (HashMap<String, String>, Vec<(String, Body)>) {
+    let results: Vec<Result<(String, String, Body), Diagnostic>> = files
+        .into_par_iter()
+        .map(|(rel, abs)| {
+            let Some(kind) = is_code_asset(&rel).filter(|_| fingerprint || minify) else {
+                return Ok((rel.clone(), rel, Body::Copy(abs)));
+            };
+            let bytes = std::fs::read(&abs).map_err(|e| Diagnostic::error(format!("cannot read static file: {e}")).in_file(&abs).with_hint("check the file's permissions"))?;
+            let bytes = if minify { minify_code(kind, &bytes) } else { bytes };
+            let published = if fingerprint {
+                let hash = xxhash_rust::xxh3::xxh3_64(&bytes) as u32;
+                match rel.rsplit_once('.') {
+                    Some((stem, ext)) => format!("{stem}.{hash:08x}.{ext}"),
+                    None => rel.clone(),
+                }
+            } else {
+                rel.clone()
+            };
+            Ok((rel, published, Body::Bytes(Arc::new(bytes))))
+        })
+        .collect();
+    let mut map = HashMap::new();
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Ok((rel, published, body)) => {
+                if rel != published {
+                    map.insert(rel, published.clone());
+                }
+                out.push((published, body));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    (map, out)
+}
+
+/// Minifies every generated HTML page in place.
+pub fn minify_pages(files: &mut BTreeMap<String, Body>) {
+    let cfg = html_cfg();
+    files.par_iter_mut().for_each(|(rel, body)| {
+        if let Body::Bytes(b) = body
+            && rel.ends_with(".html")
+        {
+            *b = Arc::new(minify_html::minify(b, &cfg));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minifies_css_and_js() {
+        let css = minify_code("css", b"body {\n  color : red ;\n}\n");
+        assert_eq!(String::from_utf8_lossy(&css), "body{color:red}");
+        let js = minify_code("js", b"function  add ( a , b ) {\n  return a + b ;\n}\n");
+        assert!(js.len() < 30, "{}", String::from_utf8_lossy(&js));
+    }
+}

@@ -1,0 +1,360 @@
+//! `briefing serve`: build, serve from memory, rebuild on every change, reload the open tabs.
+//!
+//! Three parts run side by side. The watcher ([`watch`]) turns editor saves into batches. One
+//! rebuild thread owns the [`Builder`], so its caches make every rebuild after the first one
+//! incremental, and publishes each result as a new [`server::Snapshot`]. The HTTP server
+//! ([`server`]) answers from whichever snapshot is current and tells tabs about new ones
+//! ([`reload`]). Nothing is written to disk: the user's `output/` is left exactly as it was.
+
+pub mod reload;
+pub mod server;
+pub mod watch;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+use crate::build::{BuildOptions, Builder, Built};
+use crate::config::CONFIG_FILE;
+use crate::diagnostics::{Diagnostic, Failure};
+use crate::render::Body;
+use reload::{Hub, Message};
+use server::{App, Shared, Snapshot};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// An IP address, or `localhost`.
+    pub bind: String,
+    /// 0 lets the system choose.
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// How many ports above the requested one to try before giving up.
+const PORT_TRIES: u16 = 100;
+
+pub fn run(opts: ServeOptions) -> Result<(), Failure> {
+    let root = opts.root.canonicalize().map_err(|e| {
+        Failure::Usage(Diagnostic::error(format!("cannot open the site root {}: {e}", opts.root.display())).with_hint("pass --root with the folder that holds briefing.toml"))
+    })?;
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(Failure::Usage(
+            Diagnostic::error(format!("no {CONFIG_FILE} in {}", root.display())).with_hint("pass --root with the folder that holds briefing.toml, or run `briefing init` to create a site"),
+        ));
+    }
+    let ip = parse_bind(&opts.bind)?;
+    let (listener, addr) = bind(ip, opts.port)?;
+    if !ip.is_loopback() {
+        eprintln!("warning: serving on {ip}, which other machines on the network can reach; drafts and unpublished work are visible to them");
+        eprintln!("  = help: leave out --bind (or pass --bind 127.0.0.1) to serve to this machine only");
+    }
+    let url = format!("http://{addr}/");
+
+    // Watching starts before the first build so an edit made while it runs is not lost.
+    let batches = watch::spawn(&root);
+    let mut builder = Builder::new(root.clone(), BuildOptions { drafts: opts.drafts, base_url: Some(url.clone()), serve: true, ..BuildOptions::default() });
+    let hub = Hub::default();
+    let mut publisher = Publisher::new(hub.clone());
+    publisher.publish(builder.build(), true);
+    let shared = publisher.shared.clone();
+    std::thread::Builder::new()
+        .name("briefing-rebuild".into())
+        .spawn(move || rebuild_loop(builder, batches, publisher))
+        .map_err(|e| Failure::Io(Diagnostic::error(format!("cannot start the rebuild thread: {e}")).with_hint("check the system's thread limits")))?;
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Io(Diagnostic::error(format!("cannot start the server runtime: {e}")).with_hint("check the system's thread and file limits")))?;
+    let result = rt.block_on(serve(listener, shared, hub, &root, &url, opts.open));
+    // Nothing left running writes anything, so there is nothing to wait for.
+    rt.shutdown_background();
+    result
+}
+
+fn parse_bind(bind: &str) -> Result<IpAddr, Failure> {
+    if bind.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    bind.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| {
+        Failure::Usage(Diagnostic::error(format!("--bind {bind} is not an IP address")).with_hint("use an address such as 127.0.0.1, ::1 or 0.0.0.0"))
+    })
+}
+
+/// Binds `ip:port`, moving up to the next free port when it is taken.
+fn bind(ip: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), Failure> {
+    let usage = |msg: String, hint: &str| Failure::Usage(Diagnostic::error(msg).with_hint(hint));
+    let last = if port == 0 { 0 } else { port.saturating_add(PORT_TRIES - 1) };
+    for p in port..=last {
+        let addr = SocketAddr::new(ip, p);
+        match TcpListener::bind(addr) {
+            Ok(l) => {
+                let local = l.local_addr().unwrap_or(addr);
+                if p != port {
+                    eprintln!("note: port {port} is in use; serving on port {p} instead");
+                }
+                return Ok((l, local));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(usage(format!("cannot listen on {addr}: {e}"), "ports below 1024 need special rights; use --port 1111"));
+            }
+            Err(e) => return Err(usage(format!("cannot listen on {addr}: {e}"), "check that --bind is an address of this machine")),
+        }
+    }
+    Err(usage(format!("ports {port} to {last} are all in use"), "stop another server, or pass --port 0 to let the system pick one"))
+}
+
+async fn serve(listener: TcpListener, site: Shared, hub: Hub, root: &Path, url: &str, open: bool) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::Io(Diagnostic::error(format!("cannot serve: {e}")).with_hint("check the system's network settings"));
+    listener.set_nonblocking(true).map_err(io)?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(io)?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let app = App { site, hub, root: root.to_path_buf(), stop: stop_rx.clone() };
+    let mut wait = stop_rx;
+    let server = axum::serve(listener, server::router(Arc::new(app))).with_graceful_shutdown(async move {
+        let _ = wait.wait_for(|stopped| *stopped).await;
+    });
+    let mut task = tokio::spawn(async move { server.await });
+    println!("Serving {} at {url} (Ctrl-C to stop)", root.display());
+    if open {
+        open_browser(url);
+    }
+    tokio::select! {
+        () = shutdown_signal() => {}
+        r = &mut task => {
+            return match r {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(io(e)),
+                Err(e) => Err(io(std::io::Error::other(e.to_string()))),
+            };
+        }
+    }
+    println!("Stopping.");
+    let _ = stop_tx.send(true);
+    // Open connections get a moment to finish; a stuck one must not keep the command alive.
+    let _ = tokio::time::timeout(Duration::from_secs(3), task).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // Without a handler Ctrl-C still ends the process, just not gracefully; never
+            // treat the failure itself as a request to stop.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let spawned = std::process::Command::new(cmd)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        // Reaped on a side thread so it leaves no zombie behind.
+        Ok(mut child) => {
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+        }
+        Err(_) => eprintln!("note: cannot open a browser ({cmd} is not available); open {url} yourself"),
+    }
+}
+
+fn rebuild_loop(mut builder: Builder, batches: Receiver<watch::Batch>, mut publisher: Publisher) {
+    while batches.recv().is_ok() {
+        // Edits that arrived during the previous rebuild are all covered by this one: the
+        // builder rereads every source and re-renders what changed.
+        while batches.try_recv().is_ok() {}
+        publisher.publish(builder.build(), false);
+    }
+}
+
+/// Size and modification time: enough to tell that a static file changed without reading it.
+type Stamp = (u64, Option<SystemTime>);
+
+/// Turns build results into snapshots, terminal lines and tab messages.
+struct Publisher {
+    shared: Shared,
+    hub: Hub,
+    /// Tells this server's builds from a previous run's, so a tab that reconnects after a
+    /// restart reloads even though the counter started again.
+    nonce: u64,
+    counter: u64,
+    stamps: HashMap<String, Stamp>,
+    color: bool,
+}
+
+impl Publisher {
+    fn new(hub: Hub) -> Publisher {
+        let nonce = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0) ^ u64::from(std::process::id());
+        let snap = Snapshot { files: Arc::new(BTreeMap::new()), build: format!("{nonce:x}-0"), failure: None };
+        Publisher {
+            shared: Arc::new(RwLock::new(Arc::new(snap))),
+            hub,
+            nonce,
+            counter: 0,
+            stamps: HashMap::new(),
+            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    fn publish(&mut self, result: Result<Built, Failure>, first: bool) {
+        let old = server::current(&self.shared);
+        match result {
+            Ok(built) => {
+                for w in &built.warnings {
+                    eprint!("{}", w.render(self.color));
+                }
+                let stamps = stamp_static(&built.files);
+                let changed = changed_paths(&old.files, &built.files, &self.stamps, &stamps);
+                self.stamps = stamps;
+                let build = if changed.is_empty() {
+                    old.build.clone()
+                } else {
+                    self.counter += 1;
+                    format!("{:x}-{}", self.nonce, self.counter)
+                };
+                let s = &built.stats;
+                self.store(Snapshot { files: Arc::new(built.files), build: build.clone(), failure: None });
+                if first {
+                    println!("Built {} pages ({} briefs, {} sections) in {} ms", s.pages, s.briefs, s.sections, s.elapsed.as_millis());
+                } else {
+                    println!("Rebuilt {} of {} pages in {} ms", s.rendered, s.pages, s.elapsed.as_millis());
+                }
+                if !changed.is_empty() {
+                    let css_only = changed.iter().all(|p| p.ends_with(".css"));
+                    self.hub.send(Message::Reload { build, paths: Arc::new(changed), css_only });
+                } else if old.failure.is_some() {
+                    self.hub.send(Message::Clear { build });
+                }
+            }
+            Err(failure) => {
+                let diags = failure.diagnostics();
+                for d in &diags {
+                    eprint!("{}", d.render(self.color));
+                }
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                eprintln!(
+                    "error: {} failed with {errors} error{}; {}",
+                    if first { "the build" } else { "the rebuild" },
+                    if errors == 1 { "" } else { "s" },
+                    if first { "fix it and save: the site appears once it builds" } else { "still serving the last good build" }
+                );
+                let json: Vec<Value> = diags.iter().filter(|d| d.is_error() || errors == 0).map(|d| d.to_json()).collect();
+                let overlay: Arc<str> = Arc::from(reload::overlay_html(&json));
+                let json = Arc::new(json);
+                self.store(Snapshot { files: old.files.clone(), build: old.build.clone(), failure: Some((json.clone(), overlay)) });
+                self.hub.send(Message::Error { build: old.build.clone(), diagnostics: json });
+            }
+        }
+    }
+
+    fn store(&self, snap: Snapshot) {
+        let snap = Arc::new(snap);
+        match self.shared.write() {
+            Ok(mut g) => *g = snap,
+            Err(p) => *p.into_inner() = snap,
+        }
+    }
+}
+
+fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, Stamp> {
+    files
+        .iter()
+        .filter_map(|(k, b)| match b {
+            Body::Copy(src) => {
+                let m = std::fs::metadata(src).ok();
+                Some((k.clone(), (m.as_ref().map_or(0, |m| m.len()), m.and_then(|m| m.modified().ok()))))
+            }
+            Body::Bytes(_) => None,
+        })
+        .collect()
+}
+
+/// Output paths that differ between two builds: added, removed, or with other bytes.
+///
+/// Computed here rather than taken from [`Built::changed`], which only covers rendered pages
+/// and counts against the builder's last attempt, not against what the tabs were last sent.
+fn changed_paths(old: &BTreeMap<String, Body>, new: &BTreeMap<String, Body>, old_stamps: &HashMap<String, Stamp>, new_stamps: &HashMap<String, Stamp>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, body) in new {
+        let same = match (old.get(k), body) {
+            (Some(Body::Bytes(a)), Body::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Some(Body::Copy(a)), Body::Copy(b)) => a == b && old_stamps.get(k) == new_stamps.get(k),
+            _ => false,
+        };
+        if !same {
+            out.push(k.clone());
+        }
+    }
+    out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(s: &str) -> Body {
+        Body::Bytes(Arc::new(s.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn changes_cover_added_removed_and_edited_files() {
+        let old: BTreeMap<String, Body> = [("a.html", bytes("a")), ("b.html", bytes("b")), ("gone.html", bytes("g")), ("style.css", Body::Copy("s.css".into()))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let new: BTreeMap<String, Body> = [("a.html", bytes("a")), ("b.html", bytes("B")), ("new.html", bytes("n")), ("style.css", Body::Copy("s.css".into()))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let t = SystemTime::UNIX_EPOCH;
+        let s1: HashMap<String, Stamp> = [("style.css".to_string(), (10, Some(t)))].into();
+        let s2: HashMap<String, Stamp> = [("style.css".to_string(), (11, Some(t)))].into();
+        assert_eq!(changed_paths(&old, &new, &s1, &s1), vec!["b.html", "new.html", "gone.html"]);
+        assert_eq!(changed_paths(&old, &new, &s1, &s2), vec!["b.html", "new.html", "style.css", "gone.html"]);
+    }
+
+    #[test]
+    fn bind_accepts_addresses_and_localhost() {
+        assert_eq!(parse_bind("localhost").ok(), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(parse_bind("0.0.0.0").ok(), Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert!(parse_bind("[::1]").is_ok_and(|ip| ip.is_loopback()));
+        assert!(parse_bind("example.org").is_err());
+    }
+
+    #[test]
+    fn a_taken_port_moves_to_the_next() {
+        let Ok(taken) = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)) else { return };
+        let Ok(port) = taken.local_addr().map(|a| a.port()) else { return };
+        if port == u16::MAX {
+            return;
+        }
+        let (_l, addr) = bind(IpAddr::V4(Ipv4Addr::LOCALHOST), port).expect("a free port nearby");
+        assert_ne!(addr.port(), port);
+    }
+}

@@ -1,0 +1,347 @@
+//! Live reload: the script served pages carry, the error overlay, and the server-sent-event feed
+//! that tells open tabs about each rebuild.
+//!
+//! Everything here exists only in responses from `serve`; `build` never sees it, so the files a
+//! site publishes carry no trace of the development server.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::sse::Event;
+use futures_util::Stream;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, watch};
+
+/// Where the script listens. Under a double-underscore prefix so it cannot shadow a page a
+/// site is likely to have.
+pub const EVENTS_PATH: &str = "/__briefing/events";
+
+/// The id of the overlay element; tests and the script look for it.
+pub const OVERLAY_ID: &str = "briefing-error-overlay";
+
+/// One message to every open tab.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A build succeeded and changed these output paths.
+    Reload { build: String, paths: Arc<Vec<String>>, css_only: bool },
+    /// A build succeeded but changed nothing: only the overlay of an earlier failure must go.
+    Clear { build: String },
+    /// A build failed; the tabs keep the last good page and show these diagnostics over it.
+    Error { build: String, diagnostics: Arc<Vec<Value>> },
+    /// Sent first on every connection, so a tab that reconnects (after a server restart, or a
+    /// network blip during which it missed events) can tell whether its page is stale.
+    Hello { build: String, diagnostics: Option<Arc<Vec<Value>>> },
+    /// The tab missed events and cannot know what changed.
+    FullReload { build: String },
+}
+
+impl Message {
+    pub fn to_event(&self) -> Event {
+        let (name, data) = match self {
+            Message::Reload { build, paths, css_only } => ("reload", json!({ "build": build, "paths": paths.as_slice(), "css_only": css_only })),
+            Message::Clear { build } => ("clear", json!({ "build": build })),
+            Message::Error { build, diagnostics } => ("error", json!({ "build": build, "diagnostics": diagnostics.as_slice() })),
+            Message::Hello { build, diagnostics } => ("hello", json!({ "build": build, "diagnostics": diagnostics.as_deref() })),
+            Message::FullReload { build } => ("reload", json!({ "build": build, "paths": [], "css_only": false, "full": true })),
+        };
+        // A short retry keeps the gap after a server restart small; the browser's default is ~3 s.
+        Event::default().event(name).data(data.to_string()).retry(Duration::from_millis(500))
+    }
+}
+
+/// Fans rebuild messages out to every connected tab.
+#[derive(Clone)]
+pub struct Hub {
+    tx: broadcast::Sender<Message>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        // Tabs that fall further behind than this get a full reload instead of the backlog.
+        let (tx, _) = broadcast::channel(64);
+        Hub { tx }
+    }
+}
+
+impl Hub {
+    pub fn send(&self, m: Message) {
+        // No receivers just means no tab is open.
+        let _ = self.tx.send(m);
+    }
+
+    /// The feed for one tab: `hello`, then every message, until the server stops.
+    pub fn stream(&self, hello: Message, stop: watch::Receiver<bool>) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        struct St {
+            rx: broadcast::Receiver<Message>,
+            stop: watch::Receiver<bool>,
+            hello: Option<Message>,
+            build: String,
+        }
+        let build = match &hello {
+            Message::Hello { build, .. } => build.clone(),
+            _ => String::new(),
+        };
+        let st = St { rx: self.tx.subscribe(), stop, hello: Some(hello), build };
+        futures_util::stream::unfold(st, |mut st| async move {
+            if let Some(h) = st.hello.take() {
+                return Some((Ok(h.to_event()), st));
+            }
+            // The stream must end on shutdown: graceful shutdown waits for open responses, and
+            // an event stream never ends by itself.
+            if *st.stop.borrow() {
+                return None;
+            }
+            tokio::select! {
+                _ = st.stop.changed() => None,
+                r = st.rx.recv() => match r {
+                    Ok(m) => {
+                        if let Message::Reload { build, .. } | Message::Clear { build } | Message::Error { build, .. } = &m {
+                            st.build = build.clone();
+                        }
+                        Some((Ok(m.to_event()), st))
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let m = Message::FullReload { build: st.build.clone() };
+                        Some((Ok(m.to_event()), st))
+                    }
+                    Err(broadcast::error::RecvError::Closed) => None,
+                },
+            }
+        })
+    }
+}
+
+/// What goes before `</body>` of every HTML page `serve` sends: the page's build id, the overlay
+/// while the last build failed, and the script.
+pub fn snippet(build: &str, overlay: Option<&str>, not_found: bool) -> String {
+    let cfg = json!({ "build": build, "events": EVENTS_PATH, "not_found": not_found, "overlay": OVERLAY_ID, "style": OVERLAY_STYLE });
+    let mut s = String::with_capacity(SCRIPT.len() + 512);
+    if let Some(o) = overlay {
+        s.push_str(o);
+    }
+    s.push_str("<script>window.__briefing=");
+    s.push_str(&script_json(&cfg));
+    s.push_str(";\n");
+    s.push_str(SCRIPT);
+    s.push_str("</script>\n");
+    s
+}
+
+/// JSON that is safe inside a `<script>` element: `</script>` or `<!--` in a message must not
+/// end or comment out the element.
+fn script_json(v: &Value) -> String {
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const OVERLAY_STYLE: &str = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:70vh;overflow:auto;z-index:2147483647;margin:0 auto;max-width:60rem;padding:1rem 1.25rem;border-radius:6px;border-top:4px solid #e5484d;background:#1c1c1f;color:#ececec;box-shadow:0 8px 32px rgba(0,0,0,.45);font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left";
+
+/// The overlay as HTML, for pages loaded while the last build is failing. The script builds the
+/// same markup from the `error` event, so both paths look alike.
+pub fn overlay_html(diagnostics: &[Value]) -> String {
+    let field = |d: &Value, k: &str| d.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut s = format!(
+        "<div id=\"{OVERLAY_ID}\" role=\"alert\" style=\"{OVERLAY_STYLE}\">\
+<button type=\"button\" data-briefing-dismiss aria-label=\"Dismiss\" style=\"float:right;background:none;border:0;color:inherit;font-size:1.25rem;cursor:pointer\">×</button>\
+<p style=\"margin:0 0 .75rem;color:#ff9592;font-weight:bold\">Build failed: the page below is the last good build. Fix the file and save; this page updates by itself.</p>"
+    );
+    for d in diagnostics {
+        let mut pos = field(d, "file").unwrap_or_else(|| "<site>".into());
+        if let (Some(l), Some(c)) = (d.get("line").and_then(Value::as_u64), d.get("column").and_then(Value::as_u64)) {
+            pos = format!("{pos}:{l}:{c}");
+        }
+        s.push_str("<div class=\"briefing-error\" style=\"margin:.75rem 0;padding-left:.75rem;border-left:3px solid #e5484d\">");
+        s.push_str(&format!("<div style=\"color:#a0a0a0\">{}</div>", escape_html(&pos)));
+        s.push_str(&format!("<div style=\"font-weight:bold;white-space:pre-wrap\">{}</div>", escape_html(&field(d, "message").unwrap_or_default())));
+        if let Some(h) = field(d, "hint") {
+            s.push_str(&format!("<div style=\"color:#7ee787;white-space:pre-wrap\">help: {}</div>", escape_html(&h)));
+        }
+        s.push_str("</div>");
+    }
+    s.push_str("</div>");
+    s
+}
+
+/// Runs in every served page. Kept dependency-free and small; it must never throw, because a
+/// broken reload script would leave the author staring at stale pages.
+pub const SCRIPT: &str = r#"(function () {
+  "use strict";
+  var cfg = window.__briefing || {};
+  var build = cfg.build;
+  var KEY = "briefing:scroll:" + location.pathname;
+
+  try {
+    var saved = sessionStorage.getItem(KEY);
+    if (saved !== null) {
+      sessionStorage.removeItem(KEY);
+      var y = parseFloat(saved) || 0;
+      var restore = function () { window.scrollTo(0, y); };
+      if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
+    }
+  } catch (e) {}
+
+  function reload() {
+    try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
+    location.reload();
+  }
+
+  function hide() {
+    var el = document.getElementById(cfg.overlay);
+    if (el) el.parentNode.removeChild(el);
+  }
+
+  function wire(el) {
+    var b = el.querySelector("[data-briefing-dismiss]");
+    if (b) b.addEventListener("click", hide);
+  }
+
+  function div(style, text) {
+    var d = document.createElement("div");
+    if (style) d.setAttribute("style", style);
+    if (text !== undefined) d.textContent = text;
+    return d;
+  }
+
+  function show(diags) {
+    hide();
+    var root = div(cfg.style);
+    root.id = cfg.overlay;
+    root.setAttribute("role", "alert");
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.setAttribute("data-briefing-dismiss", "");
+    btn.setAttribute("aria-label", "Dismiss");
+    btn.setAttribute("style", "float:right;background:none;border:0;color:inherit;font-size:1.25rem;cursor:pointer");
+    btn.textContent = "\u00d7";
+    root.appendChild(btn);
+    var head = document.createElement("p");
+    head.setAttribute("style", "margin:0 0 .75rem;color:#ff9592;font-weight:bold");
+    head.textContent = "Build failed: the page below is the last good build. Fix the file and save; this page updates by itself.";
+    root.appendChild(head);
+    (diags || []).forEach(function (d) {
+      var box = div("margin:.75rem 0;padding-left:.75rem;border-left:3px solid #e5484d");
+      box.className = "briefing-error";
+      var pos = d.file || "<site>";
+      if (d.line != null && d.column != null) pos += ":" + d.line + ":" + d.column;
+      box.appendChild(div("color:#a0a0a0", pos));
+      box.appendChild(div("font-weight:bold;white-space:pre-wrap", d.message || ""));
+      if (d.hint) box.appendChild(div("color:#7ee787;white-space:pre-wrap", "help: " + d.hint));
+      root.appendChild(box);
+    });
+    wire(root);
+    (document.body || document.documentElement).appendChild(root);
+  }
+
+  // The output file this tab shows, to tell whether a rebuild touched it.
+  function currentFile() {
+    var p = location.pathname;
+    try { p = decodeURIComponent(p); } catch (e) {}
+    p = p.replace(/^\/+/, "");
+    if (p === "" || p.charAt(p.length - 1) === "/") p += "index.html";
+    return p;
+  }
+
+  function swapCss(id) {
+    var links = document.querySelectorAll('link[rel~="stylesheet"]');
+    Array.prototype.forEach.call(links, function (link) {
+      var url;
+      try { url = new URL(link.href, location.href); } catch (e) { return; }
+      if (url.origin !== location.origin) return;
+      url.searchParams.set("briefing-reload", id);
+      var next = link.cloneNode(false);
+      next.href = url.href;
+      // Remove the old sheet only once the new one applies, so the page does not flash unstyled.
+      var done = function () { if (link.parentNode) link.parentNode.removeChild(link); };
+      next.addEventListener("load", done);
+      next.addEventListener("error", done);
+      link.parentNode.insertBefore(next, link.nextSibling);
+    });
+  }
+
+  function data(e) {
+    try { return JSON.parse(e.data); } catch (err) { return null; }
+  }
+
+  function onReload(m) {
+    hide();
+    if (m.css_only) { swapCss(m.build); build = m.build; return; }
+    var here = currentFile();
+    var touches = cfg.not_found || m.full || m.paths.some(function (p) {
+      // Anything but another page (an image, a script, a font) may be used by this one.
+      return p === here || !/\.html?$/.test(p);
+    });
+    if (touches) reload(); else build = m.build;
+  }
+
+  var wired = document.getElementById(cfg.overlay);
+  if (wired) wire(wired);
+
+  function connect() {
+    var es = new EventSource(cfg.events);
+    es.addEventListener("hello", function (e) {
+      var m = data(e);
+      if (!m) return;
+      if (m.build !== build) { reload(); return; }
+      if (m.diagnostics) show(m.diagnostics); else hide();
+    });
+    es.addEventListener("reload", function (e) { var m = data(e); if (m) onReload(m); });
+    es.addEventListener("clear", function (e) { var m = data(e); hide(); if (m) build = m.build; });
+    // A named "error" event shares its name with the connection-error event; only ours has data.
+    es.addEventListener("error", function (e) {
+      if (typeof e.data === "string") {
+        var m = data(e);
+        if (m) show(m.diagnostics);
+        return;
+      }
+      // The browser retries by itself unless it gave up (e.g. the server answered with an error
+      // while restarting); then start again a little later.
+      if (es.readyState === 2) { es.close(); setTimeout(connect, 1000); }
+    });
+  }
+  if (typeof EventSource === "function") connect();
+})();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_escapes_everything_from_the_site() {
+        let d = json!({ "file": "content/<a>.md", "line": 3, "column": 7, "message": "bad </script><script>alert(1)</script>", "hint": "use \"x\" & 'y'" });
+        let html = overlay_html(&[d]);
+        assert!(html.contains("content/&lt;a&gt;.md:3:7"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&quot;x&quot; &amp; &#39;y&#39;"), "{html}");
+        assert!(html.contains(OVERLAY_ID));
+    }
+
+    #[test]
+    fn snippet_json_cannot_close_the_script() {
+        let s = snippet("a</script>b", None, false);
+        assert_eq!(s.matches("</script>").count(), 1, "{s}");
+        assert!(s.contains("a\\u003c/script\\u003eb"));
+    }
+
+    #[test]
+    fn events_carry_their_name() {
+        let m = Message::Reload { build: "1".into(), paths: Arc::new(vec!["style.css".into()]), css_only: true };
+        let text = format!("{:?}", m.to_event());
+        assert!(text.contains("reload"), "{text}");
+    }
+}

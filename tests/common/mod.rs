@@ -1,0 +1,206 @@
+//! Helpers shared by the integration tests: run the real `briefing` binary, lay out fixture
+//! sites in temporary folders, snapshot output trees and parse the HTML they contain.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+
+/// The binary cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_briefing");
+
+/// The repository root, which is also the example site.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Fails the test with the full output unless the exit code is `code`.
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit code {code}, got {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn expect_success(&self) -> &Self {
+        self.expect_code(0)
+    }
+
+    /// A crash is never an acceptable way to report a problem.
+    pub fn expect_no_panic(&self) -> &Self {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "briefing panicked:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `briefing ARGS` in `cwd`, without colours.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    Run {
+        // A process killed by a signal has no code; -1 never matches an expected code.
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `briefing ARGS` from the system temp folder, so relative paths never touch the repo.
+pub fn run(args: &[&str]) -> Run {
+    run_in(&std::env::temp_dir(), args)
+}
+
+/// A path as a `&str` argument.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+/// Copies the folder `src` into `dst` (created), recursively.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap_or_else(|e| panic!("cannot create {}: {e}", dst.display()));
+    for entry in fs::read_dir(src).unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display()))
+    {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            fs::copy(entry.path(), &to)
+                .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// A copy of `tests/fixtures/NAME` at `<tmp>/site`, with the repository's default theme
+/// copied into its `themes/default`. Keep the `TempDir` alive while the site is used.
+pub fn fixture_site(name: &str) -> (TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("cannot create a temp dir");
+    let site = tmp.path().join("site");
+    copy_dir(&repo_root().join("tests/fixtures").join(name), &site);
+    copy_dir(
+        &repo_root().join("themes/default"),
+        &site.join("themes/default"),
+    );
+    (tmp, site)
+}
+
+/// Every file under `dir`, by path relative to it (with `/`), with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in
+            fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path.strip_prefix(base).unwrap();
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Asserts two snapshots are byte-identical, naming the first files that differ.
+pub fn assert_same_tree(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let only_before: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let only_after: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    let changed: Vec<&String> = before
+        .iter()
+        .filter(|(k, v)| after.get(*k).is_some_and(|w| w != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        only_before.is_empty() && only_after.is_empty() && changed.is_empty(),
+        "{what}: trees differ\n  removed: {only_before:?}\n  added: {only_after:?}\n  changed: {changed:?}"
+    );
+}
+
+pub fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap_or_else(|e| panic!("bad selector {s:?}: {e:?}"))
+}
+
+pub fn read_html(path: &Path) -> Html {
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    Html::parse_document(&text)
+}
+
+/// The text of an element with whitespace collapsed.
+pub fn text_of(e: scraper::ElementRef) -> String {
+    e.text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The output file that serves the URL path `path` (`/x/` is `x/index.html`).
+pub fn file_for(out: &Path, path: &str) -> PathBuf {
+    let rel = path.trim_start_matches('/');
+    let mut p = out.join(rel);
+    if rel.is_empty() || rel.ends_with('/') || p.is_dir() {
+        p = p.join("index.html");
+    }
+    p
+}
+
+/// Writes `text` to `site/rel`, creating folders.
+pub fn write(site: &Path, rel: &str, text: impl AsRef<[u8]>) {
+    let p = site.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(&p, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", p.display()));
+}
+
+/// Replaces the one occurrence of `from` in `site/rel` by `to`.
+pub fn edit(site: &Path, rel: &str, from: &str, to: &str) {
+    let p = site.join(rel);
+    let text =
+        fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{rel} should contain {from:?} exactly once"
+    );
+    fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
