@@ -76,6 +76,20 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Validate the site without writing it: front matter, links and anchors, images and alt
+    /// text, data files, unreachable briefs, duplicate titles; lists external links.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// The site root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Create a new site in DIR that builds at once.
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -131,6 +145,7 @@ fn report(f: &Failure, format: Format) {
     if format == Format::Human {
         let errors = diags.iter().filter(|d| d.is_error()).count();
         match f {
+            Failure::Content(d) if d.is_empty() => {}
             Failure::Content(_) => eprintln!("error: build failed with {errors} error{}; the previous output was left untouched", if errors == 1 { "" } else { "s" }),
             Failure::Usage(_) | Failure::Io(_) => {}
         }
@@ -222,6 +237,38 @@ fn publish_site(opts: publish::PublishOptions, rollback: bool) -> Result<(), Fai
     Ok(())
 }
 
+fn check(root: &Path, drafts: bool, format: Format) -> Result<(), Failure> {
+    let report = briefing::check::run(root, drafts)?;
+    let diags: Vec<&Diagnostic> = report.diagnostics.iter().collect();
+    print_diagnostics(&diags, format);
+    match format {
+        Format::Json => {
+            for (page, url) in &report.external_links {
+                println!("{}", serde_json::json!({ "severity": "info", "message": "external link (not fetched)", "file": page, "url": url }));
+            }
+        }
+        Format::Human => {
+            if !report.external_links.is_empty() {
+                println!("External links (not fetched):");
+                let mut seen = std::collections::BTreeSet::new();
+                for (_, url) in &report.external_links {
+                    if seen.insert(url) {
+                        println!("  {url}");
+                    }
+                }
+            }
+        }
+    }
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.diagnostics.len() - errors;
+    eprintln!("Checked {} pages: {errors} errors, {warnings} warnings, {} external links", report.pages, report.external_links.len());
+    if report.has_errors() {
+        // Already printed; exit 1 without printing them twice.
+        return Err(Failure::Content(Vec::new()));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> (Result<(), Failure>, Format) {
     match cli.command {
         Command::Build { root, output, base_url, drafts, force, minify, format } => (build(&root, output, base_url, drafts, force, minify, format), format),
@@ -248,6 +295,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
                 Format::Human,
             )
         }
+        Command::Check { root, drafts, format } => (check(&root, drafts, format), format),
         Command::Init { dir } => (
             scaffold::init(&dir).map(|files| {
                 println!("Created a new site in {} ({} files).", dir.display(), files.len());
