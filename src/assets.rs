@@ -35,14 +35,20 @@ fn html_cfg() -> minify_html::Cfg {
 /// minify-html minifies stylesheets and scripts inside HTML; a standalone file is wrapped in its
 /// element, minified, and unwrapped, so one well-kept crate serves all three formats.
 pub fn minify_code(kind: &str, src: &[u8]) -> Vec<u8> {
-    let (open, close): (&[u8], &[u8]) = if kind == "css" { (b"<style>", b"</style>") } else { (b"<script>", b"</script>") };
+    let (open, close): (&[u8], &[u8]) = if kind == "css" {
+        (b"<style>", b"</style>")
+    } else {
+        (b"<script>", b"</script>")
+    };
     let mut wrapped = Vec::with_capacity(src.len() + 20);
     wrapped.extend_from_slice(open);
     wrapped.extend_from_slice(src);
     wrapped.extend_from_slice(close);
     let out = minify_html::minify(&wrapped, &html_cfg());
     match (out.strip_prefix(open), out.strip_suffix(close)) {
-        (Some(_), Some(_)) if out.len() >= open.len() + close.len() => out[open.len()..out.len() - close.len()].to_vec(),
+        (Some(_), Some(_)) if out.len() >= open.len() + close.len() => {
+            out[open.len()..out.len() - close.len()].to_vec()
+        }
         // Should minify-html ever change its wrapping, ship the original rather than a broken file.
         _ => src.to_vec(),
     }
@@ -62,8 +68,16 @@ pub fn process(
             let Some(kind) = is_code_asset(&rel).filter(|_| fingerprint || minify) else {
                 return Ok((rel.clone(), rel, Body::Copy(abs)));
             };
-            let bytes = std::fs::read(&abs).map_err(|e| Diagnostic::error(format!("cannot read static file: {e}")).in_file(&abs).with_hint("check the file's permissions"))?;
-            let bytes = if minify { minify_code(kind, &bytes) } else { bytes };
+            let bytes = std::fs::read(&abs).map_err(|e| {
+                Diagnostic::error(format!("cannot read static file: {e}"))
+                    .in_file(&abs)
+                    .with_hint("check the file's permissions")
+            })?;
+            let bytes = if minify {
+                minify_code(kind, &bytes)
+            } else {
+                bytes
+            };
             let published = if fingerprint {
                 let hash = xxhash_rust::xxh3::xxh3_64(&bytes) as u32;
                 match rel.rsplit_once('.') {

@@ -100,14 +100,20 @@ impl Builder {
             return Err(split_failure(diags));
         }
         let mut static_files = BTreeMap::new();
-        collect_static(&config.theme_dir(&self.root).join("static"), &mut static_files, &mut diags);
+        collect_static(
+            &config.theme_dir(&self.root).join("static"),
+            &mut static_files,
+            &mut diags,
+        );
         collect_static(&self.root.join("static"), &mut static_files, &mut diags);
         for a in &site.assets {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
         let minify = self.options.minify || config.minify;
-        let (assets, static_bodies) = assets::process(static_files, !self.options.serve, minify, &mut diags);
-        let rendering = render::render_site(&site, &templates, &assets, &mut self.cache, &mut diags);
+        let (assets, static_bodies) =
+            assets::process(static_files, !self.options.serve, minify, &mut diags);
+        let rendering =
+            render::render_site(&site, &templates, &assets, &mut self.cache, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
@@ -117,12 +123,21 @@ impl Builder {
         }
         for (rel, body) in static_bodies {
             if files.contains_key(&rel) {
-                diags.push(Diagnostic::error(format!("static file {rel} would overwrite a generated page")).with_hint("rename or remove the static file"));
+                diags.push(
+                    Diagnostic::error(format!(
+                        "static file {rel} would overwrite a generated page"
+                    ))
+                    .with_hint("rename or remove the static file"),
+                );
                 continue;
             }
             files.insert(rel, body);
         }
-        let brief_pages: Vec<String> = site.briefs.iter().map(|b| format!("{}index.html", b.path.trim_start_matches('/'))).collect();
+        let brief_pages: Vec<String> = site
+            .briefs
+            .iter()
+            .map(|b| format!("{}index.html", b.path.trim_start_matches('/')))
+            .collect();
         if config.search && !self.options.serve {
             let pages: Vec<(String, Arc<Vec<u8>>)> = brief_pages
                 .iter()

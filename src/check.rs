@@ -44,7 +44,9 @@ fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
             let end = rest.find('>').unwrap_or(rest.len());
             let inner = &rest[..end];
             rest = &rest[end..];
-            let name_end = inner.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(inner.len());
+            let name_end = inner
+                .find(|c: char| c.is_whitespace() || c == '/')
+                .unwrap_or(inner.len());
             let name = &inner[..name_end];
             if name.is_empty() || name.starts_with('/') || name.starts_with('!') {
                 continue;
@@ -52,10 +54,18 @@ fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
             let mut attrs = Vec::new();
             let mut a = &inner[name_end..];
             while let Some(eq) = a.find('=') {
-                let key = a[..eq].trim().rsplit(char::is_whitespace).next().unwrap_or("");
+                let key = a[..eq]
+                    .trim()
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .unwrap_or("");
                 let after = a[eq + 1..].trim_start();
-                let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else { break };
-                let Some(close) = after[1..].find(q) else { break };
+                let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                    break;
+                };
+                let Some(close) = after[1..].find(q) else {
+                    break;
+                };
                 attrs.push((key, &after[1..1 + close]));
                 a = &after[close + 2..];
             }
@@ -72,18 +82,27 @@ fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 }
 
 fn attr<'a>(t: &Tag<'a>, key: &str) -> Option<&'a str> {
-    t.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v)
+    t.attrs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| *v)
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'")
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
 }
 
 /// Maps a site URL path to the output file that serves it.
 fn resolve<'a>(files: &'a BTreeMap<String, Body>, path: &str) -> Option<&'a str> {
     let p = path.trim_start_matches('/');
     let decoded = percent_decode(p);
-    for candidate in [decoded.clone(), format!("{decoded}index.html"), format!("{decoded}/index.html")] {
+    for candidate in [
+        decoded.clone(),
+        format!("{decoded}index.html"),
+        format!("{decoded}/index.html"),
+    ] {
         if let Some((k, _)) = files.get_key_value(candidate.as_str()) {
             return Some(k);
         }
@@ -98,7 +117,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -111,11 +132,22 @@ fn percent_decode(s: &str) -> String {
 }
 
 pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
-    let mut builder = Builder::new(root, BuildOptions { drafts, serve: true, ..BuildOptions::default() });
+    let mut builder = Builder::new(
+        root,
+        BuildOptions {
+            drafts,
+            serve: true,
+            ..BuildOptions::default()
+        },
+    );
     let built = builder.build()?;
     let config = crate::config::Config::load(root)?;
     let base = config.base_url.trim_end_matches('/').to_string();
-    let mut report = Report { diagnostics: built.warnings.clone(), pages: built.stats.pages, ..Report::default() };
+    let mut report = Report {
+        diagnostics: built.warnings.clone(),
+        pages: built.stats.pages,
+        ..Report::default()
+    };
 
     let html_pages: Vec<(&String, &[u8])> = built
         .files
@@ -129,7 +161,9 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
     for (page, html) in &html_pages {
         let text = String::from_utf8_lossy(html);
-        let set = tags(&text).filter_map(|t| attr(&t, "id").map(unescape)).collect();
+        let set = tags(&text)
+            .filter_map(|t| attr(&t, "id").map(unescape))
+            .collect();
         ids.insert(page.as_str(), set);
     }
     let mut linked_from_elsewhere: HashSet<&str> = HashSet::new();
@@ -152,13 +186,25 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
                     _ => {}
                 }
             }
-            let Some(url) = url.map(unescape) else { continue };
-            if url.starts_with("mailto:") || url.starts_with("tel:") || url.starts_with("data:") || url.starts_with("javascript:") {
+            let Some(url) = url.map(unescape) else {
+                continue;
+            };
+            if url.starts_with("mailto:")
+                || url.starts_with("tel:")
+                || url.starts_with("data:")
+                || url.starts_with("javascript:")
+            {
                 continue;
             }
-            let internal = if let Some(rest) = url.strip_prefix(&base).filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('#')) {
+            let internal = if let Some(rest) = url
+                .strip_prefix(&base)
+                .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('#'))
+            {
                 rest.to_string()
-            } else if url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//") {
+            } else if url.starts_with("http://")
+                || url.starts_with("https://")
+                || url.starts_with("//")
+            {
                 external.insert((shown.clone(), url.clone()));
                 continue;
             } else if url.starts_with('#') {
@@ -174,7 +220,11 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
                 Some((p, f)) => (p.to_string(), Some(f.to_string())),
                 None => (internal.clone(), None),
             };
-            let path = if path.is_empty() { "/".to_string() } else { path };
+            let path = if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            };
             let path = path.split('?').next().unwrap_or("").to_string();
             // The search bundle is written after rendering, by `build`; check does not index.
             if built.search && path.starts_with("/pagefind/") {
@@ -198,7 +248,15 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     }
     for page in &built.brief_pages {
         if !linked_from_elsewhere.contains(page.as_str()) {
-            report.diagnostics.push(Diagnostic::warning(format!("brief /{} is not linked from any other page", page.trim_end_matches("index.html"))).with_hint("readers can only reach it by its URL; check the section listing and drafts"));
+            report.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "brief /{} is not linked from any other page",
+                    page.trim_end_matches("index.html")
+                ))
+                .with_hint(
+                    "readers can only reach it by its URL; check the section listing and drafts",
+                ),
+            );
         }
     }
     // Duplicate titles confuse readers and search results.
@@ -206,12 +264,23 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     let content = crate::content::Loader::default().load(root);
     for d in &content.docs {
         if let crate::content::DocKind::Brief(m) = &d.kind {
-            titles.entry(m.title.trim().to_lowercase()).or_default().push(d.display.display().to_string());
+            titles
+                .entry(m.title.trim().to_lowercase())
+                .or_default()
+                .push(d.display.display().to_string());
         }
     }
     for (title, files) in titles {
         if files.len() > 1 {
-            report.diagnostics.push(Diagnostic::warning(format!("{} briefs share the title \"{title}\": {}", files.len(), files.join(", "))).in_file(&files[0]).with_hint("give each brief a distinct title"));
+            report.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "{} briefs share the title \"{title}\": {}",
+                    files.len(),
+                    files.join(", ")
+                ))
+                .in_file(&files[0])
+                .with_hint("give each brief a distinct title"),
+            );
         }
     }
     report.external_links = external.into_iter().collect();

@@ -7,8 +7,8 @@
 
 pub mod assets;
 pub mod build;
-pub mod check;
 pub mod charts;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod date;

@@ -11,7 +11,8 @@ use briefing::build::{BuildOptions, Builder};
 use briefing::diagnostics::{Diagnostic, Failure};
 use briefing::{output, publish, scaffold, serve};
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 1 content or template errors, 2 usage errors, 3 I/O failures.";
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 content or template errors, 2 usage errors, 3 I/O failures.";
 
 #[derive(Parser)]
 #[command(name = "briefing", version, about = "Build policy briefings: Markdown briefs with structured metadata, rendered to a fast, accessible static site.", after_help = EXIT_CODES)]
@@ -146,16 +147,35 @@ fn report(f: &Failure, format: Format) {
         let errors = diags.iter().filter(|d| d.is_error()).count();
         match f {
             Failure::Content(d) if d.is_empty() => {}
-            Failure::Content(_) => eprintln!("error: build failed with {errors} error{}; the previous output was left untouched", if errors == 1 { "" } else { "s" }),
+            Failure::Content(_) => eprintln!(
+                "error: build failed with {errors} error{}; the previous output was left untouched",
+                if errors == 1 { "" } else { "s" }
+            ),
             Failure::Usage(_) | Failure::Io(_) => {}
         }
     }
 }
 
-fn build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>, drafts: bool, force: bool, minify: bool, format: Format) -> Result<(), Failure> {
+fn build(
+    root: &Path,
+    output_dir: Option<PathBuf>,
+    base_url: Option<String>,
+    drafts: bool,
+    force: bool,
+    minify: bool,
+    format: Format,
+) -> Result<(), Failure> {
     let out = output_dir.unwrap_or_else(|| root.join("output"));
     output::check_output_dir(root, &out, force)?;
-    let mut builder = Builder::new(root, BuildOptions { drafts, base_url, minify, serve: false });
+    let mut builder = Builder::new(
+        root,
+        BuildOptions {
+            drafts,
+            base_url,
+            minify,
+            serve: false,
+        },
+    );
     // A build that runs longer than a second says it is working; the thread is detached and
     // says nothing once the build is done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -244,7 +264,10 @@ fn check(root: &Path, drafts: bool, format: Format) -> Result<(), Failure> {
     match format {
         Format::Json => {
             for (page, url) in &report.external_links {
-                println!("{}", serde_json::json!({ "severity": "info", "message": "external link (not fetched)", "file": page, "url": url }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "severity": "info", "message": "external link (not fetched)", "file": page, "url": url })
+                );
             }
         }
         Format::Human => {
@@ -261,7 +284,11 @@ fn check(root: &Path, drafts: bool, format: Format) -> Result<(), Failure> {
     }
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = report.diagnostics.len() - errors;
-    eprintln!("Checked {} pages: {errors} errors, {warnings} warnings, {} external links", report.pages, report.external_links.len());
+    eprintln!(
+        "Checked {} pages: {errors} errors, {warnings} warnings, {} external links",
+        report.pages,
+        report.external_links.len()
+    );
     if report.has_errors() {
         // Already printed; exit 1 without printing them twice.
         return Err(Failure::Content(Vec::new()));
@@ -271,7 +298,18 @@ fn check(root: &Path, drafts: bool, format: Format) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> (Result<(), Failure>, Format) {
     match cli.command {
-        Command::Build { root, output, base_url, drafts, force, minify, format } => (build(&root, output, base_url, drafts, force, minify, format), format),
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+            force,
+            minify,
+            format,
+        } => (
+            build(&root, output, base_url, drafts, force, minify, format),
+            format,
+        ),
         Command::Publish {
             target,
             root,
@@ -295,17 +333,41 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
                 Format::Human,
             )
         }
-        Command::Check { root, drafts, format } => (check(&root, drafts, format), format),
+        Command::Check {
+            root,
+            drafts,
+            format,
+        } => (check(&root, drafts, format), format),
         Command::Init { dir } => (
             scaffold::init(&dir).map(|files| {
-                println!("Created a new site in {} ({} files).", dir.display(), files.len());
+                println!(
+                    "Created a new site in {} ({} files).",
+                    dir.display(),
+                    files.len()
+                );
                 println!("Next: cd {} && briefing build", dir.display());
             }),
             Format::Human,
         ),
-        Command::Serve { root, bind, port, open, drafts } => (serve::run(serve::ServeOptions { root, bind, port, open, drafts }), Format::Human),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => {
+            let opts = serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+                drafts,
+            };
+            (serve::run(opts), Format::Human)
+        }
         Command::New { path, title, root } => (
-            scaffold::new_brief(&root, &path, title.as_deref()).map(|rel| println!("Created {rel}")),
+            scaffold::new_brief(&root, &path, title.as_deref())
+                .map(|rel| println!("Created {rel}")),
             Format::Human,
         ),
     }

@@ -12,6 +12,12 @@
 //!   .publish.lock                           locked while a publish or rollback runs
 //! ```
 //!
+//! CSS, JS and search-index files are named by a hash of their content, so a page served from
+//! the old release just before the switch asks for files the new release does not have. Each
+//! new release therefore also gets hard links to the content-addressed files of the release it
+//! replaces (listed in its `.briefing-carried`, and carried only one generation), and a
+//! rollback links the abandoned release's into the one it returns to.
+//!
 //! Order of work: check TARGET, build (a failed build touches nothing), write the tree under
 //! `releases/.staging-<name>/`, rename it to `releases/<name>`, point a new symlink
 //! `.current.tmp-PID` at it and `rename()` that over `current`. A reader (e.g. nginx resolving
@@ -20,6 +26,7 @@
 //! written outside TARGET, and only folders carrying briefing's marker are ever deleted.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -38,6 +45,8 @@ const STAGING_PREFIX: &str = ".staging-";
 const TMP_LINK_PREFIX: &str = ".current.tmp-";
 /// Held (with an advisory lock) while a publish or rollback changes TARGET.
 const LOCK_FILE: &str = ".publish.lock";
+/// In a release: the content-addressed files linked in from another release, one per line.
+pub const CARRIED: &str = ".briefing-carried";
 /// Folders of the site briefing reads from: publishing into them would feed releases back in.
 const SOURCE_DIRS: [&str; 4] = ["content", "static", "themes", "templates"];
 
@@ -368,6 +377,79 @@ fn symlink_dir(_to: &Path, _link: &Path) -> std::io::Result<()> {
     ))
 }
 
+/// Whether a file's name is derived from its content (`style.8b17e577.css`, pagefind's
+/// `en_65aee2c.pf_index`): such a URL always means the same bytes, so it is safe to keep
+/// serving it from a newer release.
+fn is_content_addressed(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let mut parts = name.rsplitn(3, '.');
+    if let (Some(ext), Some(hash), Some(stem)) = (parts.next(), parts.next(), parts.next())
+        && matches!(ext, "css" | "js")
+        && !stem.is_empty()
+        && hash.len() == 8
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
+    }
+    rel.starts_with("pagefind/")
+        && name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ext.starts_with("pf_"))
+}
+
+fn read_carried(release: &Path) -> BTreeSet<String> {
+    fs::read_to_string(release.join(CARRIED))
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Hard-links (or copies) into `to` the content-addressed files `from` made itself and `to`
+/// lacks, and lists them in `to`'s [`CARRIED`]; files `from` carried in are not passed on, so
+/// a release holds at most its own and its predecessor's.
+fn carry_assets(from: &Path, to: &Path) -> Result<(), Failure> {
+    let skip = read_carried(from);
+    let mut carried = read_carried(to);
+    let before = carried.len();
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            Failure::Io(
+                Diagnostic::error(format!("cannot read the previous release: {e}"))
+                    .in_file(from)
+                    .with_hint("check the permissions under TARGET/releases"),
+            )
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(from) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let dest = to.join(&rel);
+        if !is_content_addressed(&rel) || skip.contains(&rel) || fs::symlink_metadata(&dest).is_ok()
+        {
+            continue;
+        }
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(io("cannot create folder", parent))?;
+        }
+        if fs::hard_link(entry.path(), &dest).is_err() {
+            fs::copy(entry.path(), &dest).map_err(io("cannot copy", entry.path()))?;
+        }
+        carried.insert(rel);
+    }
+    if carried.len() != before {
+        let list: String = carried.iter().map(|r| format!("{r}\n")).collect();
+        let path = to.join(CARRIED);
+        fs::write(&path, list).map_err(io("cannot write", &path))?;
+    }
+    Ok(())
+}
+
 /// Removes what interrupted runs left: `releases/.staging-*` folders and `.current.tmp-*` links.
 fn clean_stale(target: &Path, releases: &Path) -> Result<(), Failure> {
     if let Ok(entries) = fs::read_dir(releases) {
@@ -421,6 +503,7 @@ pub fn publish(opts: &PublishOptions) -> Result<Published, Failure> {
     clean_stale(target, &releases)?;
 
     let existing = list_releases(&releases)?;
+    let previous = current_release(target).filter(|p| existing.contains(p));
     let name = ReleaseName::next(ReleaseName::now(), &existing);
     let dest = releases.join(name.to_string());
     // The tree is written inside `.staging-<name>/` and renamed out only once complete, so an
@@ -429,12 +512,14 @@ pub fn publish(opts: &PublishOptions) -> Result<Published, Failure> {
     fs::create_dir(&staging_area).map_err(io("cannot create the staging folder", &staging_area))?;
     let written =
         write_staging(&staging_area.join(name.to_string()), &built.files).and_then(|tree| {
+            if let Some(prev) = &previous {
+                carry_assets(&releases.join(prev.to_string()), &tree)?;
+            }
             fs::rename(&tree, &dest).map_err(io("cannot move the new release in place", &dest))
         });
     let _ = fs::remove_dir_all(&staging_area);
     written?;
 
-    let previous = current_release(target);
     point_current(target, &name)?;
 
     // Keep the newest `keep` releases and, whatever its age, the one `current` points to.
@@ -519,6 +604,9 @@ pub fn rollback(root: &Path, target: &Path) -> Result<RolledBack, Failure> {
                 "only the releases kept by --keep can be rolled back to",
             )
         })?;
+    // Pages of the release being left may still ask for its assets.
+    let dir = target.join(RELEASES);
+    carry_assets(&dir.join(from.to_string()), &dir.join(to.to_string()))?;
     point_current(target, &to)?;
     Ok(RolledBack {
         from: from.to_string(),
@@ -598,6 +686,29 @@ mod tests {
             ReleaseName::next(now, &newer).to_string(),
             "20261128T091600Z-1"
         );
+    }
+
+    #[test]
+    fn content_addressed_names() {
+        for yes in [
+            "style.8b17e577.css",
+            "js/app.0123abcd.js",
+            "pagefind/index/en_65aee2c.pf_index",
+            "pagefind/pagefind.en_cb5fc7626e.pf_meta",
+        ] {
+            assert!(is_content_addressed(yes), "{yes}");
+        }
+        for no in [
+            "style.css",
+            "index.html",
+            ".8b17e577.css",
+            "style.8b17e57.css",
+            "img/photo.8b17e577.png",
+            "pagefind/pagefind.js",
+            "pagefind/pagefind-entry.json",
+        ] {
+            assert!(!is_content_addressed(no), "{no}");
+        }
     }
 
     #[test]

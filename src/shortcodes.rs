@@ -105,7 +105,20 @@ impl Expanded {
 
 fn starts_block(html: &str) -> bool {
     let h = html.trim_start();
-    ["<figure", "<div", "<aside", "<section", "<table", "<svg", "<ul", "<ol", "<blockquote", "<p"].iter().any(|t| h.starts_with(t))
+    [
+        "<figure",
+        "<div",
+        "<aside",
+        "<section",
+        "<table",
+        "<svg",
+        "<ul",
+        "<ol",
+        "<blockquote",
+        "<p",
+    ]
+    .iter()
+    .any(|t| h.starts_with(t))
 }
 
 /// Byte ranges of code spans and code blocks, where shortcodes are literal text.

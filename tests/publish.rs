@@ -28,12 +28,10 @@ const BRIEF_TOKEN: &str = "RELEASE-";
 const SITE_TOKEN: &str = "SITETOKEN-";
 /// In a comment appended to the theme's style.css.
 const STYLE_TOKEN: &str = "STYLETOKEN-";
-const TAGS: [char; 2] = ['A', 'B'];
+const TAGS: [char; 3] = ['A', 'B', 'C'];
 
 const HOME: &str = "/";
 const BRIEF: &str = "/analysis/note/";
-const STYLE: &str = "/style.css";
-const PATHS: [&str; 3] = [HOME, BRIEF, STYLE];
 
 /// Writes the content of release `tag` into `site`.
 fn write_release(site: &Path, tag: char) {
@@ -309,19 +307,41 @@ impl Nginx {
 // ---------------------------------------------------------------------------------------------
 // Clients
 
+/// What a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Home,
+    /// The stylesheet the home page just fetched links to (fingerprinted, per release).
+    Style,
+    Brief,
+}
+
 /// One response (or failure) seen by a client thread, in request order.
 #[derive(Debug, Clone)]
 struct Sample {
-    path: &'static str,
+    kind: Kind,
+    path: String,
     /// The status, or why the request failed.
     result: Result<u16, String>,
     /// The release tags found in the body.
     tags: BTreeSet<char>,
     /// Which tokens the body holds (brief, site, style).
     tokens: [bool; 3],
+    /// For a stylesheet: the release of the home page that linked to it.
+    linked_from: Option<char>,
 }
 
-fn fetch(agent: &ureq::Agent, port: u16, path: &'static str) -> Sample {
+impl Sample {
+    fn tag(&self) -> Option<char> {
+        match self.tags.iter().collect::<Vec<_>>().as_slice() {
+            [t] => Some(**t),
+            _ => None,
+        }
+    }
+}
+
+/// Requests `path`; returns what was seen and the body.
+fn fetch(agent: &ureq::Agent, port: u16, kind: Kind, path: &str) -> (Sample, String) {
     let url = format!("http://127.0.0.1:{port}{path}");
     let body = agent
         .get(&url)
@@ -334,32 +354,71 @@ fn fetch(agent: &ureq::Agent, port: u16, path: &'static str) -> Sample {
                 .map(|b| (status, b))
                 .map_err(|e| e.to_string())
         });
+    let mut sample = Sample {
+        kind,
+        path: path.to_string(),
+        result: Err(String::new()),
+        tags: BTreeSet::new(),
+        tokens: [false; 3],
+        linked_from: None,
+    };
     match body {
         Ok((status, text)) => {
-            let mut tags = BTreeSet::new();
-            let mut tokens = [false; 3];
             for (i, token) in [BRIEF_TOKEN, SITE_TOKEN, STYLE_TOKEN].iter().enumerate() {
                 for tag in TAGS {
                     if text.contains(&format!("{token}{tag}")) {
-                        tags.insert(tag);
-                        tokens[i] = true;
+                        sample.tags.insert(tag);
+                        sample.tokens[i] = true;
                     }
                 }
             }
-            Sample {
-                path,
-                result: Ok(status),
-                tags,
-                tokens,
-            }
+            sample.result = Ok(status);
+            (sample, text)
         }
-        Err(e) => Sample {
-            path,
-            result: Err(e),
+        Err(e) => {
+            sample.result = Err(e);
+            (sample, String::new())
+        }
+    }
+}
+
+/// The URL path of the stylesheet a page links to.
+fn stylesheet_path(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let href = doc
+        .select(&sel("link[rel=stylesheet]"))
+        .next()?
+        .value()
+        .attr("href")?
+        .to_string();
+    // An absolute URL (a site with a base_url): keep the path.
+    match href.split_once("://") {
+        Some((_, rest)) => rest.find('/').map(|i| rest[i..].to_string()),
+        None => Some(href),
+    }
+}
+
+/// One page load: the home page, the stylesheet it links to, then the brief.
+fn page_load(agent: &ureq::Agent, port: u16, out: &mut Vec<Sample>) {
+    let (home, html) = fetch(agent, port, Kind::Home, HOME);
+    let home_tag = home.tag();
+    out.push(home);
+    match stylesheet_path(&html) {
+        Some(css) => {
+            let (mut style, _) = fetch(agent, port, Kind::Style, &css);
+            style.linked_from = home_tag;
+            out.push(style);
+        }
+        None => out.push(Sample {
+            kind: Kind::Style,
+            path: "(none)".into(),
+            result: Err("the home page links no stylesheet".into()),
             tags: BTreeSet::new(),
             tokens: [false; 3],
-        },
+            linked_from: home_tag,
+        }),
     }
+    out.push(fetch(agent, port, Kind::Brief, BRIEF).0);
 }
 
 const CLIENTS: usize = 3;
@@ -369,9 +428,10 @@ const WARMUP: usize = 30;
 const AFTER: usize = 100;
 const LOAD_LIMIT: Duration = Duration::from_secs(20);
 
-/// Runs `action` while CLIENTS threads request HOME, BRIEF and STYLE in turn, and `current`
-/// is watched. Each client stops AFTER requests after the action returns (or after
-/// LOAD_LIMIT). Returns the action's result and each client's samples.
+/// Runs `action` while CLIENTS threads load pages (home, its stylesheet, the brief) over and
+/// over, and `current` is watched. Each client stops once it has made AFTER requests after
+/// the action returned (or after LOAD_LIMIT). Returns the action's result and each client's
+/// samples.
 fn under_load<T>(port: u16, www: &Path, action: impl FnOnce() -> T) -> (T, Vec<Vec<Sample>>) {
     let done = Arc::new(AtomicBool::new(false));
     let warm = Arc::new(AtomicUsize::new(0));
@@ -387,15 +447,19 @@ fn under_load<T>(port: u16, www: &Path, action: impl FnOnce() -> T) -> (T, Vec<V
                     .into();
                 let mut samples = Vec::new();
                 let mut after = None;
-                for i in 0.. {
+                let mut warmed = false;
+                loop {
                     if after.is_none() && done.load(Ordering::SeqCst) {
-                        after = Some(i);
+                        after = Some(samples.len());
                     }
-                    if after.is_some_and(|a| i >= a + AFTER) || start.elapsed() > LOAD_LIMIT {
+                    if after.is_some_and(|a| samples.len() >= a + AFTER)
+                        || start.elapsed() > LOAD_LIMIT
+                    {
                         break;
                     }
-                    samples.push(fetch(&agent, port, PATHS[i % PATHS.len()]));
-                    if i + 1 == WARMUP {
+                    page_load(&agent, port, &mut samples);
+                    if !warmed && samples.len() >= WARMUP {
+                        warmed = true;
                         warm.fetch_add(1, Ordering::SeqCst);
                     }
                 }
@@ -418,10 +482,11 @@ fn under_load<T>(port: u16, www: &Path, action: impl FnOnce() -> T) -> (T, Vec<V
     (result, samples)
 }
 
-/// Checks one load run: every request 200, every response from exactly one release with the
-/// tokens its file must carry, and each client sees `from` until it sees `to`, never `from`
-/// again, and ends on `to`. Returns (requests, responses from `from`, responses from `to`).
-fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> (usize, usize, usize) {
+/// Checks one load run: every request 200; every response from exactly one release, with the
+/// tokens its file must carry; every stylesheet from the same release as the page that linked
+/// it; and each client sees `from` until it sees `to`, never `from` again, and ends on `to`.
+/// Returns the number of requests.
+fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> usize {
     let (mut total, mut n_from, mut n_to) = (0, 0, 0);
     let mut failures = Vec::new();
     for (c, samples) in clients.iter().enumerate() {
@@ -440,23 +505,26 @@ fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> (usi
                     continue;
                 }
             }
-            let needed = match s.path {
-                HOME => [false, true, false],
-                BRIEF => [true, true, false],
-                _ => [false, false, true],
+            let needed = match s.kind {
+                Kind::Home => [false, true, false],
+                Kind::Brief => [true, true, false],
+                Kind::Style => [false, false, true],
             };
             for (k, name) in ["brief", "site", "style"].iter().enumerate() {
                 if needed[k] && !s.tokens[k] {
                     failures.push(format!("{at}: no {name} token"));
                 }
             }
-            let tag = match s.tags.iter().collect::<Vec<_>>().as_slice() {
-                [t] => **t,
-                tags => {
-                    failures.push(format!("{at}: mixes releases {tags:?}"));
-                    continue;
-                }
+            let Some(tag) = s.tag() else {
+                failures.push(format!("{at}: mixes releases {:?}", s.tags));
+                continue;
             };
+            if s.kind == Kind::Style && s.linked_from != Some(tag) {
+                failures.push(format!(
+                    "{at}: stylesheet of release {tag} for a page of release {:?}",
+                    s.linked_from
+                ));
+            }
             if tag == to {
                 switched = true;
                 n_to += 1;
@@ -473,14 +541,14 @@ fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> (usi
             "{what}: client {c} made only {} requests",
             samples.len()
         );
-        for s in &samples[samples.len() - AFTER / 2..] {
-            if s.tags.iter().ne([&to]) {
-                failures.push(format!(
-                    "{what}: client {c} still saw {:?} on {} well after the switch",
-                    s.tags, s.path
-                ));
-                break;
-            }
+        if let Some(s) = samples[samples.len() - AFTER / 2..]
+            .iter()
+            .find(|s| s.tag() != Some(to))
+        {
+            failures.push(format!(
+                "{what}: client {c} still saw {:?} on {} well after the switch",
+                s.tags, s.path
+            ));
         }
     }
     assert!(
@@ -490,10 +558,10 @@ fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> (usi
         failures[..failures.len().min(10)].join("\n  ")
     );
     eprintln!(
-        "  {what}: {total} requests by {} clients, 0 failures, {n_from} from release {from}, {n_to} from release {to}",
+        "  {what}: {total} requests by {} clients, 0 failed, 0 mixed; {n_from} served release {from}, {n_to} release {to}",
         clients.len()
     );
-    (total, n_from, n_to)
+    total
 }
 
 #[test]
@@ -518,14 +586,14 @@ fn nginx_serves_one_complete_release_while_publishing_and_rolling_back() {
     );
     let release_b = current_link(&www);
     assert_ne!(release_a, release_b);
-    let (total_b, _, _) = check_load("publish B", &clients, 'A', 'B');
+    let total_b = check_load("publish B", &clients, 'A', 'B');
 
     // Roll back under load: A again.
     let (run_rb, clients) = under_load(port, &www, || publish(&site, &www, &["--rollback"]));
     run_rb.expect_success();
     assert!(run_rb.stdout.contains("Rolled back"), "{}", run_rb.stdout);
     assert_eq!(current_link(&www), release_a);
-    let (total_rb, _, _) = check_load("rollback", &clients, 'B', 'A');
+    let total_rb = check_load("rollback", &clients, 'B', 'A');
 
     // A failed build (broken front matter) exits 1 and leaves A live and untouched.
     let releases_before = release_entries(&www);
@@ -538,7 +606,7 @@ fn nginx_serves_one_complete_release_while_publishing_and_rolling_back() {
     run_bad.expect_code(1);
     assert_eq!(current_link(&www), release_a);
     assert_eq!(release_entries(&www), releases_before);
-    let (total_bad, _, _) = check_load("failed build", &clients, 'A', 'A');
+    let total_bad = check_load("failed build", &clients, 'A', 'A');
     eprintln!(
         "nginx publish test: {} requests in all, 0 failed, no response mixed releases",
         total_b + total_rb + total_bad
@@ -615,6 +683,49 @@ fn keep_never_removes_the_current_release() {
     publish(&site, &www, &["--keep", "1"]).expect_success();
     assert_eq!(release_entries(&www).len(), 1);
     assert!(www.join("current/index.html").is_file());
+}
+
+#[test]
+fn fingerprinted_assets_of_the_previous_release_stay_available() {
+    // A page served from the old release just before the switch asks for the old release's
+    // fingerprinted stylesheet after it: the new release must still have it.
+    let (_tmp, site, www) = new_site();
+    let live_css = |www: &Path| {
+        let html = fs::read_to_string(www.join("current/index.html")).unwrap();
+        let path = stylesheet_path(&html).expect("the home page links a stylesheet");
+        path.trim_start_matches('/').to_string()
+    };
+    publish(&site, &www, &[]).expect_success();
+    let css_a = live_css(&www);
+    write_release(&site, 'B');
+    publish(&site, &www, &[]).expect_success();
+    let css_b = live_css(&www);
+    assert_ne!(css_a, css_b, "the stylesheet is fingerprinted");
+    let b = www.join(current_link(&www));
+    let carried = fs::read_to_string(www.join("current/.briefing-carried")).unwrap();
+    assert_eq!(carried.lines().collect::<Vec<_>>(), [css_a.as_str()]);
+    let old = fs::read_to_string(b.join(&css_a)).unwrap();
+    assert!(
+        old.contains("STYLETOKEN-A"),
+        "the carried file is A's stylesheet"
+    );
+
+    // Carried one generation only: C has B's stylesheet but no longer A's.
+    write_release(&site, 'C');
+    publish(&site, &www, &[]).expect_success();
+    let css_c = live_css(&www);
+    assert!(www.join("current").join(&css_b).is_file());
+    assert!(!www.join("current").join(&css_a).exists());
+
+    // A rollback links the abandoned release's stylesheet into the release it returns to.
+    publish(&site, &www, &["--rollback"]).expect_success();
+    assert_eq!(www.join(current_link(&www)), b);
+    assert!(b.join(&css_c).is_file() && b.join(&css_a).is_file());
+    let carried = fs::read_to_string(b.join(".briefing-carried")).unwrap();
+    assert_eq!(
+        carried.lines().collect::<BTreeSet<_>>(),
+        [css_a.as_str(), css_c.as_str()].into()
+    );
 }
 
 #[test]

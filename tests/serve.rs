@@ -53,11 +53,25 @@ fn copy_dir(from: &Path, to: &Path) {
 fn make_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(&root.join("briefing.toml"), &format!("# {SECRET}\ntitle = \"Serve test\"\nbase_url = \"https://example.org\"\ntheme = \"default\"\n"));
-    write(&root.join("content/_index.md"), "+++\ntitle = \"Serve test\"\n+++\nThe home page.\n");
-    write(&root.join("content/notes/_index.md"), "+++\ntitle = \"Notes\"\ndescription = \"One brief.\"\n+++\nThe notes section.\n");
+    write(
+        &root.join("briefing.toml"),
+        &format!(
+            "# {SECRET}\ntitle = \"Serve test\"\nbase_url = \"https://example.org\"\ntheme = \"default\"\n"
+        ),
+    );
+    write(
+        &root.join("content/_index.md"),
+        "+++\ntitle = \"Serve test\"\n+++\nThe home page.\n",
+    );
+    write(
+        &root.join("content/notes/_index.md"),
+        "+++\ntitle = \"Notes\"\ndescription = \"One brief.\"\n+++\nThe notes section.\n",
+    );
     write(&root.join("content/notes/first.md"), BRIEF);
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &root.join("themes/default"));
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &root.join("themes/default"),
+    );
     dir
 }
 
@@ -111,11 +125,21 @@ impl Server {
         let lines = Arc::new(Mutex::new(Vec::new()));
         capture(child.stdout.take().unwrap(), "", lines.clone());
         capture(child.stderr.take().unwrap(), "stderr: ", lines.clone());
-        let mut server = Server { child, base: String::new(), root: root.to_path_buf(), lines, _site: site };
+        let mut server = Server {
+            child,
+            base: String::new(),
+            root: root.to_path_buf(),
+            lines,
+            _site: site,
+        };
         // The URL comes from the server's own line: if the port was taken in the meantime it
         // moved to the next one and says so.
         let line = server.wait_for_line(|l| l.starts_with("Serving "), START_TIMEOUT);
-        let url = line.split(" at ").nth(1).and_then(|s| s.split_whitespace().next()).unwrap();
+        let url = line
+            .split(" at ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap();
         server.base = url.trim_end_matches('/').to_string();
         server
     }
@@ -133,7 +157,11 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("briefing serve exited with {status}:\n{}", self.output());
             }
-            assert!(start.elapsed() < timeout, "timed out waiting for the server; it printed:\n{}", self.output());
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for the server; it printed:\n{}",
+                self.output()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -143,11 +171,28 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(10))).build().into();
-        let mut res = agent.get(&self.url(path)).call().unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()));
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut res = agent
+            .get(&self.url(path))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()));
         let status = res.status().as_u16();
-        let ctype = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let ctype = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = res.body_mut().read_to_string().unwrap_or_default();
         (status, ctype, location.unwrap_or(body))
     }
@@ -166,7 +211,11 @@ impl Server {
             if pred(&body) {
                 return body;
             }
-            assert!(start.elapsed() < EDIT_TIMEOUT, "{path} never {what}; the server printed:\n{}", self.output());
+            assert!(
+                start.elapsed() < EDIT_TIMEOUT,
+                "{path} never {what}; the server printed:\n{}",
+                self.output()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -176,14 +225,23 @@ impl Server {
         let addr = self.base.trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "GET {raw_path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "GET {raw_path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut out = Vec::new();
         let _ = s.read_to_end(&mut out);
         String::from_utf8_lossy(&out).into_owned()
     }
 
     fn rebuilds(&self) -> usize {
-        self.lines.lock().unwrap().iter().filter(|l| l.starts_with("Rebuilt ")).count()
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("Rebuilt "))
+            .count()
     }
 }
 
@@ -212,9 +270,15 @@ fn serves_pages_with_types_redirects_and_the_404_page() {
     let (status, ctype, body) = server.get("/no/such/page/");
     assert_eq!(status, 404);
     assert!(ctype.starts_with("text/html"), "{ctype}");
-    assert!(body.contains("Page not found"), "not the site's 404 page:\n{body}");
+    assert!(
+        body.contains("Page not found"),
+        "not the site's 404 page:\n{body}"
+    );
 
-    assert!(!server.root.join("output").exists(), "serve wrote an output folder");
+    assert!(
+        !server.root.join("output").exists(),
+        "serve wrote an output folder"
+    );
 }
 
 #[test]
@@ -236,8 +300,15 @@ fn nothing_outside_the_site_is_served() {
         "/notes/first.md%00.html",
     ] {
         let res = server.raw_get(raw);
-        let status: u16 = res.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        assert!((400..500).contains(&status), "{raw} answered {status}:\n{res}");
+        let status: u16 = res
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (400..500).contains(&status),
+            "{raw} answered {status}:\n{res}"
+        );
         assert!(!res.contains(SECRET), "{raw} leaked briefing.toml:\n{res}");
         assert!(!res.contains("root:x:"), "{raw} leaked /etc/passwd:\n{res}");
         assert!(!res.contains("+++"), "{raw} leaked a content file:\n{res}");
@@ -251,7 +322,11 @@ fn static_symlinks_out_of_the_site_are_not_followed() {
     let outside = tempfile::tempdir().unwrap();
     write(&outside.path().join("private.txt"), SECRET);
     write(&site.path().join("static/ok.txt"), "fine");
-    std::os::unix::fs::symlink(outside.path().join("private.txt"), site.path().join("static/leak.txt")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("private.txt"),
+        site.path().join("static/leak.txt"),
+    )
+    .unwrap();
     let server = Server::start(site);
     assert_eq!(server.page("/ok.txt"), "fine");
     let (status, _, body) = server.get("/leak.txt");
@@ -263,27 +338,49 @@ fn static_symlinks_out_of_the_site_are_not_followed() {
 fn edits_show_up_and_editor_droppings_do_not_rebuild() {
     let mut server = Server::start(make_site());
     let brief = server.root.join("content/notes/first.md");
-    assert!(server.page("/notes/first/").contains("The original body text"));
+    assert!(
+        server
+            .page("/notes/first/")
+            .contains("The original body text")
+    );
 
     // Swap and backup files alone must not set off a rebuild.
     write(&server.root.join("content/notes/.first.md.swp"), "swap");
     write(&server.root.join("content/notes/first.md~"), "backup");
     write(&server.root.join("content/notes/4913"), "");
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(server.rebuilds(), 0, "a rebuild for temp files only:\n{}", server.output());
+    assert_eq!(
+        server.rebuilds(),
+        0,
+        "a rebuild for temp files only:\n{}",
+        server.output()
+    );
 
     // A plain write.
-    write(&brief, &BRIEF.replace("The original body text", "Freshly edited text"));
-    server.wait_for_page("/notes/first/", "showed the edit", |b| b.contains("Freshly edited text"));
+    write(
+        &brief,
+        &BRIEF.replace("The original body text", "Freshly edited text"),
+    );
+    server.wait_for_page("/notes/first/", "showed the edit", |b| {
+        b.contains("Freshly edited text")
+    });
     server.wait_for_line(|l| l.starts_with("Rebuilt "), EDIT_TIMEOUT);
 
     // An atomic save, as vim and JetBrains IDEs do it: write a temp file, rename it over.
     let tmp = server.root.join("content/notes/first.md.tmp");
-    write(&tmp, &BRIEF.replace("The original body text", "Saved by rename"));
+    write(
+        &tmp,
+        &BRIEF.replace("The original body text", "Saved by rename"),
+    );
     std::fs::rename(&tmp, &brief).unwrap();
-    server.wait_for_page("/notes/first/", "showed the renamed save", |b| b.contains("Saved by rename"));
+    server.wait_for_page("/notes/first/", "showed the renamed save", |b| {
+        b.contains("Saved by rename")
+    });
 
-    assert!(!server.root.join("output").exists(), "serve wrote an output folder");
+    assert!(
+        !server.root.join("output").exists(),
+        "serve wrote an output folder"
+    );
 }
 
 #[test]
@@ -294,9 +391,17 @@ fn a_broken_file_shows_an_overlay_until_it_is_fixed() {
     assert!(!server.page("/notes/first/").contains(MARKER));
 
     write(&brief, &BRIEF.replace("title = ", "titel = "));
-    let body = server.wait_for_page("/notes/first/", "showed the error overlay", |b| b.contains(MARKER));
-    assert!(body.contains("first.md"), "the overlay names the file:\n{body}");
-    assert!(body.contains("titel"), "the overlay shows the message:\n{body}");
+    let body = server.wait_for_page("/notes/first/", "showed the error overlay", |b| {
+        b.contains(MARKER)
+    });
+    assert!(
+        body.contains("first.md"),
+        "the overlay names the file:\n{body}"
+    );
+    assert!(
+        body.contains("titel"),
+        "the overlay shows the message:\n{body}"
+    );
     // The last good page is still there underneath.
     assert!(body.contains("The original body text"));
     // Other pages carry it too, including the 404 page.
@@ -305,8 +410,13 @@ fn a_broken_file_shows_an_overlay_until_it_is_fixed() {
     assert_eq!(status, 404);
     assert!(body.contains(MARKER));
 
-    write(&brief, &BRIEF.replace("The original body text", "Fixed text"));
-    server.wait_for_page("/notes/first/", "dropped the overlay", |b| !b.contains(MARKER) && b.contains("Fixed text"));
+    write(
+        &brief,
+        &BRIEF.replace("The original body text", "Fixed text"),
+    );
+    server.wait_for_page("/notes/first/", "dropped the overlay", |b| {
+        !b.contains(MARKER) && b.contains("Fixed text")
+    });
     assert!(!server.page("/").contains(MARKER));
 }
 
@@ -318,10 +428,14 @@ fn deleting_the_config_is_reported_and_survived() {
     std::fs::remove_file(&config).unwrap();
     server.wait_for_line(|l| l.contains("no briefing.toml"), EDIT_TIMEOUT);
     // Still serving the last good build, with the error over it.
-    let body = server.wait_for_page("/notes/first/", "showed the error", |b| b.contains("id=\"briefing-error-overlay\""));
+    let body = server.wait_for_page("/notes/first/", "showed the error", |b| {
+        b.contains("id=\"briefing-error-overlay\"")
+    });
     assert!(body.contains("The original body text"));
     std::fs::write(&config, text).unwrap();
-    server.wait_for_page("/notes/first/", "recovered", |b| !b.contains("id=\"briefing-error-overlay\""));
+    server.wait_for_page("/notes/first/", "recovered", |b| {
+        !b.contains("id=\"briefing-error-overlay\"")
+    });
 }
 
 #[test]
@@ -329,14 +443,19 @@ fn the_event_stream_announces_rebuilds() {
     let server = Server::start(make_site());
     let addr = server.base.trim_start_matches("http://").to_string();
     let mut s = TcpStream::connect(&addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     write!(s, "GET /__briefing/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut seen = String::new();
     let mut read_until = |needle: &str, seen: &mut String| {
         let start = Instant::now();
         let mut buf = [0u8; 4096];
         while !seen.contains(needle) {
-            assert!(start.elapsed() < EDIT_TIMEOUT, "no {needle:?} in the event stream:\n{seen}\n{}", server.output());
+            assert!(
+                start.elapsed() < EDIT_TIMEOUT,
+                "no {needle:?} in the event stream:\n{seen}\n{}",
+                server.output()
+            );
             if let Ok(n) = s.read(&mut buf) {
                 seen.push_str(&String::from_utf8_lossy(&buf[..n]));
             }
@@ -345,28 +464,51 @@ fn the_event_stream_announces_rebuilds() {
     read_until("event: hello", &mut seen);
     assert!(seen.contains("text/event-stream"), "{seen}");
 
-    write(&server.root.join("content/notes/first.md"), &BRIEF.replace("The original body text", "Announced text"));
+    write(
+        &server.root.join("content/notes/first.md"),
+        &BRIEF.replace("The original body text", "Announced text"),
+    );
     read_until("event: reload", &mut seen);
     read_until("notes/first/index.html", &mut seen);
 
-    write(&server.root.join("themes/default/static/style.css"), "body { color: red }\n");
+    write(
+        &server.root.join("themes/default/static/style.css"),
+        "body { color: red }\n",
+    );
     read_until("\"css_only\":true", &mut seen);
 }
 
 #[test]
 fn the_reload_script_is_only_in_served_pages() {
     let site = make_site();
-    let out = Command::new(env!("CARGO_BIN_EXE_briefing")).args(["build", "--root"]).arg(site.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let built = std::fs::read_to_string(site.path().join("output/notes/first/index.html")).unwrap();
-    assert!(!built.contains("__briefing"), "build wrote the reload script");
+    assert!(
+        !built.contains("__briefing"),
+        "build wrote the reload script"
+    );
     std::fs::remove_dir_all(site.path().join("output")).unwrap();
 
     let server = Server::start(site);
     let served = server.page("/notes/first/");
-    assert!(served.contains("/__briefing/events"), "serve did not inject the script");
+    assert!(
+        served.contains("/__briefing/events"),
+        "serve did not inject the script"
+    );
     let at = served.find("window.__briefing").unwrap();
-    assert!(at < served.rfind("</body>").unwrap(), "the script is not inside <body>");
+    assert!(
+        at < served.rfind("</body>").unwrap(),
+        "the script is not inside <body>"
+    );
     // Non-HTML files are served untouched.
     assert!(!server.page("/atom.xml").contains("__briefing"));
     assert!(!server.root.join("output").exists());
@@ -379,8 +521,15 @@ fn a_taken_port_moves_to_the_next_free_one() {
     let port = taken.local_addr().unwrap().port();
     let root = site.path().to_path_buf();
     let mut server = Server::start_at(&root, port, Some(site));
-    assert!(!server.base.ends_with(&format!(":{port}")), "{}", server.base);
-    server.wait_for_line(|l| l.contains(&format!("port {port} is in use")), EDIT_TIMEOUT);
+    assert!(
+        !server.base.ends_with(&format!(":{port}")),
+        "{}",
+        server.base
+    );
+    server.wait_for_line(
+        |l| l.contains(&format!("port {port} is in use")),
+        EDIT_TIMEOUT,
+    );
     assert!(server.page("/").contains("Serve test"));
     drop(taken);
 }
@@ -395,13 +544,23 @@ fn interrupt_stops_the_server_cleanly() {
     write!(s, "GET /__briefing/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let start = Instant::now();
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "still running after Ctrl-C:\n{}", server.output());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "still running after Ctrl-C:\n{}",
+            server.output()
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}\n{}", server.output());

@@ -80,7 +80,7 @@ pub fn register(tera: &mut Tera, slot: &SiteSlot) {
                 })?;
                 let url = v
                     .as_map()
-                    .and_then(|m| m.get(&"permalink".into()))
+                    .and_then(|m| m.get(&tera::value::Key::from("permalink")))
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();

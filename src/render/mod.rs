@@ -159,10 +159,20 @@ pub fn render_markdown(
         .par_iter()
         .map(|job| {
             let (doc, sources, bundle_dir, path) = match job {
-                Job::Section(s) => (&site_ref.sections[*s].doc, &[][..], None, &site_ref.sections[*s].path),
+                Job::Section(s) => (
+                    &site_ref.sections[*s].doc,
+                    &[][..],
+                    None,
+                    &site_ref.sections[*s].path,
+                ),
                 Job::Brief(b) => {
                     let br = &site_ref.briefs[*b];
-                    (&br.doc, &br.meta().sources[..], br.bundle_dir.as_deref(), &br.path)
+                    (
+                        &br.doc,
+                        &br.meta().sources[..],
+                        br.bundle_dir.as_deref(),
+                        &br.path,
+                    )
                 }
             };
             if let Some(c) = cache.markdown.get(&doc.rel)
@@ -756,26 +766,54 @@ impl Shared<'_> {
         let site_desc = c.description.clone().unwrap_or_else(|| c.title.clone());
         let with_site = |t: &str| format!("{t} – {}", c.title);
         match spec.kind {
-            PageKind::Home(_) => (c.title.clone(), site.sections.first().and_then(|h| h.meta().bottom_line.clone().or_else(|| h.meta().description.clone())).unwrap_or(site_desc)),
+            PageKind::Home(_) => (
+                c.title.clone(),
+                site.sections
+                    .first()
+                    .and_then(|h| {
+                        h.meta()
+                            .bottom_line
+                            .clone()
+                            .or_else(|| h.meta().description.clone())
+                    })
+                    .unwrap_or(site_desc),
+            ),
             PageKind::Section(s, _) => {
                 let m = site.sections[s].meta();
-                (with_site(&m.title), m.description.clone().unwrap_or(site_desc))
+                (
+                    with_site(&m.title),
+                    m.description.clone().unwrap_or(site_desc),
+                )
             }
             PageKind::Brief(b) => {
                 let m = site.briefs[b].meta();
-                (with_site(&m.title), m.description.clone().or_else(|| m.bottom_line.clone()).unwrap_or(site_desc))
+                (
+                    with_site(&m.title),
+                    m.description
+                        .clone()
+                        .or_else(|| m.bottom_line.clone())
+                        .unwrap_or(site_desc),
+                )
             }
-            PageKind::TaxonomyList(t) => (with_site(&crate::render::capitalize(&site.taxonomies[t].name)), site_desc),
+            PageKind::TaxonomyList(t) => (
+                with_site(&crate::render::capitalize(&site.taxonomies[t].name)),
+                site_desc,
+            ),
             PageKind::Term(t, term, _) => {
                 let tax = &site.taxonomies[t];
                 let name = &tax.terms[term].name;
                 (with_site(name), format!("Briefs on {name} ({}).", tax.name))
             }
-            PageKind::Chronology => (with_site("Chronology"), "Every dated event in the briefing, in order.".into()),
+            PageKind::Chronology => (
+                with_site("Chronology"),
+                "Every dated event in the briefing, in order.".into(),
+            ),
             PageKind::Briefing => (with_site("The full briefing"), site_desc),
             PageKind::Search => (with_site("Search"), site_desc),
             PageKind::NotFound => (with_site("Page not found"), site_desc),
-            PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => (c.title.clone(), site_desc),
+            PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => {
+                (c.title.clone(), site_desc)
+            }
         }
     }
 
@@ -828,7 +866,9 @@ impl Shared<'_> {
 
 pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn hedge_matrix(site: &Site, s: SectionId, summaries: &[Value]) -> Value {

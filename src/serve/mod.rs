@@ -42,7 +42,13 @@ const PORT_TRIES: u16 = 100;
 
 pub fn run(opts: ServeOptions) -> Result<(), Failure> {
     let root = opts.root.canonicalize().map_err(|e| {
-        Failure::Usage(Diagnostic::error(format!("cannot open the site root {}: {e}", opts.root.display())).with_hint("pass --root with the folder that holds briefing.toml"))
+        Failure::Usage(
+            Diagnostic::error(format!(
+                "cannot open the site root {}: {e}",
+                opts.root.display()
+            ))
+            .with_hint("pass --root with the folder that holds briefing.toml"),
+        )
     })?;
     if !root.join(CONFIG_FILE).is_file() {
         return Err(Failure::Usage(
@@ -52,14 +58,26 @@ pub fn run(opts: ServeOptions) -> Result<(), Failure> {
     let ip = parse_bind(&opts.bind)?;
     let (listener, addr) = bind(ip, opts.port)?;
     if !ip.is_loopback() {
-        eprintln!("warning: serving on {ip}, which other machines on the network can reach; drafts and unpublished work are visible to them");
-        eprintln!("  = help: leave out --bind (or pass --bind 127.0.0.1) to serve to this machine only");
+        eprintln!(
+            "warning: serving on {ip}, which other machines on the network can reach; unpublished work is visible to them"
+        );
+        eprintln!(
+            "  = help: leave out --bind (or pass --bind 127.0.0.1) to serve to this machine only"
+        );
     }
     let url = format!("http://{addr}/");
 
     // Watching starts before the first build so an edit made while it runs is not lost.
     let batches = watch::spawn(&root);
-    let mut builder = Builder::new(root.clone(), BuildOptions { drafts: opts.drafts, base_url: Some(url.clone()), serve: true, ..BuildOptions::default() });
+    let mut builder = Builder::new(
+        root.clone(),
+        BuildOptions {
+            drafts: opts.drafts,
+            base_url: Some(url.clone()),
+            serve: true,
+            ..BuildOptions::default()
+        },
+    );
     let hub = Hub::default();
     let mut publisher = Publisher::new(hub.clone());
     publisher.publish(builder.build(), true);
@@ -67,13 +85,23 @@ pub fn run(opts: ServeOptions) -> Result<(), Failure> {
     std::thread::Builder::new()
         .name("briefing-rebuild".into())
         .spawn(move || rebuild_loop(builder, batches, publisher))
-        .map_err(|e| Failure::Io(Diagnostic::error(format!("cannot start the rebuild thread: {e}")).with_hint("check the system's thread limits")))?;
+        .map_err(|e| {
+            Failure::Io(
+                Diagnostic::error(format!("cannot start the rebuild thread: {e}"))
+                    .with_hint("check the system's thread limits"),
+            )
+        })?;
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Failure::Io(Diagnostic::error(format!("cannot start the server runtime: {e}")).with_hint("check the system's thread and file limits")))?;
+        .map_err(|e| {
+            Failure::Io(
+                Diagnostic::error(format!("cannot start the server runtime: {e}"))
+                    .with_hint("check the system's thread and file limits"),
+            )
+        })?;
     let result = rt.block_on(serve(listener, shared, hub, &root, &url, opts.open));
     // Nothing left running writes anything, so there is nothing to wait for.
     rt.shutdown_background();
@@ -84,15 +112,25 @@ fn parse_bind(bind: &str) -> Result<IpAddr, Failure> {
     if bind.eq_ignore_ascii_case("localhost") {
         return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
-    bind.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| {
-        Failure::Usage(Diagnostic::error(format!("--bind {bind} is not an IP address")).with_hint("use an address such as 127.0.0.1, ::1 or 0.0.0.0"))
-    })
+    bind.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map_err(|_| {
+            Failure::Usage(
+                Diagnostic::error(format!("--bind {bind} is not an IP address"))
+                    .with_hint("use an address such as 127.0.0.1, ::1 or 0.0.0.0"),
+            )
+        })
 }
 
 /// Binds `ip:port`, moving up to the next free port when it is taken.
 fn bind(ip: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), Failure> {
     let usage = |msg: String, hint: &str| Failure::Usage(Diagnostic::error(msg).with_hint(hint));
-    let last = if port == 0 { 0 } else { port.saturating_add(PORT_TRIES - 1) };
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_TRIES - 1)
+    };
     for p in port..=last {
         let addr = SocketAddr::new(ip, p);
         match TcpListener::bind(addr) {
@@ -105,24 +143,53 @@ fn bind(ip: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), Failure> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                return Err(usage(format!("cannot listen on {addr}: {e}"), "ports below 1024 need special rights; use --port 1111"));
+                return Err(usage(
+                    format!("cannot listen on {addr}: {e}"),
+                    "ports below 1024 need special rights; use --port 1111",
+                ));
             }
-            Err(e) => return Err(usage(format!("cannot listen on {addr}: {e}"), "check that --bind is an address of this machine")),
+            Err(e) => {
+                return Err(usage(
+                    format!("cannot listen on {addr}: {e}"),
+                    "check that --bind is an address of this machine",
+                ));
+            }
         }
     }
-    Err(usage(format!("ports {port} to {last} are all in use"), "stop another server, or pass --port 0 to let the system pick one"))
+    Err(usage(
+        format!("ports {port} to {last} are all in use"),
+        "stop another server, or pass --port 0 to let the system pick one",
+    ))
 }
 
-async fn serve(listener: TcpListener, site: Shared, hub: Hub, root: &Path, url: &str, open: bool) -> Result<(), Failure> {
-    let io = |e: std::io::Error| Failure::Io(Diagnostic::error(format!("cannot serve: {e}")).with_hint("check the system's network settings"));
+async fn serve(
+    listener: TcpListener,
+    site: Shared,
+    hub: Hub,
+    root: &Path,
+    url: &str,
+    open: bool,
+) -> Result<(), Failure> {
+    let io = |e: std::io::Error| {
+        Failure::Io(
+            Diagnostic::error(format!("cannot serve: {e}"))
+                .with_hint("check the system's network settings"),
+        )
+    };
     listener.set_nonblocking(true).map_err(io)?;
     let listener = tokio::net::TcpListener::from_std(listener).map_err(io)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let app = App { site, hub, root: root.to_path_buf(), stop: stop_rx.clone() };
+    let app = App {
+        site,
+        hub,
+        root: root.to_path_buf(),
+        stop: stop_rx.clone(),
+    };
     let mut wait = stop_rx;
-    let server = axum::serve(listener, server::router(Arc::new(app))).with_graceful_shutdown(async move {
-        let _ = wait.wait_for(|stopped| *stopped).await;
-    });
+    let server =
+        axum::serve(listener, server::router(Arc::new(app))).with_graceful_shutdown(async move {
+            let _ = wait.wait_for(|stopped| *stopped).await;
+        });
     let mut task = tokio::spawn(async move { server.await });
     println!("Serving {} at {url} (Ctrl-C to stop)", root.display());
     if open {
@@ -171,7 +238,11 @@ async fn shutdown_signal() {
 }
 
 fn open_browser(url: &str) {
-    let cmd = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
     let spawned = std::process::Command::new(cmd)
         .arg(url)
         .stdin(std::process::Stdio::null())
@@ -185,7 +256,9 @@ fn open_browser(url: &str) {
                 let _ = child.wait();
             });
         }
-        Err(_) => eprintln!("note: cannot open a browser ({cmd} is not available); open {url} yourself"),
+        Err(_) => {
+            eprintln!("note: cannot open a browser ({cmd} is not available); open {url} yourself")
+        }
     }
 }
 
@@ -210,19 +283,30 @@ struct Publisher {
     nonce: u64,
     counter: u64,
     stamps: HashMap<String, Stamp>,
+    /// Whether any build has succeeded yet, i.e. whether there is a last good build to show.
+    built: bool,
     color: bool,
 }
 
 impl Publisher {
     fn new(hub: Hub) -> Publisher {
-        let nonce = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0) ^ u64::from(std::process::id());
-        let snap = Snapshot { files: Arc::new(BTreeMap::new()), build: format!("{nonce:x}-0"), failure: None };
+        let nonce = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            ^ u64::from(std::process::id());
+        let snap = Snapshot {
+            files: Arc::new(BTreeMap::new()),
+            build: format!("{nonce:x}-0"),
+            failure: None,
+        };
         Publisher {
             shared: Arc::new(RwLock::new(Arc::new(snap))),
             hub,
             nonce,
             counter: 0,
             stamps: HashMap::new(),
+            built: false,
             color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         }
     }
@@ -234,9 +318,23 @@ impl Publisher {
                 for w in &built.warnings {
                     eprint!("{}", w.render(self.color));
                 }
+                let search = built.search;
+                let brief_pages = built.brief_pages.clone();
+                let language = built.language.clone();
+                let mut built = built;
+                // Until the background indexer below finishes, keep serving the previous search
+                // bundle rather than none; it is not a reason to reload any tab.
+                for (k, v) in old
+                    .files
+                    .range("pagefind/".to_string().."pagefind0".to_string())
+                {
+                    built.files.entry(k.clone()).or_insert_with(|| v.clone());
+                }
                 let stamps = stamp_static(&built.files);
-                let changed = changed_paths(&old.files, &built.files, &self.stamps, &stamps);
+                let mut changed = changed_paths(&old.files, &built.files, &self.stamps, &stamps);
+                changed.retain(|p| !p.starts_with("pagefind/"));
                 self.stamps = stamps;
+                self.built = true;
                 let build = if changed.is_empty() {
                     old.build.clone()
                 } else {
@@ -244,15 +342,48 @@ impl Publisher {
                     format!("{:x}-{}", self.nonce, self.counter)
                 };
                 let s = &built.stats;
-                self.store(Snapshot { files: Arc::new(built.files), build: build.clone(), failure: None });
-                if first {
-                    println!("Built {} pages ({} briefs, {} sections) in {} ms", s.pages, s.briefs, s.sections, s.elapsed.as_millis());
+                let pages: Vec<(String, Arc<Vec<u8>>)> = if search {
+                    brief_pages
+                        .iter()
+                        .filter_map(|p| match built.files.get(p) {
+                            Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
+                            _ => None,
+                        })
+                        .collect()
                 } else {
-                    println!("Rebuilt {} of {} pages in {} ms", s.rendered, s.pages, s.elapsed.as_millis());
+                    Vec::new()
+                };
+                self.store(Snapshot {
+                    files: Arc::new(built.files),
+                    build: build.clone(),
+                    failure: None,
+                });
+                if search {
+                    self.refresh_search(pages, language, build.clone());
+                }
+                if first {
+                    println!(
+                        "Built {} pages ({} briefs, {} sections) in {} ms",
+                        s.pages,
+                        s.briefs,
+                        s.sections,
+                        s.elapsed.as_millis()
+                    );
+                } else {
+                    println!(
+                        "Rebuilt {} of {} pages in {} ms",
+                        s.rendered,
+                        s.pages,
+                        s.elapsed.as_millis()
+                    );
                 }
                 if !changed.is_empty() {
                     let css_only = changed.iter().all(|p| p.ends_with(".css"));
-                    self.hub.send(Message::Reload { build, paths: Arc::new(changed), css_only });
+                    self.hub.send(Message::Reload {
+                        build,
+                        paths: Arc::new(changed),
+                        css_only,
+                    });
                 } else if old.failure.is_some() {
                     self.hub.send(Message::Clear { build });
                 }
@@ -267,15 +398,62 @@ impl Publisher {
                     "error: {} failed with {errors} error{}; {}",
                     if first { "the build" } else { "the rebuild" },
                     if errors == 1 { "" } else { "s" },
-                    if first { "fix it and save: the site appears once it builds" } else { "still serving the last good build" }
+                    if self.built {
+                        "still serving the last good build"
+                    } else {
+                        "fix it and save: the site appears once it builds"
+                    }
                 );
-                let json: Vec<Value> = diags.iter().filter(|d| d.is_error() || errors == 0).map(|d| d.to_json()).collect();
+                let json: Vec<Value> = diags
+                    .iter()
+                    .filter(|d| d.is_error() || errors == 0)
+                    .map(|d| d.to_json())
+                    .collect();
                 let overlay: Arc<str> = Arc::from(reload::overlay_html(&json));
                 let json = Arc::new(json);
-                self.store(Snapshot { files: old.files.clone(), build: old.build.clone(), failure: Some((json.clone(), overlay)) });
-                self.hub.send(Message::Error { build: old.build.clone(), diagnostics: json });
+                self.store(Snapshot {
+                    files: old.files.clone(),
+                    build: old.build.clone(),
+                    failure: Some((json.clone(), overlay)),
+                });
+                self.hub.send(Message::Error {
+                    build: old.build.clone(),
+                    diagnostics: json,
+                });
             }
         }
+    }
+
+    /// Indexes the brief pages on a background thread, so the page reload never waits for
+    /// search; the bundle is merged into the snapshot only if no newer build replaced it.
+    fn refresh_search(&self, pages: Vec<(String, Arc<Vec<u8>>)>, language: String, build: String) {
+        let shared = self.shared.clone();
+        std::thread::spawn(move || {
+            let bundle = match crate::search::index(&pages, &language) {
+                Ok(b) => b,
+                Err(d) => {
+                    eprint!("{}", d.render(false));
+                    return;
+                }
+            };
+            let mut guard = match shared.write() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if guard.build != build || guard.failure.is_some() {
+                return;
+            }
+            let mut files: BTreeMap<String, Body> = (*guard.files).clone();
+            files.retain(|k, _| !k.starts_with("pagefind/"));
+            for (k, v) in bundle {
+                files.insert(k, Body::Bytes(v));
+            }
+            *guard = Arc::new(Snapshot {
+                files: Arc::new(files),
+                build: guard.build.clone(),
+                failure: None,
+            });
+        });
     }
 
     fn store(&self, snap: Snapshot) {
@@ -293,7 +471,13 @@ fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, Stamp> {
         .filter_map(|(k, b)| match b {
             Body::Copy(src) => {
                 let m = std::fs::metadata(src).ok();
-                Some((k.clone(), (m.as_ref().map_or(0, |m| m.len()), m.and_then(|m| m.modified().ok()))))
+                Some((
+                    k.clone(),
+                    (
+                        m.as_ref().map_or(0, |m| m.len()),
+                        m.and_then(|m| m.modified().ok()),
+                    ),
+                ))
             }
             Body::Bytes(_) => None,
         })
@@ -304,12 +488,19 @@ fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, Stamp> {
 ///
 /// Computed here rather than taken from [`Built::changed`], which only covers rendered pages
 /// and counts against the builder's last attempt, not against what the tabs were last sent.
-fn changed_paths(old: &BTreeMap<String, Body>, new: &BTreeMap<String, Body>, old_stamps: &HashMap<String, Stamp>, new_stamps: &HashMap<String, Stamp>) -> Vec<String> {
+fn changed_paths(
+    old: &BTreeMap<String, Body>,
+    new: &BTreeMap<String, Body>,
+    old_stamps: &HashMap<String, Stamp>,
+    new_stamps: &HashMap<String, Stamp>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (k, body) in new {
         let same = match (old.get(k), body) {
             (Some(Body::Bytes(a)), Body::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
-            (Some(Body::Copy(a)), Body::Copy(b)) => a == b && old_stamps.get(k) == new_stamps.get(k),
+            (Some(Body::Copy(a)), Body::Copy(b)) => {
+                a == b && old_stamps.get(k) == new_stamps.get(k)
+            }
             _ => false,
         };
         if !same {
@@ -330,27 +521,59 @@ mod tests {
 
     #[test]
     fn changes_cover_added_removed_and_edited_files() {
-        let old: BTreeMap<String, Body> = [("a.html", bytes("a")), ("b.html", bytes("b")), ("gone.html", bytes("g")), ("style.css", Body::Copy("s.css".into()))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        let new: BTreeMap<String, Body> = [("a.html", bytes("a")), ("b.html", bytes("B")), ("new.html", bytes("n")), ("style.css", Body::Copy("s.css".into()))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let old: BTreeMap<String, Body> = [
+            ("a.html", bytes("a")),
+            ("b.html", bytes("b")),
+            ("gone.html", bytes("g")),
+            ("style.css", Body::Copy("s.css".into())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let new: BTreeMap<String, Body> = [
+            ("a.html", bytes("a")),
+            ("b.html", bytes("B")),
+            ("new.html", bytes("n")),
+            ("style.css", Body::Copy("s.css".into())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
         let t = SystemTime::UNIX_EPOCH;
         let s1: HashMap<String, Stamp> = [("style.css".to_string(), (10, Some(t)))].into();
         let s2: HashMap<String, Stamp> = [("style.css".to_string(), (11, Some(t)))].into();
-        assert_eq!(changed_paths(&old, &new, &s1, &s1), vec!["b.html", "new.html", "gone.html"]);
-        assert_eq!(changed_paths(&old, &new, &s1, &s2), vec!["b.html", "new.html", "style.css", "gone.html"]);
+        assert_eq!(
+            changed_paths(&old, &new, &s1, &s1),
+            vec!["b.html", "new.html", "gone.html"]
+        );
+        assert_eq!(
+            changed_paths(&old, &new, &s1, &s2),
+            vec!["b.html", "new.html", "style.css", "gone.html"]
+        );
     }
 
     #[test]
     fn bind_accepts_addresses_and_localhost() {
-        assert_eq!(parse_bind("localhost").ok(), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-        assert_eq!(parse_bind("0.0.0.0").ok(), Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(
+            parse_bind("localhost").ok(),
+            Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        );
+        assert_eq!(
+            parse_bind("0.0.0.0").ok(),
+            Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        );
         assert!(parse_bind("[::1]").is_ok_and(|ip| ip.is_loopback()));
         assert!(parse_bind("example.org").is_err());
     }
 
     #[test]
     fn a_taken_port_moves_to_the_next() {
-        let Ok(taken) = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)) else { return };
-        let Ok(port) = taken.local_addr().map(|a| a.port()) else { return };
+        let Ok(taken) = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)) else {
+            return;
+        };
+        let Ok(port) = taken.local_addr().map(|a| a.port()) else {
+            return;
+        };
         if port == u16::MAX {
             return;
         }

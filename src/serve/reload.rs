@@ -24,29 +24,63 @@ pub const OVERLAY_ID: &str = "briefing-error-overlay";
 #[derive(Debug, Clone)]
 pub enum Message {
     /// A build succeeded and changed these output paths.
-    Reload { build: String, paths: Arc<Vec<String>>, css_only: bool },
+    Reload {
+        build: String,
+        paths: Arc<Vec<String>>,
+        css_only: bool,
+    },
     /// A build succeeded but changed nothing: only the overlay of an earlier failure must go.
     Clear { build: String },
     /// A build failed; the tabs keep the last good page and show these diagnostics over it.
-    Error { build: String, diagnostics: Arc<Vec<Value>> },
+    Error {
+        build: String,
+        diagnostics: Arc<Vec<Value>>,
+    },
     /// Sent first on every connection, so a tab that reconnects (after a server restart, or a
     /// network blip during which it missed events) can tell whether its page is stale.
-    Hello { build: String, diagnostics: Option<Arc<Vec<Value>>> },
+    Hello {
+        build: String,
+        diagnostics: Option<Arc<Vec<Value>>>,
+    },
     /// The tab missed events and cannot know what changed.
     FullReload { build: String },
 }
 
 impl Message {
-    pub fn to_event(&self) -> Event {
-        let (name, data) = match self {
-            Message::Reload { build, paths, css_only } => ("reload", json!({ "build": build, "paths": paths.as_slice(), "css_only": css_only })),
+    /// The SSE event name and its JSON payload.
+    pub fn parts(&self) -> (&'static str, Value) {
+        match self {
+            Message::Reload {
+                build,
+                paths,
+                css_only,
+            } => (
+                "reload",
+                json!({ "build": build, "paths": paths.as_slice(), "css_only": css_only }),
+            ),
             Message::Clear { build } => ("clear", json!({ "build": build })),
-            Message::Error { build, diagnostics } => ("error", json!({ "build": build, "diagnostics": diagnostics.as_slice() })),
-            Message::Hello { build, diagnostics } => ("hello", json!({ "build": build, "diagnostics": diagnostics.as_deref() })),
-            Message::FullReload { build } => ("reload", json!({ "build": build, "paths": [], "css_only": false, "full": true })),
-        };
+            Message::Error { build, diagnostics } => (
+                "error",
+                json!({ "build": build, "diagnostics": diagnostics.as_slice() }),
+            ),
+            Message::Hello { build, diagnostics } => (
+                "hello",
+                json!({ "build": build, "diagnostics": diagnostics.as_deref() }),
+            ),
+            Message::FullReload { build } => (
+                "reload",
+                json!({ "build": build, "paths": [], "css_only": false, "full": true }),
+            ),
+        }
+    }
+
+    pub fn to_event(&self) -> Event {
+        let (name, data) = self.parts();
         // A short retry keeps the gap after a server restart small; the browser's default is ~3 s.
-        Event::default().event(name).data(data.to_string()).retry(Duration::from_millis(500))
+        Event::default()
+            .event(name)
+            .data(data.to_string())
+            .retry(Duration::from_millis(500))
     }
 }
 
@@ -71,7 +105,11 @@ impl Hub {
     }
 
     /// The feed for one tab: `hello`, then every message, until the server stops.
-    pub fn stream(&self, hello: Message, stop: watch::Receiver<bool>) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+    pub fn stream(
+        &self,
+        hello: Message,
+        stop: watch::Receiver<bool>,
+    ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
         struct St {
             rx: broadcast::Receiver<Message>,
             stop: watch::Receiver<bool>,
@@ -82,7 +120,12 @@ impl Hub {
             Message::Hello { build, .. } => build.clone(),
             _ => String::new(),
         };
-        let st = St { rx: self.tx.subscribe(), stop, hello: Some(hello), build };
+        let st = St {
+            rx: self.tx.subscribe(),
+            stop,
+            hello: Some(hello),
+            build,
+        };
         futures_util::stream::unfold(st, |mut st| async move {
             if let Some(h) = st.hello.take() {
                 return Some((Ok(h.to_event()), st));
@@ -131,7 +174,10 @@ pub fn snippet(build: &str, overlay: Option<&str>, not_found: bool) -> String {
 /// JSON that is safe inside a `<script>` element: `</script>` or `<!--` in a message must not
 /// end or comment out the element.
 fn script_json(v: &Value) -> String {
-    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 pub fn escape_html(s: &str) -> String {
@@ -162,14 +208,26 @@ pub fn overlay_html(diagnostics: &[Value]) -> String {
     );
     for d in diagnostics {
         let mut pos = field(d, "file").unwrap_or_else(|| "<site>".into());
-        if let (Some(l), Some(c)) = (d.get("line").and_then(Value::as_u64), d.get("column").and_then(Value::as_u64)) {
+        if let (Some(l), Some(c)) = (
+            d.get("line").and_then(Value::as_u64),
+            d.get("column").and_then(Value::as_u64),
+        ) {
             pos = format!("{pos}:{l}:{c}");
         }
         s.push_str("<div class=\"briefing-error\" style=\"margin:.75rem 0;padding-left:.75rem;border-left:3px solid #e5484d\">");
-        s.push_str(&format!("<div style=\"color:#a0a0a0\">{}</div>", escape_html(&pos)));
-        s.push_str(&format!("<div style=\"font-weight:bold;white-space:pre-wrap\">{}</div>", escape_html(&field(d, "message").unwrap_or_default())));
+        s.push_str(&format!(
+            "<div style=\"color:#a0a0a0\">{}</div>",
+            escape_html(&pos)
+        ));
+        s.push_str(&format!(
+            "<div style=\"font-weight:bold;white-space:pre-wrap\">{}</div>",
+            escape_html(&field(d, "message").unwrap_or_default())
+        ));
         if let Some(h) = field(d, "hint") {
-            s.push_str(&format!("<div style=\"color:#7ee787;white-space:pre-wrap\">help: {}</div>", escape_html(&h)));
+            s.push_str(&format!(
+                "<div style=\"color:#7ee787;white-space:pre-wrap\">help: {}</div>",
+                escape_html(&h)
+            ));
         }
         s.push_str("</div>");
     }
@@ -291,18 +349,23 @@ pub const SCRIPT: &str = r#"(function () {
   var wired = document.getElementById(cfg.overlay);
   if (wired) wire(wired);
 
+  // Browsers allow only six connections per host over HTTP/1.1, and every open event stream
+  // holds one; hidden tabs let theirs go and catch up through `hello` when shown again.
+  var es = null;
   function connect() {
-    var es = new EventSource(cfg.events);
-    es.addEventListener("hello", function (e) {
+    if (es || document.hidden) return;
+    var source = new EventSource(cfg.events);
+    es = source;
+    source.addEventListener("hello", function (e) {
       var m = data(e);
       if (!m) return;
       if (m.build !== build) { reload(); return; }
       if (m.diagnostics) show(m.diagnostics); else hide();
     });
-    es.addEventListener("reload", function (e) { var m = data(e); if (m) onReload(m); });
-    es.addEventListener("clear", function (e) { var m = data(e); hide(); if (m) build = m.build; });
+    source.addEventListener("reload", function (e) { var m = data(e); if (m) onReload(m); });
+    source.addEventListener("clear", function (e) { var m = data(e); hide(); if (m) build = m.build; });
     // A named "error" event shares its name with the connection-error event; only ours has data.
-    es.addEventListener("error", function (e) {
+    source.addEventListener("error", function (e) {
       if (typeof e.data === "string") {
         var m = data(e);
         if (m) show(m.diagnostics);
@@ -310,10 +373,18 @@ pub const SCRIPT: &str = r#"(function () {
       }
       // The browser retries by itself unless it gave up (e.g. the server answered with an error
       // while restarting); then start again a little later.
-      if (es.readyState === 2) { es.close(); setTimeout(connect, 1000); }
+      if (source.readyState === 2 && es === source) { es = null; setTimeout(connect, 1000); }
     });
   }
-  if (typeof EventSource === "function") connect();
+  function disconnect() {
+    if (es) { es.close(); es = null; }
+  }
+  if (typeof EventSource === "function") {
+    document.addEventListener("visibilitychange", function () { if (document.hidden) disconnect(); else connect(); });
+    window.addEventListener("pagehide", disconnect);
+    window.addEventListener("pageshow", connect);
+    connect();
+  }
 })();
 "#;
 
@@ -339,9 +410,26 @@ mod tests {
     }
 
     #[test]
-    fn events_carry_their_name() {
-        let m = Message::Reload { build: "1".into(), paths: Arc::new(vec!["style.css".into()]), css_only: true };
+    fn events_carry_their_name_and_payload() {
+        let m = Message::Reload {
+            build: "1".into(),
+            paths: Arc::new(vec!["style.css".into()]),
+            css_only: true,
+        };
+        let (name, data) = m.parts();
+        assert_eq!(name, "reload");
+        assert_eq!(
+            data,
+            json!({ "build": "1", "paths": ["style.css"], "css_only": true })
+        );
+        let (name, data) = Message::Hello {
+            build: "2".into(),
+            diagnostics: None,
+        }
+        .parts();
+        assert_eq!(name, "hello");
+        assert_eq!(data["diagnostics"], Value::Null);
         let text = format!("{:?}", m.to_event());
-        assert!(text.contains("reload"), "{text}");
+        assert!(text.contains("event: reload"), "{text}");
     }
 }

@@ -52,15 +52,24 @@ pub struct App {
 }
 
 pub fn router(app: Arc<App>) -> Router {
-    Router::new().route(reload::EVENTS_PATH, get(events)).fallback(site).with_state(app)
+    Router::new()
+        .route(reload::EVENTS_PATH, get(events))
+        .fallback(site)
+        .with_state(app)
 }
 
 async fn events(State(app): State<Arc<App>>) -> impl IntoResponse {
     let snap = current(&app.site);
-    let hello = Message::Hello { build: snap.build.clone(), diagnostics: snap.failure.as_ref().map(|(d, _)| d.clone()) };
+    let hello = Message::Hello {
+        build: snap.build.clone(),
+        diagnostics: snap.failure.as_ref().map(|(d, _)| d.clone()),
+    };
     let stream = app.hub.stream(hello, app.stop.clone());
-    let mut res = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
@@ -81,7 +90,10 @@ pub struct RequestPath {
 pub fn parse_path(raw: &str) -> Option<RequestPath> {
     let rest = raw.strip_prefix('/')?;
     if rest.is_empty() {
-        return Some(RequestPath { key: String::new(), trailing_slash: true });
+        return Some(RequestPath {
+            key: String::new(),
+            trailing_slash: true,
+        });
     }
     let (rest, trailing_slash) = match rest.strip_suffix('/') {
         Some(r) => (r, true),
@@ -89,13 +101,22 @@ pub fn parse_path(raw: &str) -> Option<RequestPath> {
     };
     let mut segs = Vec::new();
     for seg in rest.split('/') {
-        let decoded = percent_encoding::percent_decode_str(seg).decode_utf8().ok()?;
-        if decoded.is_empty() || decoded == "." || decoded == ".." || decoded.contains(['/', '\\', '\0']) {
+        let decoded = percent_encoding::percent_decode_str(seg)
+            .decode_utf8()
+            .ok()?;
+        if decoded.is_empty()
+            || decoded == "."
+            || decoded == ".."
+            || decoded.contains(['/', '\\', '\0'])
+        {
             return None;
         }
         segs.push(decoded.into_owned());
     }
-    Some(RequestPath { key: segs.join("/"), trailing_slash })
+    Some(RequestPath {
+        key: segs.join("/"),
+        trailing_slash,
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -109,11 +130,19 @@ pub enum Resolved {
 /// Maps a request path onto the output file that answers it.
 pub fn resolve(files: &BTreeMap<String, Body>, p: &RequestPath) -> Resolved {
     if p.key.is_empty() {
-        return if files.contains_key("index.html") { Resolved::File("index.html".into()) } else { Resolved::NotFound };
+        return if files.contains_key("index.html") {
+            Resolved::File("index.html".into())
+        } else {
+            Resolved::NotFound
+        };
     }
     let index = format!("{}/index.html", p.key);
     if p.trailing_slash {
-        return if files.contains_key(&index) { Resolved::File(index) } else { Resolved::NotFound };
+        return if files.contains_key(&index) {
+            Resolved::File(index)
+        } else {
+            Resolved::NotFound
+        };
     }
     if files.contains_key(&p.key) {
         Resolved::File(p.key.clone())
@@ -125,7 +154,10 @@ pub fn resolve(files: &BTreeMap<String, Body>, p: &RequestPath) -> Resolved {
 }
 
 pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -173,7 +205,9 @@ fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.len() > hay.len() {
         return None;
     }
-    (0..=hay.len() - needle.len()).rev().find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Is `path` (after following links) inside `root`? A static file symlinked to somewhere else
@@ -185,14 +219,16 @@ fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
     let mut res = (status, text).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
 async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         let mut res = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
-        res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return res;
     }
     let Some(path) = parse_path(uri.path()) else {
@@ -213,7 +249,8 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
                 Ok(v) => {
                     let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
                     res.headers_mut().insert(header::LOCATION, v);
-                    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    res.headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                     res
                 }
                 Err(_) => plain(StatusCode::BAD_REQUEST, "bad request path\n"),
@@ -265,7 +302,11 @@ async fn read_inside(root: &Path, src: &Path) -> Option<Vec<u8>> {
 fn html_response(snap: &Snapshot, page: &[u8], status: StatusCode, not_found: bool) -> Response {
     let overlay = snap.failure.as_ref().map(|(_, html)| html.as_ref());
     let snippet = reload::snippet(&snap.build, overlay, not_found);
-    with_headers(status, "text/html; charset=utf-8", HttpBody::from(inject(page, &snippet)))
+    with_headers(
+        status,
+        "text/html; charset=utf-8",
+        HttpBody::from(inject(page, &snippet)),
+    )
 }
 
 fn with_headers(status: StatusCode, ctype: &'static str, body: HttpBody) -> Response {
@@ -275,7 +316,10 @@ fn with_headers(status: StatusCode, ctype: &'static str, body: HttpBody) -> Resp
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     // Every response may be stale a moment later; a cached stylesheet would hide the edit.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     res
 }
 
@@ -293,7 +337,10 @@ mod tests {
     use super::*;
 
     fn p(key: &str, slash: bool) -> Option<RequestPath> {
-        Some(RequestPath { key: key.into(), trailing_slash: slash })
+        Some(RequestPath {
+            key: key.into(),
+            trailing_slash: slash,
+        })
     }
 
     #[test]
@@ -302,7 +349,10 @@ mod tests {
         assert_eq!(parse_path("/hedges/china/"), p("hedges/china", true));
         assert_eq!(parse_path("/hedges/china"), p("hedges/china", false));
         assert_eq!(parse_path("/style.css"), p("style.css", false));
-        assert_eq!(parse_path("/actors/south%20korea/"), p("actors/south korea", true));
+        assert_eq!(
+            parse_path("/actors/south%20korea/"),
+            p("actors/south korea", true)
+        );
         assert_eq!(parse_path("/caf%C3%A9/"), p("café", true));
     }
 
@@ -331,17 +381,30 @@ mod tests {
     }
 
     fn files(keys: &[&str]) -> BTreeMap<String, Body> {
-        keys.iter().map(|k| (k.to_string(), Body::Bytes(Arc::new(Vec::new())))).collect()
+        keys.iter()
+            .map(|k| (k.to_string(), Body::Bytes(Arc::new(Vec::new()))))
+            .collect()
     }
 
     #[test]
     fn directories_serve_their_index_or_redirect() {
-        let f = files(&["index.html", "hedges/china/index.html", "style.css", "404.html"]);
+        let f = files(&[
+            "index.html",
+            "hedges/china/index.html",
+            "style.css",
+            "404.html",
+        ]);
         let r = |raw: &str| parse_path(raw).map(|p| resolve(&f, &p));
         assert_eq!(r("/"), Some(Resolved::File("index.html".into())));
-        assert_eq!(r("/hedges/china/"), Some(Resolved::File("hedges/china/index.html".into())));
+        assert_eq!(
+            r("/hedges/china/"),
+            Some(Resolved::File("hedges/china/index.html".into()))
+        );
         assert_eq!(r("/hedges/china"), Some(Resolved::AddSlash));
-        assert_eq!(r("/hedges/china/index.html"), Some(Resolved::File("hedges/china/index.html".into())));
+        assert_eq!(
+            r("/hedges/china/index.html"),
+            Some(Resolved::File("hedges/china/index.html".into()))
+        );
         assert_eq!(r("/style.css"), Some(Resolved::File("style.css".into())));
         assert_eq!(r("/style.css/"), Some(Resolved::NotFound));
         assert_eq!(r("/hedges/"), Some(Resolved::NotFound));
@@ -354,7 +417,10 @@ mod tests {
         assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("app.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("atom.xml"), "application/xml; charset=utf-8");
-        assert_eq!(content_type("sitemap.xml"), "application/xml; charset=utf-8");
+        assert_eq!(
+            content_type("sitemap.xml"),
+            "application/xml; charset=utf-8"
+        );
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
         assert_eq!(content_type("x/chart.svg"), "image/svg+xml");
         assert_eq!(content_type("x/chart.PNG"), "image/png");
@@ -379,7 +445,8 @@ mod tests {
 
     #[test]
     fn static_files_must_stay_inside_the_root() {
-        let dir = std::env::temp_dir().join(format!("briefing-serve-inside-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("briefing-serve-inside-{}", std::process::id()));
         let site = dir.join("site");
         std::fs::create_dir_all(site.join("static")).unwrap();
         std::fs::write(dir.join("secret.txt"), "secret").unwrap();
@@ -389,7 +456,8 @@ mod tests {
         assert!(inside(&root, &site.join("static/../../secret.txt")).is_none());
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("static/link.txt")).unwrap();
+            std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("static/link.txt"))
+                .unwrap();
             assert!(inside(&root, &site.join("static/link.txt")).is_none());
         }
         let _ = std::fs::remove_dir_all(&dir);

@@ -53,14 +53,18 @@ pub fn spawn(root: &Path) -> Receiver<Batch> {
 fn watch_loop(root: &Path, out: Sender<Batch>) -> Result<(), String> {
     let (raw_tx, raw_rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, raw_tx).map_err(|e| e.to_string())?;
-    debouncer.watch(root, RecursiveMode::NonRecursive).map_err(|e| format!("{}: {e}", root.display()))?;
+    debouncer
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("{}: {e}", root.display()))?;
     let mut watched: HashSet<&'static str> = HashSet::new();
     let mut rewatch: HashSet<&'static str> = HashSet::new();
     let mut theme = current_theme(root);
     reconcile(root, &mut debouncer, &mut watched, &mut rewatch);
 
     loop {
-        let Ok(first) = raw_rx.recv() else { return Ok(()) };
+        let Ok(first) = raw_rx.recv() else {
+            return Ok(());
+        };
         let mut results = vec![first];
         loop {
             match raw_rx.recv_timeout(SETTLE) {
@@ -77,7 +81,12 @@ fn watch_loop(root: &Path, out: Sender<Batch>) -> Result<(), String> {
                         // Only a folder created, removed or renamed loses its watch. Reading it
                         // (as the build and the watcher itself do) must not count, or each new
                         // watch would set off the next.
-                        if matches!(ev.kind, EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))) {
+                        if matches!(
+                            ev.kind,
+                            EventKind::Create(_)
+                                | EventKind::Remove(_)
+                                | EventKind::Modify(ModifyKind::Name(_))
+                        ) {
                             rewatch.extend(ev.paths.iter().filter_map(|p| top_level_dir(root, p)));
                         }
                         collect(root, theme.as_deref(), ev, &mut batch.paths);
@@ -103,8 +112,12 @@ fn watch_loop(root: &Path, out: Sender<Batch>) -> Result<(), String> {
 }
 
 /// Adds watches for source folders that exist now and were not watched (or were replaced).
-fn reconcile<W, C>(root: &Path, debouncer: &mut notify_debouncer_full::Debouncer<W, C>, watched: &mut HashSet<&'static str>, rewatch: &mut HashSet<&'static str>)
-where
+fn reconcile<W, C>(
+    root: &Path,
+    debouncer: &mut notify_debouncer_full::Debouncer<W, C>,
+    watched: &mut HashSet<&'static str>,
+    rewatch: &mut HashSet<&'static str>,
+) where
     W: notify_debouncer_full::notify::Watcher,
     C: notify_debouncer_full::FileIdCache,
 {
@@ -223,7 +236,10 @@ mod tests {
         assert!(!src("README.md"));
         assert!(!src("themes/other/templates/base.html"));
         assert!(!src("../elsewhere/briefing.toml"));
-        assert!(is_source(Path::new("themes/other/templates/base.html"), None));
+        assert!(is_source(
+            Path::new("themes/other/templates/base.html"),
+            None
+        ));
     }
 
     #[test]

@@ -1,0 +1,322 @@
+//! The incremental-rebuild invariant: after any sequence of edits, the output of a long-lived
+//! `Builder` (what `serve` uses) equals a clean full build, byte for byte.
+//!
+//! A property test: random sequences of edits (create, retitle, redate, re-file under other
+//! actors, change the body, rename, delete briefs and whole sections, edit templates and
+//! static files) from fixed seeds, so a failure names a seed that reproduces it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use briefing::build::{BuildOptions, Builder};
+use briefing::render::Body;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*: deterministic, no dependency.
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+const ACTORS: [&str; 5] = ["Japan", "China", "Russia", "India", "Côte d'Ivoire"];
+const SECTIONS: [&str; 3] = ["alpha", "beta", "gamma"];
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn brief(rng: &mut Rng, title: &str) -> String {
+    let a1 = rng.pick(&ACTORS);
+    let a2 = rng.pick(&ACTORS);
+    let day = 1 + rng.below(28);
+    let month = 1 + rng.below(12);
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = 2017-{month:02}-{day:02}\ndescription = \"About {title}.\"\nactors = [\"{a1}\", \"{a2}\"]\ntopics = [\"Topic {}\"]\n[[events]]\ndate = \"2016-{month:02}\"\ntext = \"Event of {title}\"\n+++\n\nFirst paragraph {}.\n\n<!-- more -->\n\n## Heading {}\n\nBody text {}.\n",
+        rng.below(3),
+        rng.next() % 1000,
+        rng.below(4),
+        rng.next() % 1000
+    )
+}
+
+fn section(title: &str, weight: usize) -> String {
+    format!("+++\ntitle = \"{title}\"\nweight = {weight}\n+++\n\nAbout {title}.\n")
+}
+
+fn site(rng: &mut Rng) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("themes/default"), &root.join("themes/default"));
+    fs::write(root.join("briefing.toml"), "title = \"Property site\"\nbase_url = \"https://example.org\"\npaginate_by = 2\nsearch = false\n").unwrap();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::write(
+        root.join("content/_index.md"),
+        "+++\ntitle = \"Home\"\nbottom_line = \"Home line.\"\n+++\nWelcome.\n",
+    )
+    .unwrap();
+    for (i, s) in SECTIONS.iter().take(2).enumerate() {
+        fs::create_dir_all(root.join("content").join(s)).unwrap();
+        fs::write(
+            root.join("content").join(s).join("_index.md"),
+            section(s, i),
+        )
+        .unwrap();
+        for b in 0..3 {
+            let t = format!("{s} brief {b}");
+            fs::write(
+                root.join("content").join(s).join(format!("b{b}.md")),
+                brief(rng, &t),
+            )
+            .unwrap();
+        }
+    }
+    dir
+}
+
+fn briefs(root: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "md")
+                && p.file_name().is_some_and(|n| n != "_index.md")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// One random edit; returns a description for the failure message.
+fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
+    let existing = briefs(root);
+    match rng.below(10) {
+        0 => {
+            let s = rng.pick(&SECTIONS);
+            let dir = root.join("content").join(s);
+            if !dir.join("_index.md").exists() {
+                fs::create_dir_all(&dir).unwrap();
+                fs::write(dir.join("_index.md"), section(s, n)).unwrap();
+            }
+            let p = dir.join(format!("new{n}.md"));
+            fs::write(&p, brief(rng, &format!("New {n}"))).unwrap();
+            format!("create {}", p.display())
+        }
+        1 if !existing.is_empty() => {
+            let p = rng.pick(&existing).clone();
+            let text = fs::read_to_string(&p).unwrap();
+            let start = text.find("title = \"").unwrap() + 9;
+            let end = start + text[start..].find('"').unwrap();
+            fs::write(
+                &p,
+                format!("{}Retitled {n}{}", &text[..start], &text[end..]),
+            )
+            .unwrap();
+            format!("retitle {}", p.display())
+        }
+        2 | 3 if !existing.is_empty() => {
+            let p = rng.pick(&existing).clone();
+            let title = fs::read_to_string(&p)
+                .unwrap()
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("title = \"")
+                        .map(|t| t.trim_end_matches('"').to_string())
+                })
+                .unwrap_or_default();
+            fs::write(&p, brief(rng, &title)).unwrap();
+            format!("rewrite date/actors/body of {}", p.display())
+        }
+        4 if !existing.is_empty() => {
+            let p = rng.pick(&existing).clone();
+            fs::remove_file(&p).unwrap();
+            format!("delete {}", p.display())
+        }
+        5 if !existing.is_empty() => {
+            let p = rng.pick(&existing).clone();
+            let dest = root
+                .join("content")
+                .join(rng.pick(&SECTIONS))
+                .join(format!("moved{n}.md"));
+            if dest.parent().unwrap().join("_index.md").exists() {
+                fs::rename(&p, &dest).unwrap();
+                format!("rename {} -> {}", p.display(), dest.display())
+            } else {
+                "skip rename".into()
+            }
+        }
+        6 => {
+            let s = rng.pick(&SECTIONS);
+            let dir = root.join("content").join(s);
+            if dir.exists() {
+                fs::remove_dir_all(&dir).unwrap();
+                format!("delete section {s}")
+            } else {
+                fs::create_dir_all(&dir).unwrap();
+                fs::write(dir.join("_index.md"), section(s, n)).unwrap();
+                format!("create section {s}")
+            }
+        }
+        7 => {
+            let dir = root.join("templates");
+            fs::create_dir_all(&dir).unwrap();
+            let t = dir.join("404.html");
+            if t.exists() && rng.below(2) == 0 {
+                fs::remove_file(&t).unwrap();
+                "remove site 404.html override".into()
+            } else {
+                fs::write(&t, format!("{{% extends \"base.html\" %}}{{% block content %}}<h1>Lost {n}</h1>{{% endblock content %}}")).unwrap();
+                "override 404.html".into()
+            }
+        }
+        8 => {
+            let css = root.join("themes/default/static/style.css");
+            let mut text = fs::read_to_string(&css).unwrap();
+            text.push_str(&format!("\n/* edit {n} */\n"));
+            fs::write(&css, text).unwrap();
+            "edit style.css".into()
+        }
+        _ => {
+            let p = root.join("content/_index.md");
+            fs::write(
+                &p,
+                format!(
+                    "+++\ntitle = \"Home {n}\"\nbottom_line = \"Line {n}.\"\n+++\nWelcome {n}.\n"
+                ),
+            )
+            .unwrap();
+            "edit home".into()
+        }
+    }
+}
+
+fn bytes(files: &BTreeMap<String, Body>) -> BTreeMap<String, Vec<u8>> {
+    files
+        .iter()
+        .map(|(k, b)| {
+            let v = match b {
+                Body::Bytes(b) => b.to_vec(),
+                Body::Copy(p) => fs::read(p).unwrap(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds() {
+    let sequences = 12;
+    let edits = 8;
+    for seed in 1..=sequences {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let dir = site(&mut rng);
+        let root = dir.path();
+        let mut live = Builder::new(root, BuildOptions::default());
+        live.build()
+            .unwrap_or_else(|f| panic!("seed {seed}: initial build failed: {:?}", f.diagnostics()));
+        let mut log = Vec::new();
+        for n in 0..edits {
+            log.push(edit(&mut rng, root, n));
+            let incremental = live.build();
+            let full = Builder::new(root, BuildOptions::default()).build();
+            match (incremental, full) {
+                (Ok(a), Ok(b)) => {
+                    let (a, b) = (bytes(&a.files), bytes(&b.files));
+                    let a_keys: Vec<_> = a.keys().collect();
+                    let b_keys: Vec<_> = b.keys().collect();
+                    assert_eq!(
+                        a_keys, b_keys,
+                        "seed {seed}: file lists differ after {log:?}"
+                    );
+                    for (k, v) in &a {
+                        assert!(v == &b[k], "seed {seed}: {k} differs after {log:?}");
+                    }
+                }
+                (Err(a), Err(b)) => {
+                    let msg = |f: &briefing::diagnostics::Failure| {
+                        f.diagnostics()
+                            .iter()
+                            .map(|d| d.message.clone())
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        msg(&a),
+                        msg(&b),
+                        "seed {seed}: different errors after {log:?}"
+                    );
+                }
+                (a, b) => panic!(
+                    "seed {seed}: incremental ok={} but full ok={} after {log:?}",
+                    a.is_ok(),
+                    b.is_ok()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_body_edit_rerenders_only_what_read_the_brief() {
+    let mut rng = Rng(42);
+    let dir = site(&mut rng);
+    let root = dir.path();
+    let mut live = Builder::new(root, BuildOptions::default());
+    let first = live.build().unwrap();
+    let again = live.build().unwrap();
+    assert_eq!(
+        again.stats.rendered, 0,
+        "an unchanged site re-rendered {:?}",
+        again.changed
+    );
+    let p = root.join("content/alpha/b1.md");
+    let text = fs::read_to_string(&p).unwrap();
+    // Same word count, same summary: listings that show the word count must not re-render.
+    fs::write(&p, text.replace("Body text", "Body line")).unwrap();
+    let after = live.build().unwrap();
+    assert!(after.stats.rendered >= 1);
+    assert!(
+        after.changed.iter().any(|c| c == "alpha/b1/index.html"),
+        "{:?}",
+        after.changed
+    );
+    assert!(
+        after.stats.rendered < first.stats.pages / 2,
+        "a body edit re-rendered {} of {} pages: {:?}",
+        after.stats.rendered,
+        first.stats.pages,
+        after.changed
+    );
+    assert!(
+        !after.changed.iter().any(|c| c.starts_with("beta/")),
+        "{:?}",
+        after.changed
+    );
+    // The full briefing shows every brief in full, so it must follow the edit.
+    assert!(
+        after.changed.iter().any(|c| c == "briefing/index.html"),
+        "{:?}",
+        after.changed
+    );
+}

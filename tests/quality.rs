@@ -1,0 +1,412 @@
+//! Quality gates on the repository's example site, built by the real binary:
+//!
+//! - every generated page is valid HTML by the Nu Html Checker (vnu.jar);
+//! - the main kinds of page have no axe-core violations, in light and in dark mode, and the
+//!   search page really finds things.
+//!
+//! The tools come from tools/env.sh (scripts/setup-test-tools installs them). A missing tool
+//! skips the test with a loud note, except under CI, where it fails.
+
+#[path = "support/cdp.rs"]
+mod cdp;
+#[path = "support/tools.rs"]
+mod tools;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The example site, built into a temporary folder for `base` (a local address).
+struct Site {
+    _dir: TempDir,
+    out: PathBuf,
+    base: String,
+    listener: Option<TcpListener>,
+}
+
+/// Builds the repository's example site with base_url on a free local port; the port's listener
+/// is kept for `serve`, so no other process can take it meanwhile.
+fn build_example() -> Site {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free local port");
+    let port = listener.local_addr().expect("local address").port();
+    let base = format!("http://127.0.0.1:{port}/");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let t = Instant::now();
+    let run = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .arg("build")
+        .arg("--root")
+        .arg(&repo)
+        .arg("--output")
+        .arg(&out)
+        .arg("--base-url")
+        .arg(&base)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run briefing build");
+    assert!(
+        run.status.success(),
+        "briefing build of the example site failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    eprintln!("built the example site in {:?}", t.elapsed());
+    Site {
+        _dir: dir,
+        out,
+        base,
+        listener: Some(listener),
+    }
+}
+
+impl Site {
+    /// Serves the output folder on the site's port from a background thread, for the rest of
+    /// the test.
+    fn serve(&mut self) {
+        let listener = self.listener.take().expect("served once");
+        let root = self.out.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                thread::spawn(move || {
+                    let _ = respond(stream, &root);
+                });
+            }
+        });
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+/// One HTTP/1.1 exchange of the test's static file server: GET (or HEAD) of a file under `root`,
+/// a folder meaning its index.html; 404 for anything else. The connection closes after it.
+fn respond(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(&stream);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let file = resolve(root, path).filter(|_| method == "GET" || method == "HEAD");
+    let mut out = &stream;
+    match file.and_then(|f| std::fs::read(&f).ok().map(|body| (f, body))) {
+        Some((f, body)) => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                content_type(&f),
+                body.len()
+            )?;
+            if method == "GET" {
+                out.write_all(&body)?;
+            }
+        }
+        None => {
+            let body = b"not found";
+            write!(
+                out,
+                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            out.write_all(body)?;
+        }
+    }
+    out.flush()
+}
+
+/// The file a URL path names under `root`, if it exists; never outside `root`.
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(url_path)
+        .decode_utf8()
+        .ok()?;
+    let rel = Path::new(decoded.trim_start_matches('/'));
+    if rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return None;
+    }
+    let mut p = root.join(rel);
+    if p.is_dir() {
+        p = p.join("index.html");
+    } else if decoded.ends_with('/') {
+        return None;
+    }
+    p.is_file().then_some(p)
+}
+
+fn content_type(p: &Path) -> &'static str {
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        // pagefind's index files: .pagefind, .pf_meta, .pf_index, .pf_fragment, .pf_filter
+        _ => "application/octet-stream",
+    }
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+#[test]
+fn every_page_is_valid_html() {
+    let Some(java) = tools::java() else { return };
+    let Some(jar) = tools::vnu_jar() else { return };
+    let site = build_example();
+    let pages = html_files(&site.out);
+    // vnu says nothing, and exits 0, for a folder without HTML: make sure it has some to check.
+    assert!(
+        pages.len() >= 20,
+        "expected the example site to have at least 20 HTML pages, found {}",
+        pages.len()
+    );
+
+    let t = Instant::now();
+    let run = Command::new(&java)
+        .arg("-jar")
+        .arg(&jar)
+        .args([
+            "--errors-only",
+            "--skip-non-html",
+            "--format",
+            "json",
+            "--stdout",
+        ])
+        .arg(&site.out)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", java.display()));
+    let elapsed = t.elapsed();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "vnu printed no JSON report ({e}; exit {})\n--- stdout\n{stdout}\n--- stderr\n{}",
+            run.status,
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    let prefix = format!("file:{}/", site.out.display());
+    let messages: Vec<String> = report["messages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| {
+            let file = m["url"].as_str().unwrap_or("?");
+            let file = file.strip_prefix(&prefix).unwrap_or(file);
+            let line = m["lastLine"].as_u64().or(m["firstLine"].as_u64());
+            let line = line.map(|l| format!(":{l}")).unwrap_or_default();
+            let extract = m["extract"].as_str().unwrap_or("").trim();
+            format!(
+                "  {file}{line}: {} {}\n      {extract}",
+                m["type"].as_str().unwrap_or("?"),
+                m["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    eprintln!(
+        "vnu checked {} pages in {elapsed:?}: {} messages",
+        pages.len(),
+        messages.len()
+    );
+    assert!(
+        messages.is_empty() && run.status.success(),
+        "the Nu Html Checker found {} errors (exit {}):\n{}",
+        messages.len(),
+        run.status,
+        messages.join("\n")
+    );
+}
+
+/// The run function of axe-core, after axe.min.js is loaded: the violations as plain JSON.
+const AXE_RUN: &str = "axe.run(document, { resultTypes: ['violations'] }).then(r => \
+    r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, \
+    nodes: v.nodes.map(n => n.target.join(' ')) })))";
+
+const SEARCH_INPUT: &str = ".pagefind-ui__search-input";
+
+/// On /search/: waits for the pagefind UI, searches for `word`, and waits for the results.
+/// Returns the result titles.
+fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
+    let ready = b.poll(
+        &format!("!!document.querySelector('{SEARCH_INPUT}')"),
+        Duration::from_millis(50),
+        Duration::from_secs(5),
+    );
+    assert!(
+        ready.is_some(),
+        "the pagefind UI did not render its search box ({SEARCH_INPUT}) within 5 s"
+    );
+    b.eval_ok(&format!(
+        "(() => {{ const i = document.querySelector('{SEARCH_INPUT}'); i.focus(); \
+         i.value = {word:?}; i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
+    ));
+    let found = b.poll(
+        "document.querySelectorAll('.pagefind-ui__result').length > 0 \
+         && !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')",
+        Duration::from_millis(50),
+        Duration::from_secs(10),
+    );
+    let message = b
+        .eval("document.querySelector('.pagefind-ui__message')?.textContent ?? ''")
+        .unwrap_or_default();
+    assert!(
+        found.is_some(),
+        "searching for {word:?} showed no results within 10 s (pagefind says: {message})"
+    );
+    let titles = b.eval_ok(
+        "[...document.querySelectorAll('.pagefind-ui__result-title')].map(e => e.textContent.trim())",
+    );
+    titles
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
+    let Some(chromium) = tools::chromium() else {
+        return;
+    };
+    let Some(axe_path) = tools::axe_js() else {
+        return;
+    };
+    let axe = std::fs::read_to_string(&axe_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", axe_path.display()));
+    let mut site = build_example();
+    let pages = [
+        "/",
+        "/hedges/",
+        "/hedges/china/",
+        "/actors/",
+        "/actors/japan/",
+        "/chronology/",
+        "/briefing/",
+        "/search/",
+    ];
+    for p in pages {
+        let file = site.out.join(p.trim_start_matches('/')).join("index.html");
+        assert!(
+            file.is_file(),
+            "the example site has no page {p} ({} is missing)",
+            file.display()
+        );
+    }
+    site.serve();
+
+    let t = Instant::now();
+    let mut b = cdp::Browser::launch(&chromium);
+    eprintln!("started Chromium in {:?}", t.elapsed());
+    let mut problems = Vec::new();
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        b.set_color_scheme(dark);
+        for p in pages {
+            let t = Instant::now();
+            let url = site.url(p);
+            b.navigate(&url);
+            let is_dark = b.eval_ok("matchMedia('(prefers-color-scheme: dark)').matches");
+            assert_eq!(
+                is_dark,
+                Value::Bool(dark),
+                "{p}: prefers-color-scheme is not {scheme}"
+            );
+            let loaded = t.elapsed();
+            if p == "/search/" {
+                let titles = search(&mut b, "Senkaku");
+                assert!(
+                    !titles.is_empty(),
+                    "searching for Senkaku found no titled results"
+                );
+                let highlighted = b.eval_ok(
+                    "[...document.querySelectorAll('.pagefind-ui__result-excerpt mark')]\
+                     .some(m => /senkaku/i.test(m.textContent))",
+                );
+                assert_eq!(
+                    highlighted,
+                    Value::Bool(true),
+                    "no search result excerpt highlights the word Senkaku"
+                );
+                if !dark {
+                    eprintln!("search for \"Senkaku\" found: {}", titles.join(" | "));
+                }
+            }
+            let searched = t.elapsed();
+            b.eval_ok(&axe);
+            let violations = b.eval_ok(AXE_RUN);
+            let violations = violations.as_array().expect("axe returns a list");
+            for v in violations {
+                let nodes: Vec<&str> = v["nodes"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                problems.push(format!(
+                    "  {p} ({scheme}): {} [{}] {}\n      on: {}",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or(""),
+                    nodes.join(" ; ")
+                ));
+            }
+            eprintln!(
+                "axe {p} ({scheme}): {} violations; load {loaded:?}{}, axe {:?}",
+                violations.len(),
+                if p == "/search/" {
+                    format!(", search {:?}", searched - loaded)
+                } else {
+                    String::new()
+                },
+                t.elapsed() - searched
+            );
+        }
+    }
+    b.close();
+    eprintln!("axe checks took {:?} in all", t.elapsed());
+    assert!(
+        problems.is_empty(),
+        "axe-core found {} violations:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

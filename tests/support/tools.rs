@@ -1,0 +1,81 @@
+//! Where the external test tools are (see tools/env.sh and scripts/setup-test-tools), and what to
+//! do when one is missing: fail under CI, skip loudly elsewhere.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// Whether this run is CI's: `CI` set to anything but "", "false" or "0".
+pub fn in_ci() -> bool {
+    matches!(std::env::var("CI"), Ok(v) if !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The file a tool lives in: `$VAR` when set, else the first fallback that exists. A fallback
+/// that is a bare name is looked up on PATH; a relative one is taken from the repository root.
+///
+/// `None` means the caller must return at once: the test is skipped (with a loud note on stderr).
+/// Under CI a missing tool fails the test instead.
+pub fn find(what: &str, var: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    let found = locate(var, fallbacks);
+    if found.is_none() {
+        let msg = format!(
+            "{what} not found (set {var}, or run scripts/setup-test-tools and `. tools/env.sh`)"
+        );
+        if in_ci() {
+            panic!("{msg}");
+        }
+        eprintln!("\n==================== SKIP: {msg} ====================\n");
+    }
+    found
+}
+
+fn locate(var: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(v);
+        // A variable that names a missing file is a broken setup, not a reason to look elsewhere.
+        return p.is_file().then_some(p);
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fallbacks.iter().find_map(|f| {
+        let p = Path::new(f);
+        if p.is_absolute() {
+            p.is_file().then(|| p.to_path_buf())
+        } else if p.components().count() == 1 {
+            on_path(f)
+        } else {
+            let p = repo.join(p);
+            p.is_file().then_some(p)
+        }
+    })
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+pub fn chromium() -> Option<PathBuf> {
+    find("chromium", "BRIEFING_CHROMIUM", &["/usr/bin/chromium"])
+}
+
+pub fn java() -> Option<PathBuf> {
+    find("java", "BRIEFING_JAVA", &["java"])
+}
+
+pub fn vnu_jar() -> Option<PathBuf> {
+    find(
+        "vnu.jar (the Nu Html Checker)",
+        "BRIEFING_VNU_JAR",
+        &["tools/node_modules/vnu-jar/build/dist/vnu.jar"],
+    )
+}
+
+pub fn axe_js() -> Option<PathBuf> {
+    find(
+        "axe.min.js (axe-core)",
+        "BRIEFING_AXE_JS",
+        &["tools/node_modules/axe-core/axe.min.js"],
+    )
+}
