@@ -106,6 +106,11 @@ pub fn process(
     (map, out)
 }
 
+/// Minifies one HTML page.
+pub fn minify_html_page(html: &[u8]) -> Vec<u8> {
+    minify_html::minify(html, &html_cfg())
+}
+
 /// Minifies every generated HTML page in place.
 pub fn minify_pages(files: &mut BTreeMap<String, Body>) {
     let cfg = html_cfg();

@@ -68,7 +68,18 @@ impl Builder {
         }
     }
 
+    /// Builds into memory: every output file is in `Built::files`.
     pub fn build(&mut self) -> Result<Built, Failure> {
+        self.run(None)
+    }
+
+    /// Builds a one-shot site, streaming pages into `staging` as they render; `Built::files`
+    /// then holds only what is left to write (static files, search bundle, kept pages).
+    pub fn build_into(&mut self, staging: &Path) -> Result<Built, Failure> {
+        self.run(Some(staging))
+    }
+
+    fn run(&mut self, staging: Option<&Path>) -> Result<Built, Failure> {
         let start = Instant::now();
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
@@ -112,8 +123,19 @@ impl Builder {
         let minify = self.options.minify || config.minify;
         let (assets, static_bodies) =
             assets::process(static_files, !self.options.serve, minify, &mut diags);
-        let rendering =
-            render::render_site(&site, &templates, &assets, &mut self.cache, &mut diags);
+        let sink = staging.map(|dir| render::Sink {
+            dir: dir.to_path_buf(),
+            minify,
+            keep_briefs: config.search && !self.options.serve,
+        });
+        let rendering = render::render_site(
+            &site,
+            &templates,
+            &assets,
+            sink.as_ref(),
+            &mut self.cache,
+            &mut diags,
+        );
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
@@ -163,7 +185,7 @@ impl Builder {
             briefs: site.briefs.len(),
             sections: site.sections.len().saturating_sub(1),
             rendered: rendering.rendered,
-            files: files.len(),
+            files: files.len() + rendering.written,
             elapsed: start.elapsed(),
         };
         Ok(Built {

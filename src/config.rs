@@ -42,6 +42,9 @@ pub struct Config {
     /// Build the full-text search index (pagefind) and the /search/ page.
     #[serde(default = "default_true")]
     pub search: bool,
+    /// Render /briefing/, every brief in full on one page.
+    #[serde(default = "default_true")]
+    pub full_briefing: bool,
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,

@@ -186,12 +186,23 @@ fn build(
             eprintln!("Building… (rendering pages in parallel)");
         }
     });
-    let built = builder.build();
+    // Pages stream into a staging folder beside the output as they render; the output is
+    // replaced only once everything is there.
+    let staging = output::create_staging(&out)?;
+    let built = builder
+        .build_into(&staging)
+        .and_then(|built| output::fill_staging(&staging, &built.files).map(|_| built));
     done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let built = built?;
+    let built = match built {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = output::remove_tree(&staging);
+            return Err(e);
+        }
+    };
     let warnings: Vec<&Diagnostic> = built.warnings.iter().collect();
     print_diagnostics(&warnings, format);
-    output::write_site(&out, &built.files)?;
+    output::swap_in(&staging, &out)?;
     let s = &built.stats;
     let shown = out.strip_prefix(root).unwrap_or(&out).display().to_string();
     let msg = format!(

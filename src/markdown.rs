@@ -37,6 +37,8 @@ pub struct Rendered {
     pub heading_ids: Vec<String>,
     pub word_count: usize,
     pub links: Vec<InternalLink>,
+    /// Identity of the rendered output, set by the render stage, for page fingerprints.
+    pub hash: u64,
 }
 
 /// Problems found while rendering, with byte ranges into the Markdown body.
@@ -81,6 +83,53 @@ pub fn render(
     out
 }
 
+/// Ids the default theme puts on a brief's page around its Markdown (`<main id="main">`, the
+/// estimative-language legend, the search page), and the prefixes of the ids of references
+/// (`ref-N`) and footnotes (`fn-X`, `fnref-X`). A heading whose text slugifies to one of them
+/// gets `-section` appended, so "## Main" never takes the skip link's target.
+const PAGE_IDS: [&str; 4] = ["main", "estimative-language", "search", "search-title"];
+const PAGE_ID_PREFIXES: [&str; 3] = ["ref-", "fn-", "fnref-"];
+
+fn taken_by_page(id: &str) -> bool {
+    PAGE_IDS.contains(&id)
+        || PAGE_ID_PREFIXES
+            .iter()
+            .any(|p| id.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+}
+
+/// Footnotes by label, in order of first appearance: number, unique id, references seen.
+#[derive(Default)]
+struct Footnotes {
+    seen: Vec<(String, String, usize)>,
+    ids: UniqueSlugs,
+}
+
+impl Footnotes {
+    /// Number and id of a label; distinct labels that slugify alike get distinct ids.
+    fn get(&mut self, label: &str) -> (usize, String) {
+        if let Some(i) = self.seen.iter().position(|(l, _, _)| l == label) {
+            return (i + 1, self.seen[i].1.clone());
+        }
+        let id = self.ids.unique(&slugify(label));
+        self.seen.push((label.to_string(), id.clone(), 0));
+        (self.seen.len(), id)
+    }
+
+    /// The id of the next reference to a label: `fnref-X`, then `fnref-X--2`, `fnref-X--3`...
+    /// (slugs never hold `--`, so these cannot meet another label's id).
+    fn reference(&mut self, label: &str) -> (usize, String, String) {
+        let (n, id) = self.get(label);
+        let count = &mut self.seen[n - 1].2;
+        *count += 1;
+        let ref_id = if *count == 1 {
+            format!("fnref-{id}")
+        } else {
+            format!("fnref-{id}--{count}")
+        };
+        (n, id, ref_id)
+    }
+}
+
 struct Heading {
     level: u8,
     id: Option<String>,
@@ -102,7 +151,7 @@ fn render_expanded(
     let mut current: Option<Heading> = None;
     let mut in_code = 0usize;
     let mut summary_at: Option<usize> = None;
-    let mut footnotes: Vec<String> = Vec::new();
+    let mut footnotes = Footnotes::default();
 
     // Explicit `{#id}`s are reserved first so generated ids never steal them.
     for (ev, _) in Parser::new_ext(src, options()).into_offset_iter() {
@@ -130,7 +179,13 @@ fn render_expanded(
                     let title = h.text.trim().to_string();
                     let id = match h.id {
                         Some(id) => id,
-                        None => slugs.unique(&slugify(&title)),
+                        None => {
+                            let mut base = slugify(&title);
+                            if taken_by_page(&base) {
+                                base.push_str("-section");
+                            }
+                            slugs.unique(&base)
+                        }
                     };
                     let lvl = heading_level(level);
                     let class_attr = if h.classes.is_empty() {
@@ -202,15 +257,13 @@ fn render_expanded(
                 }));
             }
             Event::FootnoteReference(label) => {
-                let n = footnote_number(&mut footnotes, &label);
-                let id = slugify(&label);
+                let (n, id, ref_id) = footnotes.reference(&label);
                 events.push(Event::Html(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\" id=\"fnref-{id}\"><a href=\"#fn-{id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
+                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
                 ))));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                let n = footnote_number(&mut footnotes, &label);
-                let id = slugify(&label);
+                let (n, id) = footnotes.get(&label);
                 events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-number\"><a href=\"#fnref-{id}\" aria-label=\"Back to the text of footnote {n}\">{n}</a></span>"
                 ))));
@@ -240,16 +293,6 @@ fn render_expanded(
     result.heading_ids = headings.iter().map(|h| h.1.clone()).collect();
     result.toc = build_toc(&headings);
     result
-}
-
-fn footnote_number(seen: &mut Vec<String>, label: &str) -> usize {
-    match seen.iter().position(|l| l == label) {
-        Some(i) => i + 1,
-        None => {
-            seen.push(label.to_string());
-            seen.len()
-        }
-    }
 }
 
 fn resolve_link<'a>(
@@ -416,6 +459,43 @@ mod tests {
         let (r, _) = md("One two three.\n\n<!-- more -->\n\nFour five.\n\n```\nnot counted\n```\n");
         assert_eq!(r.word_count, 5);
         assert!(r.summary.unwrap().contains("One two three."));
+    }
+
+    #[test]
+    fn headings_never_take_the_page_s_own_ids() {
+        let (r, _) =
+            md("## Main\n\n## Estimative language\n\n## Ref 1\n\n## Fn 1\n\n## Main section\n");
+        assert_eq!(
+            r.heading_ids,
+            vec![
+                "main-section",
+                "estimative-language-section",
+                "ref-1-section",
+                "fn-1-section",
+                "main-section-1"
+            ]
+        );
+        // An explicit id is the author's choice and stays.
+        let (r, _) = md("## Main {#main}\n");
+        assert_eq!(r.heading_ids, vec!["main"]);
+    }
+
+    #[test]
+    fn footnote_ids_are_unique() {
+        // Two labels that slugify alike, and a note referenced twice.
+        let (r, _) = md("A[^a b] b[^a-b] c[^a b].\n\n[^a b]: One.\n[^a-b]: Two.\n");
+        let ids: Vec<&str> = r
+            .html
+            .match_indices(" id=\"")
+            .map(|(i, _)| {
+                let rest = &r.html[i + 5..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        let unique: HashSet<&&str> = ids.iter().collect();
+        assert_eq!(ids.len(), unique.len(), "{ids:?}");
+        assert!(ids.contains(&"fnref-a-b--2"), "{ids:?}");
+        assert!(r.html.contains("href=\"#fn-a-b-1\""), "{}", r.html);
     }
 
     #[test]

@@ -283,7 +283,9 @@ fn check_target(root: &Path, target: &Path) -> Result<(), Failure> {
 
 /// Holds the advisory lock on `TARGET/.publish.lock`; the OS releases it when the file closes,
 /// also when the process dies.
-struct Lock(#[allow(dead_code)] fs::File);
+struct Lock {
+    _file: fs::File,
+}
 
 fn lock(target: &Path) -> Result<Lock, Failure> {
     let path = target.join(LOCK_FILE);
@@ -294,7 +296,7 @@ fn lock(target: &Path) -> Result<Lock, Failure> {
         .open(&path)
         .map_err(io("cannot create the publish lock", &path))?;
     match file.try_lock() {
-        Ok(()) => Ok(Lock(file)),
+        Ok(()) => Ok(Lock { _file: file }),
         Err(fs::TryLockError::WouldBlock) => Err(usage(
             format!(
                 "another publish or rollback is running in {}",

@@ -312,7 +312,7 @@ fn open_page_follows_edits_and_shows_template_errors() {
     eprintln!("template deleted -> overlay gone: {fixed:?}");
 
     b.close();
-    eprintln!(
-        "live reload timings: edit {edit:?}, broken template {broken:?}, fixed template {fixed:?}"
-    );
+    tools::note(&format!(
+        "browser: live reload timings: edit {edit:?}, broken template {broken:?}, fixed template {fixed:?}"
+    ));
 }

@@ -62,7 +62,8 @@ impl Site {
 
     fn page(&self, path: &str) -> String {
         let p = file_for(&self.out(), path);
-        fs::read_to_string(&p).unwrap_or_else(|e| panic!("no page for {path} ({}): {e}", p.display()))
+        fs::read_to_string(&p)
+            .unwrap_or_else(|e| panic!("no page for {path} ({}): {e}", p.display()))
     }
 
     /// `briefing build --root SITE ARGS`, killed (and failed) when it outlives [`LIMIT`].
@@ -160,10 +161,16 @@ fn front_matter_without_a_body_builds() {
         "content/sec/only.md",
         "+++\ntitle = \"Only front matter\"\ndate = 2020-01-02\n+++",
     );
-    site.write("content/sec/only2.md", "+++\ntitle = \"Two\"\ndate = 2020-01-02\n+++\n");
+    site.write(
+        "content/sec/only2.md",
+        "+++\ntitle = \"Two\"\ndate = 2020-01-02\n+++\n",
+    );
     site.build_ok();
     assert!(site.page("/sec/only/").contains("Only front matter"));
-    assert!(site.page("/sec/only2/").contains("<h1 class=\"page-title\""));
+    assert!(
+        site.page("/sec/only2/")
+            .contains("<h1 class=\"page-title\"")
+    );
 }
 
 #[test]
@@ -173,10 +180,7 @@ fn byte_order_mark_is_ignored() {
         "content/sec/bom.md",
         "\u{feff}+++\ntitle = \"With a BOM\"\ndate = 2020-01-02\n+++\nBody after a BOM.\n",
     );
-    site.write(
-        "content/data/bom.toml",
-        "\u{feff}v = 1\n",
-    );
+    site.write("content/data/bom.toml", "\u{feff}v = 1\n");
     site.build_ok();
     let page = site.page("/sec/bom/");
     assert!(page.contains("Body after a BOM."), "{page}");
@@ -271,7 +275,11 @@ fn ten_thousand_briefs_paginate() {
     }
     let start = Instant::now();
     let r = site.build_ok();
-    eprintln!("10,000 briefs built in {:?}: {}", start.elapsed(), r.stdout.trim());
+    eprintln!(
+        "10,000 briefs built in {:?}: {}",
+        start.elapsed(),
+        r.stdout.trim()
+    );
     assert!(r.stdout.contains("10000 briefs"), "{}", r.stdout);
     assert!(file_for(&site.out(), "/sec/").is_file());
     // 50 per page (the default): /sec/ plus /sec/page/2/ ... /sec/page/200/.
@@ -299,7 +307,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
     let depth = 5_000;
     let cases = [
         ("quotes", format!("{}deep quote\n", "> ".repeat(depth))),
-        ("quotes_tight", format!("{}tight quote\n", ">".repeat(depth))),
+        ("tight", format!("{}tight quote\n", ">".repeat(depth))),
         ("bullets", format!("{}deep bullet\n", "- ".repeat(depth))),
         ("numbers", format!("{}deep number\n", "1. ".repeat(depth))),
         ("mixed", format!("{}deep mix\n", "> - ".repeat(depth / 2))),
@@ -309,9 +317,26 @@ fn deep_nesting_does_not_overflow_the_stack() {
                 .map(|i| format!("{}- level {i}\n", "  ".repeat(i.min(200))))
                 .collect::<String>(),
         ),
-        ("emphasis", format!("{}deep emphasis{}\n", "*_".repeat(depth), "_*".repeat(depth))),
-        ("links", format!("{}deep link{}\n", "[".repeat(depth), "](x)".repeat(depth))),
-        ("html", format!("{}deep html{}\n", "<div>".repeat(depth), "</div>".repeat(depth))),
+        (
+            "emphasis",
+            format!(
+                "{}deep emphasis{}\n",
+                "*_".repeat(depth),
+                "_*".repeat(depth)
+            ),
+        ),
+        (
+            "links",
+            format!("{}deep link{}\n", "[".repeat(depth), "](x)".repeat(depth)),
+        ),
+        (
+            "html",
+            format!(
+                "{}deep html{}\n",
+                "<div>".repeat(depth),
+                "</div>".repeat(depth)
+            ),
+        ),
     ];
     let needles = [
         "deep quote",
@@ -332,7 +357,11 @@ fn deep_nesting_does_not_overflow_the_stack() {
         }
         let r = site.build(&[]);
         r.expect_no_panic();
-        assert_ne!(r.code, -1, "briefing crashed (stack overflow?):\n{}", r.stderr);
+        assert_ne!(
+            r.code, -1,
+            "briefing crashed (stack overflow?):\n{}",
+            r.stderr
+        );
         r.expect_success();
         for ((name, _), needle) in cases.iter().zip(needles) {
             assert_nested_page(&site, &format!("/sec/{name}/"), needle);
@@ -349,7 +378,9 @@ fn deep_nesting_does_not_overflow_the_stack() {
 #[test]
 fn a_thousand_identical_headings_get_distinct_ids() {
     let site = Site::new();
-    let body: String = (0..1000).map(|i| format!("## Background\n\nParagraph {i}.\n\n")).collect();
+    let body: String = (0..1000)
+        .map(|i| format!("## Background\n\nParagraph {i}.\n\n"))
+        .collect();
     site.write("content/sec/same.md", brief("Same", &body));
     site.build_ok();
     let doc = read_html(&file_for(&site.out(), "/sec/same/"));
@@ -361,13 +392,19 @@ fn a_thousand_identical_headings_get_distinct_ids() {
     let distinct: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(distinct.len(), 1000, "duplicate heading ids");
     // And no id anywhere on the page is used twice (headings vs the TOC, the template...).
-    let all: Vec<&str> = doc.select(&sel("[id]")).map(|e| e.value().attr("id").unwrap()).collect();
+    let all: Vec<&str> = doc
+        .select(&sel("[id]"))
+        .map(|e| e.value().attr("id").unwrap())
+        .collect();
     let unique: BTreeSet<&str> = all.iter().copied().collect();
     assert_eq!(all.len(), unique.len(), "some id appears twice on the page");
     // Every anchor link of a heading points at its own heading.
     for h in doc.select(&sel(".brief__content h2[id]")) {
         let id = h.value().attr("id").unwrap();
-        let a = h.select(&sel("a.heading-anchor")).next().expect("an anchor");
+        let a = h
+            .select(&sel("a.heading-anchor"))
+            .next()
+            .expect("an anchor");
         assert_eq!(a.value().attr("href"), Some(format!("#{id}").as_str()));
     }
 }
@@ -381,7 +418,10 @@ fn headings_named_like_the_page_s_own_ids_do_not_collide() {
     );
     site.build_ok();
     let doc = read_html(&file_for(&site.out(), "/sec/ids/"));
-    let all: Vec<&str> = doc.select(&sel("[id]")).map(|e| e.value().attr("id").unwrap()).collect();
+    let all: Vec<&str> = doc
+        .select(&sel("[id]"))
+        .map(|e| e.value().attr("id").unwrap())
+        .collect();
     let unique: BTreeSet<&str> = all.iter().copied().collect();
     assert_eq!(all.len(), unique.len(), "duplicate ids: {all:?}");
     // The skip link still lands on <main>.
@@ -518,7 +558,11 @@ fn unreadable_file() {
         assert!(site.page("/sec/secret/").contains("Hidden."));
     } else {
         let r = site.build_fails_naming("content/sec/secret.md");
-        assert!(r.stderr.to_lowercase().contains("permission"), "{}", r.stderr);
+        assert!(
+            r.stderr.to_lowercase().contains("permission"),
+            "{}",
+            r.stderr
+        );
         assert!(r.stderr.contains("chmod"), "{}", r.stderr);
     }
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
@@ -537,19 +581,33 @@ fn raw_html_is_kept_unless_safe_html() {
     let site = Site::new();
     site.write("content/sec/raw.md", brief("Raw", body));
     site.build_ok();
-    assert_eq!(scripts_with_alert(&site), 1, "authors are trusted by default");
+    assert_eq!(
+        scripts_with_alert(&site),
+        1,
+        "authors are trusted by default"
+    );
 
     let site = Site::with_config("title = \"Hostile\"\nsafe_html = true\n");
     site.write("content/sec/raw.md", brief("Raw", body));
     site.build_ok();
-    assert_eq!(scripts_with_alert(&site), 0, "safe_html must remove the script");
+    assert_eq!(
+        scripts_with_alert(&site),
+        0,
+        "safe_html must remove the script"
+    );
     let doc = read_html(&file_for(&site.out(), "/sec/raw/"));
     let prose = doc.select(&sel(".brief__content")).next().unwrap();
     assert!(prose.select(&sel("script")).next().is_none());
     for e in prose.select(&sel("*")) {
         for (name, value) in e.value().attrs() {
-            assert!(!name.starts_with("on"), "event handler kept: {name}={value}");
-            assert!(!value.contains("javascript:"), "script URL kept: {name}={value}");
+            assert!(
+                !name.starts_with("on"),
+                "event handler kept: {name}={value}"
+            );
+            assert!(
+                !value.contains("javascript:"),
+                "script URL kept: {name}={value}"
+            );
         }
     }
     assert!(prose.text().collect::<String>().contains("After."));
@@ -564,7 +622,10 @@ fn raw_html_is_kept_unless_safe_html() {
 fn template_including_itself_is_an_error() {
     let site = Site::new();
     site.write("content/sec/a.md", brief("A", "A.\n"));
-    site.write("templates/brief.html", "<p>{% include \"brief.html\" %}</p>\n");
+    site.write(
+        "templates/brief.html",
+        "<p>{% include \"brief.html\" %}</p>\n",
+    );
     let r = site.build_fails_naming("brief.html");
     assert!(
         r.stderr.contains("include") || r.stderr.contains("itself") || r.stderr.contains("ircular"),
@@ -582,7 +643,7 @@ fn control_characters_and_nul_bytes() {
     let site = Site::new();
     site.write(
         "content/sec/ctl.md",
-        brief("Bell\u{7} and nul", "Text with a NUL \u{0} and a bell \u{7} and \u{202e}RTL override.\n"),
+        "+++\ntitle = \"Bell \\u0007 and \\u202e override\"\ndate = 2020-01-02\n+++\nText with a NUL \u{0} and a bell \u{7} and \u{202e}RTL override.\n",
     );
     site.build_ok();
     let page = site.page("/sec/ctl/");

@@ -239,11 +239,11 @@ fn every_page_is_valid_html() {
             )
         })
         .collect();
-    eprintln!(
-        "vnu checked {} pages in {elapsed:?}: {} messages",
+    tools::note(&format!(
+        "quality: vnu checked {} pages in {elapsed:?}: {} messages",
         pages.len(),
         messages.len()
-    );
+    ));
     assert!(
         messages.is_empty() && run.status.success(),
         "the Nu Html Checker found {} errors (exit {}):\n{}",
@@ -402,7 +402,12 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
         }
     }
     b.close();
-    eprintln!("axe checks took {:?} in all", t.elapsed());
+    tools::note(&format!(
+        "quality: axe checked {} pages x 2 colour schemes in {:?} ({} violations)",
+        pages.len(),
+        t.elapsed(),
+        problems.len()
+    ));
     assert!(
         problems.is_empty(),
         "axe-core found {} violations:\n{}",

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Run, arg, copy_dir, file_for, read_html, repo_root, run, sel, snapshot, text_of, write};
+use common::{
+    Run, arg, copy_dir, file_for, read_html, repo_root, run, sel, snapshot, text_of, write,
+};
 use scraper::Html;
 use tempfile::TempDir;
 
@@ -89,7 +91,11 @@ Cited {{ cite(id="s1") }}.
         "content/data/evil.csv",
         "label,n\n<script>alert(17)</script>,1\n\"\"\"><img src=x onerror=alert(18)>\",2\n",
     );
-    write(&root, "content/data/x.toml", "v = \"<script>alert(19)</script>\"\n");
+    write(
+        &root,
+        "content/data/x.toml",
+        "v = \"<script>alert(19)</script>\"\n",
+    );
     write(
         &root,
         "content/data/timeline.toml",
@@ -124,11 +130,13 @@ fn assert_inert_html(rel: &str, text: &str) {
         let body: String = s.text().collect();
         match s.value().attr("type") {
             Some("application/ld+json") => {
-                serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| {
-                    panic!("{rel}: JSON-LD does not parse ({e}): {body}")
-                });
+                serde_json::from_str::<serde_json::Value>(&body)
+                    .unwrap_or_else(|e| panic!("{rel}: JSON-LD does not parse ({e}): {body}"));
             }
-            _ => assert!(!body.contains("alert("), "{rel}: a script runs the payload: {body}"),
+            _ => assert!(
+                !body.contains("alert("),
+                "{rel}: a script runs the payload: {body}"
+            ),
         }
     }
     for e in doc.select(&sel("*")) {
@@ -144,7 +152,10 @@ fn assert_inert_html(rel: &str, text: &str) {
             !(n == "img" && e.value().attr("src") == Some("x")),
             "{rel}: an injected <img>"
         );
-        assert!(!matches!(n, "b" | "i") || !e.text().any(|t| t == "x" || t == "p"), "{rel}: an injected <{n}>");
+        assert!(
+            !matches!(n, "b" | "i") || !e.text().any(|t| t == "x" || t == "p"),
+            "{rel}: an injected <{n}>"
+        );
     }
     // JSON-LD must not be closable from inside: the raw text has no early `</script`.
     let mut rest = text;
@@ -152,7 +163,10 @@ fn assert_inert_html(rel: &str, text: &str) {
         let after = &rest[i + 35..];
         let end = after.find("</script>").expect("an unclosed JSON-LD script");
         let json = &after[..end];
-        assert!(!json.to_ascii_lowercase().contains("</script"), "{rel}: {json}");
+        assert!(
+            !json.to_ascii_lowercase().contains("</script"),
+            "{rel}: {json}"
+        );
         assert!(!json.contains('<'), "{rel}: a raw `<` in JSON-LD: {json}");
         rest = &after[end..];
     }
@@ -165,11 +179,14 @@ fn element_names(doc: &roxmltree::Document) -> Vec<String> {
         .collect()
 }
 
-fn assert_inert_xml(rel: &str, text: &str) -> roxmltree::Document<'_> {
+fn assert_inert_xml<'a>(rel: &str, text: &'a str) -> roxmltree::Document<'a> {
     let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{rel} is not XML: {e}"));
     let names = element_names(&doc);
     for bad in ["script", "img", "svg", "b", "i"] {
-        assert!(!names.iter().any(|n| n == bad), "{rel}: an injected <{bad}> element");
+        assert!(
+            !names.iter().any(|n| n == bad),
+            "{rel}: an injected <{bad}> element"
+        );
     }
     doc
 }
@@ -207,16 +224,29 @@ fn front_matter_config_and_data_values_are_inert_everywhere() {
         .select(&sel("meta[property='og:description']"))
         .next()
         .unwrap();
-    assert_eq!(og.value().attr("content"), Some("\"><img src=x onerror=alert(2)>"));
+    assert_eq!(
+        og.value().attr("content"),
+        Some("\"><img src=x onerror=alert(2)>")
+    );
     // Key judgments, sources, events, hedge: shown as text.
     let article = text_of(doc.select(&sel("article")).next().unwrap());
-    for shown in ["<script>alert(7)</script>", "<script>alert(8)</script>", "<script>alert(10)</script>"] {
-        assert!(article.contains(shown), "{shown} is not shown as text in {article}");
+    for shown in [
+        "<script>alert(7)</script>",
+        "<script>alert(8)</script>",
+        "<script>alert(10)</script>",
+    ] {
+        assert!(
+            article.contains(shown),
+            "{shown} is not shown as text in {article}"
+        );
     }
 
     // The section listing links the brief by its title, as text.
     let doc = read_html(&file_for(&out, "/sec/"));
-    assert_eq!(text_of(doc.select(&sel("h1")).next().unwrap()), "<script>alert(26)</script>");
+    assert_eq!(
+        text_of(doc.select(&sel("h1")).next().unwrap()),
+        "<script>alert(26)</script>"
+    );
     assert!(
         doc.select(&sel("main a")).any(|a| text_of(a) == TITLE),
         "the section does not list the brief by its title"
@@ -285,7 +315,10 @@ fn json_ld_is_valid_and_carries_the_title() {
     assert!(!json.contains("</script"), "{json}");
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
     assert_eq!(v["headline"], TITLE, "{json}");
-    assert_eq!(v["description"], "\"><img src=x onerror=alert(2)>", "{json}");
+    assert_eq!(
+        v["description"], "\"><img src=x onerror=alert(2)>",
+        "{json}"
+    );
 }
 
 #[test]
@@ -318,7 +351,11 @@ fn site_with(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
     );
     write(&root, "briefing.toml", "title = \"Paths\"\n");
     write(&root, "content/_index.md", "+++\ntitle = \"Paths\"\n+++\n");
-    write(&root, "content/sec/_index.md", "+++\ntitle = \"Sec\"\n+++\n");
+    write(
+        &root,
+        "content/sec/_index.md",
+        "+++\ntitle = \"Sec\"\n+++\n",
+    );
     write(&root, "content/data/ok.csv", "x,y\na,1\n");
     for (rel, text) in files {
         write(&root, rel, text);
@@ -330,15 +367,51 @@ const HEAD: &str = "+++\ntitle = \"T\"\ndate = 2020-01-02\n+++\n";
 
 /// Each escape attempt sits on line 6 of its file (the body's second line).
 const ESCAPES: [(&str, &str, &str); 9] = [
-    ("content/sec/link.md", "[x](@/../../etc/passwd)", "leaves the content folder"),
-    ("content/sec/link2.md", "[x](@/sec/../../../etc/passwd)", "leaves the content folder"),
-    ("content/sec/link3.md", "[x](@//etc/passwd)", "leaves the content folder"),
-    ("content/sec/img.md", "![x](@/../secret.png)", "leaves the content folder"),
-    ("content/sec/fig/index.md", "{{ figure(src=\"../../x\", alt=\"x\") }}", "leaves the site"),
-    ("content/sec/fig2/index.md", "{{ figure(src=\"sub/../../../x.png\", alt=\"x\") }}", "leaves the site"),
-    ("content/sec/fig3.md", "{{ figure(src=\"/../../etc/passwd\", alt=\"x\") }}", "leaves the site"),
-    ("content/sec/chart.md", "{{ chart(data=\"../ok\", x=\"x\", y=\"y\") }}", "plain file name"),
-    ("content/sec/chart2.md", "{{ chart(data=\"..\", x=\"x\", y=\"y\") }}", "plain file name"),
+    (
+        "content/sec/link.md",
+        "[x](@/../../etc/passwd)",
+        "leaves the content folder",
+    ),
+    (
+        "content/sec/link2.md",
+        "[x](@/sec/../../../etc/passwd)",
+        "leaves the content folder",
+    ),
+    (
+        "content/sec/link3.md",
+        "[x](@//etc/passwd)",
+        "leaves the content folder",
+    ),
+    (
+        "content/sec/img.md",
+        "![x](@/../secret.png)",
+        "leaves the content folder",
+    ),
+    (
+        "content/sec/fig/index.md",
+        "{{ figure(src=\"../../x\", alt=\"x\") }}",
+        "leaves the site",
+    ),
+    (
+        "content/sec/fig2/index.md",
+        "{{ figure(src=\"sub/../../../x.png\", alt=\"x\") }}",
+        "leaves the site",
+    ),
+    (
+        "content/sec/fig3.md",
+        "{{ figure(src=\"/../../etc/passwd\", alt=\"x\") }}",
+        "leaves the site",
+    ),
+    (
+        "content/sec/chart.md",
+        "{{ chart(data=\"../ok\", x=\"x\", y=\"y\") }}",
+        "plain file name",
+    ),
+    (
+        "content/sec/chart2.md",
+        "{{ chart(data=\"..\", x=\"x\", y=\"y\") }}",
+        "plain file name",
+    ),
 ];
 
 #[test]
@@ -347,7 +420,10 @@ fn no_content_path_escapes_the_site() {
         .iter()
         .map(|(rel, line, _)| (rel.to_string(), format!("{HEAD}\n{line}\n")))
         .collect();
-    let files: Vec<(&str, &str)> = texts.iter().map(|(r, t)| (r.as_str(), t.as_str())).collect();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(r, t)| (r.as_str(), t.as_str()))
+        .collect();
     let (_tmp, root) = site_with(&files);
     // An image beside the bundle, so the figures fail on the path, not on a missing file.
     write(&root, "content/sec/fig/x", "not really an image");
@@ -370,7 +446,11 @@ fn no_content_path_escapes_the_site() {
     let r = build(&root, &[]);
     r.expect_code(1);
     for (rel, _, _) in ESCAPES {
-        assert!(r.stderr.contains(&format!("{rel}:6:")), "{rel} not named with its line:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{rel}:6:")),
+            "{rel} not named with its line:\n{}",
+            r.stderr
+        );
     }
 }
 
@@ -381,7 +461,10 @@ fn slugs_and_terms_cannot_climb_out_of_the_output() {
             "content/sec/a.md",
             "+++\ntitle = \"A\"\ndate = 2020-01-02\nslug = \"../../../../climbed\"\nactors = [\"../../../up\", \"..\"]\n+++\nA.\n",
         ),
-        ("content/sec/b.md", "+++\ntitle = \"B\"\ndate = 2020-01-02\nslug = \"/abs/olute\"\n+++\nB.\n"),
+        (
+            "content/sec/b.md",
+            "+++\ntitle = \"B\"\ndate = 2020-01-02\nslug = \"/abs/olute\"\n+++\nB.\n",
+        ),
     ]);
     let r = build(&root, &["--format", "json"]);
     r.expect_no_panic();
@@ -390,13 +473,20 @@ fn slugs_and_terms_cannot_climb_out_of_the_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(outside, vec!["site".to_string()], "files written next to the site");
+    assert_eq!(
+        outside,
+        vec!["site".to_string()],
+        "files written next to the site"
+    );
     let site_entries: Vec<String> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !["briefing.toml", "content", "themes", "output"].contains(&n.as_str()))
         .collect();
-    assert!(site_entries.is_empty(), "files written into the site root: {site_entries:?}");
+    assert!(
+        site_entries.is_empty(),
+        "files written into the site root: {site_entries:?}"
+    );
     if r.code == 0 {
         let out = root.join("output");
         assert!(file_for(&out, "/sec/climbed/").is_file());
@@ -404,6 +494,12 @@ fn slugs_and_terms_cannot_climb_out_of_the_output() {
     } else {
         // An unusable term is an error naming the file, not a path outside.
         assert_eq!(r.code, 1);
-        assert!(json_errors(&r).iter().all(|d| d["file"] == "content/sec/a.md"), "{}", r.stdout);
+        assert!(
+            json_errors(&r)
+                .iter()
+                .all(|d| d["file"] == "content/sec/a.md"),
+            "{}",
+            r.stdout
+        );
     }
 }

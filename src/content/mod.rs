@@ -30,6 +30,8 @@ pub struct SourceDoc {
     pub kind: DocKind,
     /// Hash of the file text: identity for caches.
     pub hash: u64,
+    /// The file's stamp when it was read.
+    pub stamp: Option<Stamp>,
 }
 
 #[derive(Debug)]
@@ -219,20 +221,56 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
     Ok(Arc::from(text))
 }
 
+/// What a file looked like on disk: when its size, modification time (nanoseconds) and inode
+/// are unchanged the bytes are too, and `serve` can skip reading 10,000 files per edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            inode,
+        })
+    }
+}
+
 fn read_doc(
     root: &Path,
     rel: &str,
     abs: &Path,
     cached: Option<Arc<SourceDoc>>,
 ) -> Result<Arc<SourceDoc>, Vec<Diagnostic>> {
+    let stamp = Stamp::of(abs);
+    if let (Some(c), Some(st)) = (&cached, stamp)
+        && c.stamp == Some(st)
+        && st.modified.is_some()
+    {
+        return Ok(c.clone());
+    }
     let text = read_text(root, abs).map_err(|d| vec![d])?;
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     if let Some(c) = cached
         && c.hash == hash
     {
-        return Ok(c);
+        // Same bytes with a new stamp (e.g. touched): keep the parse, remember the stamp.
+        let mut doc = parse_doc(rel, &c.display, c.text.clone(), hash)?;
+        doc.stamp = stamp;
+        return Ok(Arc::new(doc));
     }
-    parse_doc(rel, &display_path(root, abs), text, hash).map(Arc::new)
+    let mut doc = parse_doc(rel, &display_path(root, abs), text, hash)?;
+    doc.stamp = stamp;
+    Ok(Arc::new(doc))
 }
 
 /// Parses a document's front matter. `_index.md` files are sections, other files are briefs.
@@ -274,6 +312,7 @@ pub fn parse_doc(
         text,
         kind,
         hash,
+        stamp: None,
     })
 }
 
@@ -303,6 +342,48 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e[0].hint.as_deref(), Some("did you mean `actors`?"));
+    }
+
+    #[test]
+    fn file_deleted_between_walk_and_read() {
+        // The walk saw the file; by the time it is read, an editor has removed it (atomic
+        // saves do exactly this). The report names the file and says what to do.
+        let tmp = tempfile::tempdir().unwrap();
+        let abs = tmp.path().join("content/sec/gone.md");
+        let d = read_text(tmp.path(), &abs).unwrap_err();
+        assert!(d.is_error());
+        assert_eq!(d.file.as_deref(), Some(Path::new("content/sec/gone.md")));
+        assert!(d.message.starts_with("cannot read file"), "{}", d.message);
+        assert!(
+            d.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("save it again")),
+            "{:?}",
+            d.hint
+        );
+        // The same through the loader's per-file path, as a list of diagnostics.
+        let e = read_doc(tmp.path(), "sec/gone.md", &abs, None).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].render(false).contains("content/sec/gone.md"));
+    }
+
+    #[test]
+    fn bom_crlf_and_front_matter_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let abs = tmp.path().join("a.md");
+        std::fs::write(
+            &abs,
+            "\u{feff}+++\r\ntitle = \"B\"\r\ndate = 2017-01-01\r\n+++",
+        )
+        .unwrap();
+        let text = read_text(tmp.path(), &abs).unwrap();
+        assert!(text.starts_with("+++"));
+        let doc = parse_doc("a.md", Path::new("a.md"), text, 0).unwrap();
+        assert_eq!(doc.body(), "");
+        let DocKind::Brief(m) = &doc.kind else {
+            panic!("not a brief")
+        };
+        assert_eq!(m.title, "B");
     }
 
     #[test]

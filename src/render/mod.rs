@@ -47,6 +47,43 @@ pub enum PageKind {
     Robots,
 }
 
+/// Where a one-shot build streams pages as they are rendered, so a 10,000-page site is never
+/// held in memory. Pages that later stages need (search indexes brief pages) stay in memory.
+pub struct Sink {
+    pub dir: std::path::PathBuf,
+    pub minify: bool,
+    /// Keep brief pages in memory for the search index.
+    pub keep_briefs: bool,
+}
+
+impl Sink {
+    fn keep(&self, spec: &PageSpec) -> bool {
+        self.keep_briefs && matches!(spec.kind, PageKind::Brief(_))
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let dest = self.dir.join(rel);
+        let io = |e: std::io::Error| {
+            Diagnostic::error(format!("cannot write {}: {e}", dest.display()))
+                .with_hint("check the disk and the output folder's permissions")
+        };
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        if self.minify && rel.ends_with(".html") {
+            std::fs::write(&dest, crate::assets::minify_html_page(bytes)).map_err(io)
+        } else {
+            std::fs::write(&dest, bytes).map_err(io)
+        }
+    }
+}
+
+/// The marker for "written by the sink", told apart by identity, not content.
+fn streamed() -> Arc<Vec<u8>> {
+    static STREAMED: std::sync::OnceLock<Arc<Vec<u8>>> = std::sync::OnceLock::new();
+    STREAMED.get_or_init(|| Arc::new(Vec::new())).clone()
+}
+
 /// Cached Markdown render of one document.
 struct MdEntry {
     doc_hash: u64,
@@ -87,6 +124,8 @@ pub struct RenderCache {
 /// The result of a render: every output file, and how many pages were rendered vs reused.
 pub struct Rendering {
     pub files: BTreeMap<String, Body>,
+    /// Pages the sink wrote to disk, not in `files`.
+    pub written: usize,
     pub pages: usize,
     pub rendered: usize,
     pub changed: Vec<String>,
@@ -213,6 +252,12 @@ pub fn render_markdown(
                 rendered.html = sanitize(&rendered.html);
                 rendered.summary = rendered.summary.as_deref().map(sanitize);
             }
+            rendered.hash = hash_of(&(
+                &rendered.html,
+                &rendered.summary,
+                &rendered.toc,
+                rendered.word_count,
+            ));
             let body_start = doc.body_start;
             let mut diags: Vec<Diagnostic> = errors
                 .into_iter()
@@ -352,6 +397,10 @@ struct Shared<'a> {
     globals: Context,
     globals_hash: u64,
     hedge_matrices: Vec<Value>,
+    /// Per section: its own fields, subsections and hedge matrix (not its briefs).
+    section_hashes: Vec<u64>,
+    taxonomy_hashes: Vec<u64>,
+    chronology_hash: u64,
 }
 
 /// A page to render: where it goes, through which template, and what it reads.
@@ -440,12 +489,14 @@ fn pages_for(site: &Site, per_page: usize) -> Vec<PageSpec> {
         kind: PageKind::Chronology,
         template: "chronology.html".into(),
     });
-    pages.push(PageSpec {
-        out: "briefing/index.html".into(),
-        path: "/briefing/".into(),
-        kind: PageKind::Briefing,
-        template: "briefing.html".into(),
-    });
+    if site.config.full_briefing {
+        pages.push(PageSpec {
+            out: "briefing/index.html".into(),
+            path: "/briefing/".into(),
+            kind: PageKind::Briefing,
+            template: "briefing.html".into(),
+        });
+    }
     if site.config.search {
         pages.push(PageSpec {
             out: "search/index.html".into(),
@@ -540,14 +591,10 @@ fn feed_briefs(site: &Site, section: Option<SectionId>) -> Vec<BriefId> {
 }
 
 impl Shared<'_> {
-    /// Builds the page's context and a fingerprint of everything in it.
-    fn context(&self, spec: &PageSpec) -> (Context, u64) {
+    /// Builds the page's context. Everything put in it must be covered by `fingerprint`.
+    fn context(&self, spec: &PageSpec) -> Context {
         let site = self.site;
         let mut ctx = self.globals.clone();
-        let mut fp = xxhash_rust::xxh3::Xxh3::new();
-        self.globals_hash.hash(&mut fp);
-        spec.path.hash(&mut fp);
-        self.templates.closure_hash(&spec.template).hash(&mut fp);
         let kind_name = match spec.kind {
             PageKind::Home(_) => "home",
             PageKind::Section(..) => "section",
@@ -562,17 +609,10 @@ impl Shared<'_> {
         };
         ctx.insert_value("page_kind", Value::from(kind_name));
         let (title, description) = self.title_and_description(spec);
-        title.hash(&mut fp);
-        description.hash(&mut fp);
         ctx.insert_value("page_title", Value::from(title));
         ctx.insert_value("page_description", Value::from(description));
         ctx.insert_value("current_path", Value::from(spec.path.as_str()));
         ctx.insert_value("current_url", Value::from(site.url(&spec.path)));
-        let read_briefs = |ids: &[BriefId], fp: &mut xxhash_rust::xxh3::Xxh3| {
-            for &b in ids {
-                self.summary_hashes[b].hash(fp);
-            }
-        };
         match spec.kind {
             PageKind::Home(p) | PageKind::Section(_, p) => {
                 let s = match spec.kind {
@@ -594,46 +634,25 @@ impl Shared<'_> {
                     per,
                     self,
                 );
-                hash_value(&sec).hash(&mut fp);
-                read_briefs(&site.sections[s].briefs, &mut fp);
-                p.hash(&mut fp);
                 ctx.insert_value("section", sec);
                 ctx.insert_value("paginator", pager);
             }
             PageKind::Brief(b) => {
                 let full = context::brief_full(site, b, &self.summaries, &self.references[b]);
                 let brief = &site.briefs[b];
-                brief.doc.hash.hash(&mut fp);
-                brief
-                    .rendered
-                    .as_deref()
-                    .map(|r| hash_of(&r.html))
-                    .hash(&mut fp);
-                self.summary_hashes[b].hash(&mut fp);
-                read_briefs(&brief.related, &mut fp);
-                let order = brief.order;
-                let neighbours: Vec<BriefId> = [order.checked_sub(1), Some(order + 1)]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|i| site.reading_order.get(i).copied())
-                    .collect();
-                read_briefs(&neighbours, &mut fp);
                 let sec = context::section_nav(site, brief.section);
-                hash_value(&sec).hash(&mut fp);
                 ctx.insert_value("brief", full);
                 ctx.insert_value("section", sec);
             }
             PageKind::TaxonomyList(ti) => {
                 let v = self.taxonomy_value(ti);
-                hash_value(&v).hash(&mut fp);
                 ctx.insert_value("taxonomy", v);
             }
             PageKind::Term(ti, t, p) => {
                 let tax = &site.taxonomies[ti];
                 let term = &tax.terms[t];
                 let v = self.taxonomy_value(ti);
-                hash_value(&v).hash(&mut fp);
-                let (pager, slice) = paginator(
+                let (pager, _) = paginator(
                     site,
                     &tax.term_path(term),
                     &term.briefs,
@@ -641,8 +660,6 @@ impl Shared<'_> {
                     site.config.paginate_by,
                     self,
                 );
-                read_briefs(&slice, &mut fp);
-                p.hash(&mut fp);
                 let mut tv = context::term_ref(site, tax, term)
                     .as_map()
                     .cloned()
@@ -656,14 +673,12 @@ impl Shared<'_> {
                             .collect::<Vec<_>>(),
                     ),
                 );
-                read_briefs(&term.briefs, &mut fp);
                 ctx.insert_value("taxonomy", v);
                 ctx.insert_value("term", Value::from(tv));
                 ctx.insert_value("paginator", pager);
             }
             PageKind::Chronology => {
                 let v = self.chronology_value();
-                hash_value(&v).hash(&mut fp);
                 ctx.insert_value("chronology", v);
             }
             PageKind::Briefing => {
@@ -672,20 +687,10 @@ impl Shared<'_> {
                     .iter()
                     .map(|&b| context::brief_full(site, b, &self.summaries, &self.references[b]))
                     .collect();
-                for &b in &site.reading_order {
-                    site.briefs[b].doc.hash.hash(&mut fp);
-                    site.briefs[b]
-                        .rendered
-                        .as_deref()
-                        .map(|r| hash_of(&r.html))
-                        .hash(&mut fp);
-                    self.summary_hashes[b].hash(&mut fp);
-                }
                 ctx.insert_value("briefs", Value::from(list));
             }
             PageKind::Feed(section) => {
                 let ids = feed_briefs(site, section);
-                read_briefs(&ids, &mut fp);
                 let (title, path) = match section {
                     Some(s) => (
                         format!("{} — {}", site.sections[s].meta().title, site.config.title),
@@ -739,24 +744,98 @@ impl Shared<'_> {
                     ]),
                 );
             }
-            PageKind::Search | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {
-                if matches!(spec.kind, PageKind::Sitemap) {
-                    for h in &self.summary_hashes {
-                        h.hash(&mut fp);
-                    }
-                    site.sections.len().hash(&mut fp);
-                    for s in &site.sections {
-                        s.path.hash(&mut fp);
-                    }
-                    for t in &site.taxonomies {
-                        for term in &t.terms {
-                            term.slug.hash(&mut fp);
-                        }
-                    }
+            PageKind::Search | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {}
+        }
+        ctx
+    }
+
+    /// What the page reads, as one hash over the model entities `context` puts in it and the
+    /// templates it renders through. Built from per-entity hashes computed once per render, so
+    /// checking an unchanged page costs a few lookups, not a context.
+    fn fingerprint(&self, spec: &PageSpec) -> u64 {
+        let site = self.site;
+        let mut fp = xxhash_rust::xxh3::Xxh3::new();
+        self.globals_hash.hash(&mut fp);
+        spec.path.hash(&mut fp);
+        spec.template.hash(&mut fp);
+        self.templates.closure_hash(&spec.template).hash(&mut fp);
+        self.title_and_description(spec).hash(&mut fp);
+        let read_briefs = |ids: &[BriefId], fp: &mut xxhash_rust::xxh3::Xxh3| {
+            for &b in ids {
+                self.summary_hashes[b].hash(fp);
+            }
+        };
+        let read_full = |b: BriefId, fp: &mut xxhash_rust::xxh3::Xxh3| {
+            let brief = &site.briefs[b];
+            brief.doc.hash.hash(fp);
+            brief.rendered.as_deref().map(|r| r.hash).hash(fp);
+            self.summary_hashes[b].hash(fp);
+            self.references[b].hash(fp);
+            read_briefs(&brief.related, fp);
+            read_briefs(&self.neighbours(b), fp);
+            brief.bundle_dir.hash(fp);
+        };
+        match spec.kind {
+            PageKind::Home(p) | PageKind::Section(_, p) => {
+                let s = match spec.kind {
+                    PageKind::Section(s, _) => s,
+                    _ => 0,
+                };
+                self.section_hashes[s].hash(&mut fp);
+                read_briefs(&site.sections[s].briefs, &mut fp);
+                p.hash(&mut fp);
+            }
+            PageKind::Brief(b) => {
+                read_full(b, &mut fp);
+                self.section_hashes[site.briefs[b].section].hash(&mut fp);
+            }
+            PageKind::TaxonomyList(ti) => self.taxonomy_hashes[ti].hash(&mut fp),
+            PageKind::Term(ti, t, p) => {
+                self.taxonomy_hashes[ti].hash(&mut fp);
+                read_briefs(&site.taxonomies[ti].terms[t].briefs, &mut fp);
+                p.hash(&mut fp);
+            }
+            PageKind::Chronology => self.chronology_hash.hash(&mut fp),
+            PageKind::Briefing => {
+                for &b in &site.reading_order {
+                    read_full(b, &mut fp);
                 }
             }
+            PageKind::Feed(section) => {
+                let ids = feed_briefs(site, section);
+                read_briefs(&ids, &mut fp);
+                for &b in &ids {
+                    let m = site.briefs[b].meta();
+                    (&m.date, &m.updated, &m.description, &m.bottom_line).hash(&mut fp);
+                    site.briefs[b]
+                        .rendered
+                        .as_deref()
+                        .map(|r| &r.summary)
+                        .hash(&mut fp);
+                }
+                section
+                    .map(|s| &site.sections[s].meta().title)
+                    .hash(&mut fp);
+            }
+            PageKind::Sitemap => {
+                self.summary_hashes.hash(&mut fp);
+                for s in &site.sections {
+                    (&s.path, s.briefs.len()).hash(&mut fp);
+                }
+                self.taxonomy_hashes.hash(&mut fp);
+            }
+            PageKind::Search | PageKind::NotFound | PageKind::Robots => {}
         }
-        (ctx, fp.finish())
+        fp.finish()
+    }
+
+    fn neighbours(&self, b: BriefId) -> Vec<BriefId> {
+        let order = self.site.briefs[b].order;
+        [order.checked_sub(1), Some(order + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.site.reading_order.get(i).copied())
+            .collect()
     }
 
     /// Title and one-line description for `<title>`, OpenGraph and Twitter cards.
@@ -983,6 +1062,7 @@ pub fn render_site(
     site: &Site,
     templates: &Templates,
     assets: &HashMap<String, String>,
+    sink: Option<&Sink>,
     cache: &mut RenderCache,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendering {
@@ -1062,7 +1142,7 @@ pub fn render_site(
     let hedge_matrices = (0..site.sections.len())
         .map(|s| hedge_matrix(site, s, &summaries))
         .collect();
-    let shared = Shared {
+    let mut shared = Shared {
         site,
         templates,
         summaries,
@@ -1071,7 +1151,26 @@ pub fn render_site(
         globals,
         globals_hash,
         hedge_matrices,
+        section_hashes: Vec::new(),
+        taxonomy_hashes: Vec::new(),
+        chronology_hash: 0,
     };
+    shared.section_hashes = (0..site.sections.len())
+        .map(|s| {
+            let sec = &site.sections[s];
+            hash_of(&(
+                sec.doc.hash,
+                sec.rendered.as_deref().map(|r| r.hash),
+                hash_value(&context::section_nav(site, s)),
+                hash_value(&shared.hedge_matrices[s]),
+            ))
+        })
+        .collect();
+    shared.taxonomy_hashes = (0..site.taxonomies.len())
+        .map(|t| hash_value(&shared.taxonomy_value(t)))
+        .collect();
+    shared.chronology_hash = hash_value(&shared.chronology_value());
+    let shared = shared;
     let pages = pages_for(site, site.config.paginate_by);
 
     // Required templates must exist; one message per missing template.
@@ -1093,6 +1192,7 @@ pub fn render_site(
     if !missing.is_empty() {
         return Rendering {
             files: BTreeMap::new(),
+            written: 0,
             pages: 0,
             rendered: 0,
             changed: vec![],
@@ -1121,8 +1221,10 @@ pub fn render_site(
     let results: Vec<PageResult> = pages
         .par_iter()
         .map(|spec| {
-            let (ctx, fp) = shared.context(spec);
-            if let Some(entry) = cache.pages.get(&spec.out)
+            let fp = shared.fingerprint(spec);
+            // A sink writes into a fresh folder, so every page must be written: no reuse.
+            if sink.is_none()
+                && let Some(entry) = cache.pages.get(&spec.out)
                 && entry.fingerprint == fp
                 && entry.reads_hash == reads_hash(&lookup, &entry.reads)
             {
@@ -1134,6 +1236,7 @@ pub fn render_site(
                     Ok((entry.bytes.clone(), false)),
                 );
             }
+            let ctx = shared.context(spec);
             lookup::start_recording();
             let result = match spec.kind {
                 PageKind::Sitemap => Ok(sitemap_bytes.clone()),
@@ -1146,6 +1249,12 @@ pub fn render_site(
             };
             let reads = lookup::take_reads();
             let rh = reads_hash(&lookup, &reads);
+            let result = match (result, sink) {
+                (Ok(bytes), Some(sink)) if !sink.keep(spec) => {
+                    sink.write(&spec.out, &bytes).map(|_| streamed())
+                }
+                (r, _) => r,
+            };
             (spec.out.clone(), fp, reads, rh, result.map(|b| (b, true)))
         })
         .collect();
@@ -1156,12 +1265,18 @@ pub fn render_site(
     let mut rendered = 0;
     let mut changed = Vec::new();
     let page_count = results.len();
+    let mut written = 0;
     for (out, fp, reads, reads_hash, result) in results {
         match result {
             Ok((bytes, fresh)) => {
                 if fresh {
                     rendered += 1;
                     changed.push(out.clone());
+                }
+                if Arc::ptr_eq(&bytes, &streamed()) {
+                    // Streamed to disk already; keep no copy (see `Sink`).
+                    written += 1;
+                    continue;
                 }
                 files.insert(out.clone(), Body::Bytes(bytes.clone()));
                 new_pages.insert(
@@ -1182,9 +1297,14 @@ pub fn render_site(
             }
         }
     }
-    cache.pages = new_pages;
+    cache.pages = if sink.is_some() {
+        HashMap::new()
+    } else {
+        new_pages
+    };
     Rendering {
         files,
+        written,
         pages: page_count,
         rendered,
         changed,

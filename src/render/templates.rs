@@ -83,10 +83,19 @@ impl Templates {
     pub fn load(root: &Path, config: &Config) -> Result<Templates, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let theme_dir = config.theme_dir(root);
-        if !theme_dir.is_dir() {
-            return Err(vec![Diagnostic::error(format!("theme `{}` not found at {}", config.theme, display_path(root, &theme_dir).display()))
+        let site_templates = root.join("templates");
+        if !theme_dir.is_dir() && !site_templates.is_dir() {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "theme `{}` not found at {}",
+                    config.theme,
+                    display_path(root, &theme_dir).display()
+                ))
                 .in_file("briefing.toml")
-                .with_hint("set `theme` in briefing.toml to a folder under themes/, e.g. theme = \"default\"")]);
+                .with_hint(
+                    "set `theme` in briefing.toml to a folder under themes/, e.g. theme = \"default\", or put every template in templates/",
+                ),
+            ]);
         }
         let mut sources = HashMap::new();
         read_dir_templates(root, &theme_dir.join("templates"), &mut sources, &mut diags);

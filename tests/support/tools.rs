@@ -4,6 +4,7 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Whether this run is CI's: `CI` set to anything but "", "false" or "0".
@@ -25,7 +26,12 @@ pub fn find(what: &str, var: &str, fallbacks: &[&str]) -> Option<PathBuf> {
         if in_ci() {
             panic!("{msg}");
         }
-        eprintln!("\n==================== SKIP: {msg} ====================\n");
+        // Straight to the process's stderr: the test harness captures `eprintln!` of passing
+        // tests, and a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n==================== SKIP: {msg} ====================\n"
+        );
     }
     found
 }
@@ -78,4 +84,10 @@ pub fn axe_js() -> Option<PathBuf> {
         "BRIEFING_AXE_JS",
         &["tools/node_modules/axe-core/axe.min.js"],
     )
+}
+
+/// Prints a line that shows even when the test harness captures output (timings worth seeing in
+/// every CI log).
+pub fn note(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }
