@@ -81,6 +81,18 @@ impl Builder {
 
     fn run(&mut self, staging: Option<&Path>) -> Result<Built, Failure> {
         let start = Instant::now();
+        // BRIEFING_TIMINGS=1 prints how long each stage took, for profiling rebuilds.
+        let timings = std::env::var_os("BRIEFING_TIMINGS").is_some();
+        let mut last = start;
+        let mut lap = |stage: &str| {
+            if timings {
+                eprintln!(
+                    "  {stage:<10} {:>7.1} ms",
+                    last.elapsed().as_secs_f64() * 1000.0
+                );
+                last = Instant::now();
+            }
+        };
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
             config.base_url = url.trim_end_matches('/').to_string() + "/";
@@ -94,7 +106,9 @@ impl Builder {
                 None
             }
         };
+        lap("config+templates");
         let content = self.loader.load(&self.root);
+        lap("load");
         diags.extend(content.diagnostics.iter().cloned());
         let mut site = Site::build(
             config.clone(),
@@ -106,7 +120,9 @@ impl Builder {
         let Some(templates) = templates else {
             return Err(split_failure(diags));
         };
+        lap("model");
         render::render_markdown(&mut site, &templates, &mut self.cache, &mut diags);
+        lap("markdown");
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
@@ -180,6 +196,7 @@ impl Builder {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
+        lap("render+write");
         let stats = Stats {
             pages: rendering.pages,
             briefs: site.briefs.len(),

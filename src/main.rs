@@ -91,6 +91,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Internal: removes a replaced output folder in the background after `build`.
+    #[command(name = "__remove-tree", hide = true)]
+    RemoveTree { dir: PathBuf },
     /// Create a new site in DIR that builds at once.
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -349,6 +352,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             drafts,
             format,
         } => (check(&root, drafts, format), format),
+        Command::RemoveTree { dir } => (output::remove_discarded(&dir), Format::Human),
         Command::Init { dir } => (
             scaffold::init(&dir).map(|files| {
                 println!(

@@ -159,7 +159,7 @@ pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if old.exists() {
-            let _ = fs::remove_dir_all(&old);
+            let _ = remove_tree(&old);
         }
         fs::rename(output, &old).map_err(io("cannot move the old output aside", output))?;
         if let Err(e) = fs::rename(staging, output) {
@@ -171,11 +171,46 @@ pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
                 &e,
             ));
         }
-        remove_tree(&old).map_err(io("cannot remove the old output", &old))?;
+        discard(&old);
     } else {
         fs::rename(staging, output).map_err(io("cannot move the new output in place", output))?;
     }
     Ok(())
+}
+
+/// Removes a replaced output tree without making the user wait: deleting 10,000 files costs
+/// seconds on a slow disk, and nothing needs them gone before the command returns. A detached
+/// `briefing __remove-tree DIR` does it; if that cannot start, we remove it ourselves.
+pub fn discard(old: &Path) {
+    let spawned = std::env::current_exe().ok().and_then(|exe| {
+        std::process::Command::new(exe)
+            .arg("__remove-tree")
+            .arg(old)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()
+    });
+    if spawned.is_none() {
+        let _ = remove_tree(old);
+    }
+}
+
+/// Removes a tree that `discard` handed over, refusing anything that is not a replaced
+/// briefing output (so the hidden command can never delete a user's folder).
+pub fn remove_discarded(dir: &Path) -> Result<(), Failure> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !(name.starts_with('.') && name.contains(".old-") && dir.join(MARKER).exists()) {
+        return Err(Failure::Usage(Diagnostic::error(format!(
+            "{} is not a replaced briefing output",
+            dir.display()
+        ))));
+    }
+    remove_tree(dir).map_err(io("cannot remove the old output", dir))
 }
 
 /// Full atomic write.

@@ -117,8 +117,10 @@ fn reads_hash(lookup: &lookup::Lookup, reads: &[String]) -> u64 {
 /// Caches that survive between renders (used by `serve`); a fresh one gives a full build.
 #[derive(Default)]
 pub struct RenderCache {
-    markdown: HashMap<String, MdEntry>,
+    markdown: HashMap<String, Arc<MdEntry>>,
     pages: HashMap<String, PageEntry>,
+    /// Brief summaries by file, with the key of the inputs they were built from.
+    summaries: HashMap<String, (u64, Value, u64)>,
 }
 
 /// The result of a render: every output file, and how many pages were rendered vs reused.
@@ -194,7 +196,7 @@ pub fn render_markdown(
         .chain((0..site.briefs.len()).map(Job::Brief))
         .collect();
     let site_ref: &Site = site;
-    let results: Vec<(String, MdEntry)> = jobs
+    let results: Vec<(String, Arc<MdEntry>)> = jobs
         .par_iter()
         .map(|job| {
             let (doc, sources, bundle_dir, path) = match job {
@@ -218,19 +220,7 @@ pub fn render_markdown(
                 && c.doc_hash == doc.hash
                 && c.env == env_of(site_ref, &c.link_targets, &c.used_templates, &c.used_data)
             {
-                return (
-                    doc.rel.clone(),
-                    MdEntry {
-                        doc_hash: c.doc_hash,
-                        env: c.env,
-                        link_targets: c.link_targets.clone(),
-                        used_templates: c.used_templates.clone(),
-                        used_data: c.used_data.clone(),
-                        rendered: c.rendered.clone(),
-                        references: c.references.clone(),
-                        errors: c.errors.clone(),
-                    },
-                );
+                return (doc.rel.clone(), c.clone());
             }
             let links = Links(site_ref);
             let mut host = shortcode_host::Host {
@@ -298,7 +288,7 @@ pub fn render_markdown(
             );
             (
                 doc.rel.clone(),
-                MdEntry {
+                Arc::new(MdEntry {
                     doc_hash: doc.hash,
                     env,
                     link_targets,
@@ -307,7 +297,7 @@ pub fn render_markdown(
                     rendered: Arc::new(rendered),
                     references: Arc::new(host.references),
                     errors: diags,
-                },
+                }),
             )
         })
         .collect();
@@ -1066,11 +1056,47 @@ pub fn render_site(
     cache: &mut RenderCache,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendering {
-    let summaries: Vec<Value> = (0..site.briefs.len())
+    // A summary is a function of the brief's file, its Markdown, its URL and section, and the
+    // terms it is filed under (with their counts); rebuilt only when that key changes.
+    let config_hash = hash_of(&format!("{:?}", site.config));
+    let summary_key = |b: BriefId| {
+        let brief = &site.briefs[b];
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        config_hash.hash(&mut h);
+        brief.doc.hash.hash(&mut h);
+        brief.rendered.as_deref().map(|r| r.hash).hash(&mut h);
+        brief.path.hash(&mut h);
+        site.sections[brief.section].path.hash(&mut h);
+        for (ti, terms) in brief.terms.iter().enumerate() {
+            for &t in terms {
+                let term = &site.taxonomies[ti].terms[t];
+                (&term.name, &term.slug, term.briefs.len()).hash(&mut h);
+            }
+        }
+        h.finish()
+    };
+    let built: Vec<(u64, Value, u64)> = (0..site.briefs.len())
         .into_par_iter()
-        .map(|b| context::brief_summary(site, b))
+        .map(|b| {
+            let key = summary_key(b);
+            match cache.summaries.get(&site.briefs[b].doc.rel) {
+                Some((k, v, h)) if *k == key => (key, v.clone(), *h),
+                _ => {
+                    let v = context::brief_summary(site, b);
+                    let h = hash_value(&v);
+                    (key, v, h)
+                }
+            }
+        })
         .collect();
-    let summary_hashes: Vec<u64> = summaries.par_iter().map(hash_value).collect();
+    cache.summaries = site
+        .briefs
+        .iter()
+        .zip(&built)
+        .map(|(b, e)| (b.doc.rel.clone(), e.clone()))
+        .collect();
+    let summaries: Vec<Value> = built.iter().map(|e| e.1.clone()).collect();
+    let summary_hashes: Vec<u64> = built.iter().map(|e| e.2).collect();
     let references = site
         .briefs
         .iter()
