@@ -108,6 +108,8 @@ pub struct Site {
     /// Briefs in reading order: sections depth-first by weight, briefs in section order.
     pub reading_order: Vec<BriefId>,
     pub chronology: Vec<ChronoEvent>,
+    /// Content files that failed to load (their errors are already reported).
+    pub failed: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,6 +378,7 @@ impl Site {
             assets,
             reading_order,
             chronology,
+            failed: content.failed.iter().cloned().collect(),
         }
     }
 
@@ -391,6 +394,7 @@ impl Site {
             assets: vec![],
             reading_order: vec![],
             chronology: vec![],
+            failed: HashSet::new(),
         }
     }
 

@@ -65,6 +65,9 @@ pub struct Content {
     pub assets: Vec<Asset>,
     pub data: Vec<Arc<DataFile>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Markdown files that exist but could not be read or parsed (already reported), so links
+    /// to them are not reported a second time as broken.
+    pub failed: Vec<String>,
 }
 
 /// Reads the content tree, reusing parses of files whose text is unchanged.
@@ -155,7 +158,8 @@ impl Loader {
             .map(|f| match f {
                 Found::Doc(rel, abs) => {
                     let cached = self.docs.get(&rel).cloned();
-                    (Some(read_doc(root, &rel, &abs, cached)), None, None)
+                    let result = read_doc(root, &rel, &abs, cached).map_err(|d| (rel, d));
+                    (Some(result), None, None)
                 }
                 Found::Data(rel, abs) => {
                     let cached = self.data.get(&rel).cloned();
@@ -173,7 +177,10 @@ impl Loader {
                     docs.insert(d.rel.clone(), d.clone());
                     content.docs.push(d);
                 }
-                Some(Err(d)) => content.diagnostics.extend(d),
+                Some(Err((rel, d))) => {
+                    content.diagnostics.extend(d);
+                    content.failed.push(rel);
+                }
                 None => {}
             }
             match data {

@@ -137,7 +137,12 @@ struct Links<'a>(&'a Site);
 
 impl LinkResolver for Links<'_> {
     fn resolve(&self, rel: &str) -> Option<String> {
-        self.0.path_of(rel).map(|p| self.0.url(p))
+        match self.0.path_of(rel) {
+            Some(p) => Some(self.0.url(p)),
+            // The target exists but failed to load: its own error says why; the build fails.
+            None if self.0.failed.contains(rel) => Some("#".into()),
+            None => None,
+        }
     }
 }
 
@@ -264,7 +269,11 @@ pub fn render_markdown(
                 .collect();
             for e in host.body_errors.drain(..) {
                 let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message))
-                    .in_file(&doc.display);
+                    .in_file(&doc.display)
+                    .at(
+                        &doc.text,
+                        body_start + e.span.start..body_start + e.span.end,
+                    );
                 if let Some(h) = e.hint {
                     d = d.with_hint(h);
                 }

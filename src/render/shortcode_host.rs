@@ -193,7 +193,11 @@ impl ShortcodeHost for Host<'_> {
                 let mut errors = Vec::new();
                 let r = markdown::render(md, self.links, self, &mut errors);
                 // Body errors are relative to the body; report them at the shortcode.
-                self.body_errors.extend(errors);
+                // Point at the shortcode itself: the body's own offsets are not the file's.
+                self.body_errors.extend(errors.into_iter().map(|mut e| {
+                    e.span = call.span.clone();
+                    e
+                }));
                 Some(r.html)
             }
             None => None,
