@@ -63,8 +63,11 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
     let (left, right, top, bottom) = (56.0, 16.0, 40.0, 64.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
-    let max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
+    let data_max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
     let min = points.iter().map(|p| p.1).fold(0.0_f64, f64::min);
+    // Round the axis up to a "nice" step (1, 2 or 5 × 10^k) so ticks read 0, 20, 40, not 17.50.
+    let step = nice_step((data_max - min) / 4.0);
+    let max = min + step * 4.0;
     let span = if max - min == 0.0 { 1.0 } else { max - min };
     let y_of = |v: f64| top + plot_h - (v - min) / span * plot_h;
     let title = spec.title.unwrap_or("Chart");
@@ -100,7 +103,7 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
     );
     // Axes and four gridlines with value labels.
     for i in 0..=4 {
-        let v = min + span * f64::from(i) / 4.0;
+        let v = min + step * f64::from(i);
         let y = y_of(v);
         let _ = write!(
             s,
@@ -178,6 +181,13 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
         h - 16.0,
         escape(spec.x)
     );
+    let _ = write!(
+        s,
+        "<text class=\"chart-axis-label\" x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">{}</text>",
+        top + plot_h / 2.0,
+        top + plot_h / 2.0,
+        escape(spec.y)
+    );
     s.push_str("</svg>");
     match spec.source {
         Some(src) => {
@@ -198,6 +208,24 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
     }
     s.push_str("</figure>");
     Ok(s)
+}
+
+fn nice_step(raw: f64) -> f64 {
+    if !raw.is_finite() || raw <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
 }
 
 /// One partner's row of the hedge matrix: (partner, economic, security, credibility) levels 1–3.
@@ -280,6 +308,12 @@ mod tests {
         assert!(svg.contains("<title id="));
         assert!(svg.contains("Missile: 70"));
         assert_eq!(svg.matches("<rect").count(), 2);
+        // 70 rounds the axis up to 80 in steps of 20.
+        assert!(
+            svg.contains(">80</text>") && svg.contains(">20</text>"),
+            "{svg}"
+        );
+        assert!(!svg.contains(".50<"));
     }
 
     #[test]

@@ -39,10 +39,21 @@ pub struct Rendered {
     pub links: Vec<InternalLink>,
     /// Identity of the rendered output, set by the render stage, for page fingerprints.
     pub hash: u64,
+    /// Problems that do not stop the build (nesting flattened past [`MAX_NESTING`]).
+    pub warnings: Vec<MarkdownError>,
 }
 
+/// Block quotes, lists, emphasis and links nest at most this deep together; deeper levels are
+/// flattened into the last one (their text stays), with a warning. Real briefs never come near it; thousands of levels would make the
+/// sanitiser quadratic and the minifier recurse past its thread's stack.
+pub const MAX_NESTING: usize = 100;
+
+/// Elements in the rendered HTML (raw HTML included) nest at most this deep, or the document
+/// is an error: deeper trees overflow the HTML minifier's stack and make sanitising quadratic.
+pub const MAX_HTML_DEPTH: usize = 1000;
+
 /// Problems found while rendering, with byte ranges into the Markdown body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct MarkdownError {
     pub span: Range<usize>,
     pub message: String,
@@ -80,7 +91,150 @@ pub fn render(
     if let Some(s) = out.summary.take() {
         out.summary = Some(expanded.substitute(&s));
     }
+    if let Some(depth) = too_deep(&out.html) {
+        errors.push(MarkdownError {
+            span: 0..body.find('\n').unwrap_or(body.len()),
+            message: format!(
+                "HTML nested more than {MAX_HTML_DEPTH} elements deep (at least {depth})"
+            ),
+            hint: Some(
+                "raw HTML in this brief opens far more elements than it closes; close them or nest less deeply".into(),
+            ),
+        });
+        // Nothing downstream gets the tree that would overflow it.
+        out.html.clear();
+        out.summary = None;
+    }
     out
+}
+
+/// The nesting depth of `html` if it exceeds [`MAX_HTML_DEPTH`]. A linear scan of tags:
+/// void and self-closed elements, comments, and elements whose end tag is optional (`p`, `li`,
+/// table parts...) do not nest; raw-text elements (`script`, `style`...) are skipped whole.
+fn too_deep(html: &str) -> Option<usize> {
+    const FLAT: [&str; 30] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "param", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th",
+        "tbody", "thead", "tfoot", "colgroup", "caption", "rp", "rt",
+    ];
+    const RAW: [&str; 5] = ["script", "style", "textarea", "title", "xmp"];
+    if html.len() < MAX_HTML_DEPTH * 3 {
+        return None;
+    }
+    let b = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(off) = memchr_lt(&b[i..]) {
+        i += off + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .count();
+        if len == 0 || !b[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = html[start..start + len].to_ascii_lowercase();
+        let end = html[start..].find('>').map_or(b.len(), |e| start + e);
+        let self_closed = end > 0 && b.get(end - 1) == Some(&b'/');
+        i = end.min(b.len());
+        if FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if RAW.contains(&name.as_str()) {
+            i = find_end_tag(html, i, &name);
+        } else if !self_closed {
+            depth += 1;
+            if depth > MAX_HTML_DEPTH {
+                return Some(depth);
+            }
+        }
+    }
+    None
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'<')
+}
+
+/// Where `</name` (any case) starts at or after `from`, or the end of `html`.
+fn find_end_tag(html: &str, from: usize, name: &str) -> usize {
+    let b = html.as_bytes();
+    let mut i = from;
+    while let Some(off) = html[i..].find("</") {
+        let at = i + off;
+        let rest = &b[at + 2..];
+        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return at;
+        }
+        i = at + 2;
+    }
+    b.len()
+}
+
+/// Drops the tags of containers (block quotes, lists, emphasis, strong, strikethrough, links)
+/// nested deeper than [`MAX_NESTING`]; their content stays, flattened into the deepest allowed
+/// level. Items follow their list.
+#[derive(Default)]
+struct Nesting {
+    /// Per open block quote, list or item: whether its tags are dropped.
+    open: Vec<bool>,
+    depth: usize,
+    /// Where the first flattened level starts, for the warning.
+    first_dropped: Option<Range<usize>>,
+}
+
+impl Nesting {
+    /// Whether to keep this event; `None` when it is not a container tag.
+    fn keep(&mut self, ev: &Event, range: &Range<usize>) -> Option<bool> {
+        match ev {
+            Event::Start(
+                Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. },
+            ) => {
+                let drop = self.depth >= MAX_NESTING;
+                if drop {
+                    self.first_dropped.get_or_insert(range.clone());
+                } else {
+                    self.depth += 1;
+                }
+                self.open.push(drop);
+                Some(!drop)
+            }
+            Event::Start(Tag::Item) => {
+                let drop = self.open.last().copied().unwrap_or(false);
+                self.open.push(drop);
+                Some(!drop)
+            }
+            Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link,
+            ) => {
+                let drop = self.open.pop().unwrap_or(false);
+                if !drop {
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                Some(!drop)
+            }
+            Event::End(TagEnd::Item) => Some(!self.open.pop().unwrap_or(false)),
+            _ => None,
+        }
+    }
 }
 
 /// Ids the default theme puts on a brief's page around its Markdown (`<main id="main">`, the
@@ -152,6 +306,7 @@ fn render_expanded(
     let mut in_code = 0usize;
     let mut summary_at: Option<usize> = None;
     let mut footnotes = Footnotes::default();
+    let mut nesting = Nesting::default();
 
     // Explicit `{#id}`s are reserved first so generated ids never steal them.
     for (ev, _) in Parser::new_ext(src, options()).into_offset_iter() {
@@ -161,6 +316,9 @@ fn render_expanded(
     }
 
     for (ev, range) in Parser::new_ext(src, options()).into_offset_iter() {
+        if nesting.keep(&ev, &range) == Some(false) {
+            continue;
+        }
         match ev {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
@@ -290,6 +448,17 @@ fn render_expanded(
         html::push_html(&mut out, events.into_iter());
     }
     result.html = out;
+    if let Some(at) = nesting.first_dropped {
+        result.warnings.push(MarkdownError {
+            span: exp.original_span(at.start..at.start),
+            message: format!(
+                "Markdown nested more than {MAX_NESTING} levels deep (quotes, lists, emphasis, links) is flattened"
+            ),
+            hint: Some(format!(
+                "nest less deeply; everything past level {MAX_NESTING} is shown at that level"
+            )),
+        });
+    }
     result.heading_ids = headings.iter().map(|h| h.1.clone()).collect();
     result.toc = build_toc(&headings);
     result
@@ -496,6 +665,60 @@ mod tests {
         assert_eq!(ids.len(), unique.len(), "{ids:?}");
         assert!(ids.contains(&"fnref-a-b--2"), "{ids:?}");
         assert!(r.html.contains("href=\"#fn-a-b-1\""), "{}", r.html);
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_with_a_warning() {
+        for src in [
+            format!("{}deep\n", "> ".repeat(5000)),
+            format!("{}deep\n", "- ".repeat(5000)),
+            format!("{}deep\n", "> 1. ".repeat(3000)),
+            format!("{}deep{}\n", "*_".repeat(3000), "_*".repeat(3000)),
+        ] {
+            let (r, e) = md(&src);
+            assert!(e.is_empty(), "{e:?}");
+            assert!(r.html.contains("deep"));
+            assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+            assert!(r.warnings[0].message.contains("flattened"));
+            let opened = ["<blockquote", "<ul", "<ol", "<em", "<strong"]
+                .iter()
+                .map(|t| r.html.matches(t).count())
+                .sum::<usize>();
+            assert!(opened <= MAX_NESTING, "{opened} levels kept");
+            assert_eq!(
+                r.html.matches("<li").count(),
+                r.html.matches("</li>").count()
+            );
+            assert_eq!(too_deep(&r.html), None);
+        }
+        let (r, _) = md(&format!("{}shallow\n", "> ".repeat(MAX_NESTING)));
+        assert!(r.warnings.is_empty());
+        assert_eq!(r.html.matches("<blockquote").count(), MAX_NESTING);
+    }
+
+    #[test]
+    fn raw_html_nested_too_deep_is_an_error() {
+        let src = format!(
+            "Intro.\n\n{}x{}\n",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        );
+        let (r, e) = md(&src);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].message.contains("nested more than"),
+            "{}",
+            e[0].message
+        );
+        assert_eq!(e[0].span, 0..6);
+        assert!(r.html.is_empty());
+        // Unclosed paragraphs and items, void elements and comments do not nest.
+        let flat = "<p>a<li>b<br><img src=x><!-- <div> --><input/>".repeat(2000);
+        assert_eq!(too_deep(&flat), None);
+        let script = format!("<script>{}</script>", "<div>".repeat(2000));
+        assert_eq!(too_deep(&script), None);
+        let shallow = "<div><span>x</span></div>".repeat(2000);
+        assert_eq!(too_deep(&shallow), None);
     }
 
     #[test]

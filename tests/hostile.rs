@@ -329,14 +329,6 @@ fn deep_nesting_does_not_overflow_the_stack() {
             "links",
             format!("{}deep link{}\n", "[".repeat(depth), "](x)".repeat(depth)),
         ),
-        (
-            "html",
-            format!(
-                "{}deep html{}\n",
-                "<div>".repeat(depth),
-                "</div>".repeat(depth)
-            ),
-        ),
     ];
     let needles = [
         "deep quote",
@@ -347,7 +339,6 @@ fn deep_nesting_does_not_overflow_the_stack() {
         "level 4999",
         "deep emphasis",
         "deep link",
-        "deep html",
     ];
     for safe in [false, true] {
         let config = format!("title = \"Hostile\"\nsafe_html = {safe}\nsearch = {safe}\n");
@@ -366,6 +357,16 @@ fn deep_nesting_does_not_overflow_the_stack() {
         for ((name, _), needle) in cases.iter().zip(needles) {
             assert_nested_page(&site, &format!("/sec/{name}/"), needle);
         }
+        // Nesting past the limit is flattened, and the build says where.
+        for name in ["quotes", "tight", "bullets", "numbers", "mixed", "emphasis"] {
+            let file = format!("content/sec/{name}.md:5:");
+            assert!(
+                r.stderr.contains(&file),
+                "no warning at {file}:\n{}",
+                r.stderr
+            );
+        }
+        assert!(r.stderr.contains("flattened"), "{}", r.stderr);
         // Minified output goes through an HTML parser of its own.
         let r = site.build(&["--minify"]);
         r.expect_no_panic();
@@ -373,6 +374,28 @@ fn deep_nesting_does_not_overflow_the_stack() {
         r.expect_success();
         assert_nested_page(&site, "/sec/quotes/", "deep quote");
     }
+}
+
+#[test]
+fn raw_html_nested_thousands_deep_is_an_error() {
+    let site = Site::new();
+    let nested = |n: usize| format!("{}x{}\n", "<div>".repeat(n), "</div>".repeat(n));
+    site.write("content/sec/html.md", brief("Deep HTML", &nested(5_000)));
+    for args in [&[][..], &["--minify"][..]] {
+        let r = site.build(args);
+        r.expect_no_panic();
+        assert_ne!(
+            r.code, -1,
+            "briefing crashed (stack overflow?):\n{}",
+            r.stderr
+        );
+        r.expect_code(1);
+        assert!(r.stderr.contains("content/sec/html.md:5:"), "{}", r.stderr);
+        assert!(r.stderr.contains("nested more than"), "{}", r.stderr);
+    }
+    // Below the limit it builds, minified too.
+    site.write("content/sec/html.md", brief("Deep HTML", &nested(900)));
+    site.build(&["--minify"]).expect_no_panic().expect_success();
 }
 
 #[test]

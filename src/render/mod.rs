@@ -267,6 +267,18 @@ pub fn render_markdown(
                     d
                 })
                 .collect();
+            for w in &rendered.warnings {
+                let mut d = Diagnostic::warning(w.message.clone())
+                    .in_file(&doc.display)
+                    .at(
+                        &doc.text,
+                        body_start + w.span.start..body_start + w.span.end,
+                    );
+                if let Some(h) = &w.hint {
+                    d = d.with_hint(h.clone());
+                }
+                diags.push(d);
+            }
             for e in host.body_errors.drain(..) {
                 let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message))
                     .in_file(&doc.display)
