@@ -307,6 +307,7 @@ fn render_expanded(
     let mut summary_at: Option<usize> = None;
     let mut footnotes = Footnotes::default();
     let mut nesting = Nesting::default();
+    let mut explicit_ids: HashSet<String> = HashSet::new();
 
     // Explicit `{#id}`s are reserved first so generated ids never steal them.
     for (ev, _) in Parser::new_ext(src, options()).into_offset_iter() {
@@ -336,6 +337,20 @@ fn render_expanded(
                 if let Some(h) = current.take() {
                     let title = h.text.trim().to_string();
                     let id = match h.id {
+                        // The first heading with an explicit id keeps it; a second one gets a
+                        // unique id and a warning (found by fuzzing: duplicate ids made
+                        // `#anchor` links ambiguous and the page invalid).
+                        Some(id) if !explicit_ids.insert(id.clone()) => {
+                            let unique = slugs.unique(&id);
+                            result.warnings.push(MarkdownError {
+                                span: exp.original_span(range.clone()),
+                                message: format!(
+                                    "heading id `#{id}` is already used in this brief; this heading gets `#{unique}`"
+                                ),
+                                hint: Some("give each heading its own {#id}".into()),
+                            });
+                            unique
+                        }
                         Some(id) => id,
                         None => {
                             let mut base = slugify(&title);
@@ -650,6 +665,18 @@ mod tests {
     }
 
     #[test]
+    fn repeated_explicit_ids_are_made_unique_with_a_warning() {
+        // Regression (fuzz/markdown): two headings with the same `{#id}` gave duplicate ids.
+        let src = "# Intro\n\n## Tarde {#tradu .x}\n\nText.\n\n## Tarde {#tradu .x}\n";
+        let (r, e) = md(src);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(r.heading_ids, vec!["intro", "tradu", "tradu-1"]);
+        assert_eq!(r.warnings.len(), 1);
+        assert!(r.warnings[0].message.contains("`#tradu`"), "{:?}", r.warnings);
+        assert_eq!(&src[r.warnings[0].span.clone()], "## Tarde {#tradu .x}\n");
+    }
+
+    #[test]
     fn footnote_ids_are_unique() {
         // Two labels that slugify alike, and a note referenced twice.
         let (r, _) = md("A[^a b] b[^a-b] c[^a b].\n\n[^a b]: One.\n[^a-b]: Two.\n");
@@ -673,7 +700,7 @@ mod tests {
             format!("{}deep\n", "> ".repeat(5000)),
             format!("{}deep\n", "- ".repeat(5000)),
             format!("{}deep\n", "> 1. ".repeat(3000)),
-            format!("{}deep{}\n", "*_".repeat(3000), "_*".repeat(3000)),
+            format!("{}deep{}\n", "*a _b ".repeat(3000), " b_ a*".repeat(3000)),
         ] {
             let (r, e) = md(&src);
             assert!(e.is_empty(), "{e:?}");

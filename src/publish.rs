@@ -544,7 +544,10 @@ pub fn publish(opts: &PublishOptions) -> Result<Published, Failure> {
             );
             kept.push(r.to_string());
         } else {
-            match fs::remove_dir_all(&dir) {
+            // Rename out of the release namespace first: a publish killed mid-removal then
+            // leaves a `.staging-*` folder the next run cleans, never a half-deleted release.
+            let doomed = releases.join(format!("{STAGING_PREFIX}removed-{r}"));
+            match fs::rename(&dir, &doomed).and_then(|()| fs::remove_dir_all(&doomed)) {
                 Ok(()) => removed.push(r.to_string()),
                 Err(e) => {
                     warnings.push(

@@ -321,8 +321,8 @@ fn deep_nesting_does_not_overflow_the_stack() {
             "emphasis",
             format!(
                 "{}deep emphasis{}\n",
-                "*_".repeat(depth),
-                "_*".repeat(depth)
+                "*a _b ".repeat(depth),
+                " b_ a*".repeat(depth)
             ),
         ),
         (

@@ -503,3 +503,31 @@ fn slugs_and_terms_cannot_climb_out_of_the_output() {
         );
     }
 }
+
+#[test]
+fn the_checks_catch_an_injection() {
+    // The checks above must fail on the very output they guard against.
+    let fails = |html: &'static str| {
+        std::panic::catch_unwind(|| assert_inert_html("probe.html", html)).is_err()
+    };
+    assert!(fails("<p><script>alert(1)</script></p>"));
+    assert!(fails("<p title=\"\"><img src=x onerror=alert(2)></p>"));
+    assert!(fails(
+        "<script type=\"application/ld+json\">{\"headline\": \"</script><script>alert(1)</script>\"}</script>"
+    ));
+    assert!(!fails(
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><script type=\"application/ld+json\">{\"a\":\"\\u003c\"}</script>"
+    ));
+    let xml_fails = |xml: &'static str| {
+        std::panic::catch_unwind(|| {
+            assert_inert_xml("probe.xml", xml);
+        })
+        .is_err()
+    };
+    assert!(xml_fails(
+        "<feed><title><script>alert(1)</script></title></feed>"
+    ));
+    assert!(!xml_fails(
+        "<feed><title>&lt;script&gt;alert(1)&lt;/script&gt;</title></feed>"
+    ));
+}

@@ -15,7 +15,12 @@ fuzz_target!(|text: &str| {
         assert!(split.toml.end <= split.body.start && split.body.end == text.len());
         assert!(text.is_char_boundary(split.toml.start) && text.is_char_boundary(split.body.start));
     }
-    for rel in ["hedges/china.md", "hedges/_index.md", "_index.md", "russia/index.md"] {
+    for rel in [
+        "hedges/china.md",
+        "hedges/_index.md",
+        "_index.md",
+        "russia/index.md",
+    ] {
         match content::parse_doc(rel, Path::new(rel), text.clone(), 0) {
             Ok(doc) => {
                 // Everything later stages do with a parsed document must not panic.

@@ -23,13 +23,38 @@ impl LinkResolver for Site {
             !rel.split('/').any(|c| c == ".." || c == ".") && !rel.starts_with('/'),
             "a path leaving content/ reached the resolver: {rel:?}"
         );
-        FILES.iter().find(|(f, _)| *f == rel).map(|(_, u)| u.to_string())
+        FILES
+            .iter()
+            .find(|(f, _)| *f == rel)
+            .map(|(_, u)| u.to_string())
     }
 }
 
 const PIECES: [&str; 24] = [
-    "hedges", "china.md", "_index.md", "..", ".", "/", "#", "trade", "日本", "東京.md", "%2e%2e",
-    "\\", " ", "\"t\"", ")", "(", "[", "]", "<", ">", "\n", "{{ x() }}", "`", "@/",
+    "hedges",
+    "china.md",
+    "_index.md",
+    "..",
+    ".",
+    "/",
+    "#",
+    "trade",
+    "日本",
+    "東京.md",
+    "%2e%2e",
+    "\\",
+    " ",
+    "\"t\"",
+    ")",
+    "(",
+    "[",
+    "]",
+    "<",
+    ">",
+    "\n",
+    "{{ x() }}",
+    "`",
+    "@/",
 ];
 
 const OPENERS: [&str; 6] = ["[l](@/", "![i](@/", "<@/", "[l]: @/", "[l](<@/", "[l](@/./"];
@@ -44,7 +69,11 @@ fuzz_target!(|data: &[u8]| {
             let Some(&p) = it.next() else { break };
             md.push_str(PIECES[p as usize % PIECES.len()]);
         }
-        md.push_str(if op & 0x80 == 0 { ")\n" } else { ") and [l]\n\n" });
+        md.push_str(if op & 0x80 == 0 {
+            ")\n"
+        } else {
+            ") and [l]\n\n"
+        });
     }
     let mut errors = Vec::new();
     let r = markdown::render(&md, &Site, &mut NoShortcodes, &mut errors);
@@ -52,7 +81,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(e.span.start <= e.span.end && e.span.end <= md.len());
     }
     for l in &r.links {
-        assert!(FILES.iter().any(|(f, _)| *f == l.target), "unknown target kept: {l:?}");
+        assert!(
+            FILES.iter().any(|(f, _)| *f == l.target),
+            "unknown target kept: {l:?}"
+        );
     }
-    assert!(!r.html.contains("href=\"@/"), "unresolved @/ link in {}", r.html);
+    assert!(
+        !r.html.contains("href=\"@/"),
+        "unresolved @/ link in {}",
+        r.html
+    );
 });

@@ -22,7 +22,10 @@ struct Echo;
 impl ShortcodeHost for Echo {
     fn render(&mut self, call: &Call) -> Result<String, CallError> {
         if call.name == "fail" {
-            return Err(CallError { message: "fail".into(), hint: None });
+            return Err(CallError {
+                message: "fail".into(),
+                hint: None,
+            });
         }
         let body = match &call.body {
             Some(md) => {
@@ -31,7 +34,11 @@ impl ShortcodeHost for Echo {
             }
             None => String::new(),
         };
-        Ok(format!("<div class=\"{}\">{}</div>", markdown::escape(&call.name), body))
+        Ok(format!(
+            "<div class=\"{}\">{}</div>",
+            markdown::escape(&call.name),
+            body
+        ))
     }
 }
 

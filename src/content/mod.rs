@@ -225,6 +225,11 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
             .with_hint("save the file as UTF-8 in your editor")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // CommonMark: U+0000 must become U+FFFD. Doing it here keeps every later offset (and the
+    // source lines diagnostics show) consistent, and no NUL ever reaches a page.
+    if text.contains('\0') {
+        return Ok(Arc::from(text.replace('\0', "\u{fffd}")));
+    }
     Ok(Arc::from(text))
 }
 
@@ -372,6 +377,25 @@ mod tests {
         let e = read_doc(tmp.path(), "sec/gone.md", &abs, None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(e[0].render(false).contains("content/sec/gone.md"));
+    }
+
+    #[test]
+    fn nul_bytes_become_replacement_characters() {
+        let tmp = tempfile::tempdir().unwrap();
+        let abs = tmp.path().join("a.md");
+        std::fs::write(
+            &abs,
+            "+++\ntitle = \"a\0b\"\ndate = 2017-01-01\n+++\nx\0y\n",
+        )
+        .unwrap();
+        let text = read_text(tmp.path(), &abs).unwrap();
+        assert!(!text.contains('\0'));
+        let doc = parse_doc("a.md", Path::new("a.md"), text, 0).unwrap();
+        assert_eq!(doc.body(), "x\u{fffd}y\n");
+        let DocKind::Brief(m) = &doc.kind else {
+            panic!("not a brief")
+        };
+        assert_eq!(m.title, "a\u{fffd}b");
     }
 
     #[test]
