@@ -672,7 +672,11 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(r.heading_ids, vec!["intro", "tradu", "tradu-1"]);
         assert_eq!(r.warnings.len(), 1);
-        assert!(r.warnings[0].message.contains("`#tradu`"), "{:?}", r.warnings);
+        assert!(
+            r.warnings[0].message.contains("`#tradu`"),
+            "{:?}",
+            r.warnings
+        );
         assert_eq!(&src[r.warnings[0].span.clone()], "## Tarde {#tradu .x}\n");
     }
 

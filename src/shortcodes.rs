@@ -133,12 +133,53 @@ fn code_ranges(src: &str) -> Vec<Range<usize>> {
     ranges
 }
 
+/// Block shortcodes nest at most this deep. A host renders a block's body as Markdown, which
+/// expands the shortcodes inside it, so nesting is recursion: a thousand nested callouts
+/// overflowed a render thread's stack and aborted the build.
+pub const MAX_DEPTH: usize = 32;
+
+thread_local! {
+    /// How many `expand` calls are running on this thread (one per level of block nesting).
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one level of [`expand`] for as long as it lives.
+struct Level;
+
+impl Level {
+    fn enter() -> (Level, usize) {
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        (Level, depth)
+    }
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 pub fn expand(
     src: &str,
     host: &mut dyn ShortcodeHost,
     errors: &mut Vec<MarkdownError>,
 ) -> Expanded {
     if !src.contains("{{") && !src.contains("{%") {
+        return Expanded {
+            text: src.to_string(),
+            replacements: Vec::new(),
+        };
+    }
+    let (_level, depth) = Level::enter();
+    if depth > MAX_DEPTH {
+        errors.push(MarkdownError {
+            span: 0..src.find('\n').unwrap_or(src.len()),
+            message: format!("block shortcodes nested more than {MAX_DEPTH} levels deep"),
+            hint: Some("nest callouts and other block shortcodes less deeply".into()),
+        });
         return Expanded {
             text: src.to_string(),
             replacements: Vec::new(),
@@ -487,6 +528,43 @@ mod tests {
         let (out, errs) = run("a {{ not a call }} {");
         assert!(errs.is_empty());
         assert_eq!(out, "a {{ not a call }} {");
+    }
+
+    /// Renders block bodies by expanding them again, as the real host does through Markdown.
+    struct Recursive;
+    impl ShortcodeHost for Recursive {
+        fn render(&mut self, call: &Call) -> Result<String, CallError> {
+            let mut errors = Vec::new();
+            let body = call.body.as_deref().unwrap_or("");
+            let e = expand(body, self, &mut errors);
+            if errors.is_empty() {
+                Ok(format!("<div>{}</div>", e.substitute(&e.text)))
+            } else {
+                Err(CallError {
+                    message: errors[0].message.clone(),
+                    hint: None,
+                })
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited_not_a_stack_overflow() {
+        let nested =
+            |n: usize| format!("{}x\n{}", "{% c() %}\n".repeat(n), "{% end %}\n".repeat(n));
+        let mut errors = Vec::new();
+        let e = expand(&nested(MAX_DEPTH), &mut Recursive, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(e.substitute(&e.text).matches("<div>").count(), MAX_DEPTH);
+        // Far deeper than any thread's stack would take: one error, no crash.
+        let mut errors = Vec::new();
+        expand(&nested(20_000), &mut Recursive, &mut errors);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("nested more than"), "{errors:?}");
+        // The depth count unwinds: a shallow document afterwards expands normally.
+        let mut errors = Vec::new();
+        expand(&nested(2), &mut Recursive, &mut errors);
+        assert!(errors.is_empty());
     }
 
     #[test]

@@ -399,6 +399,33 @@ fn raw_html_nested_thousands_deep_is_an_error() {
 }
 
 #[test]
+fn deeply_nested_block_shortcodes_are_an_error_not_a_crash() {
+    let site = Site::new();
+    let nested = |n: usize| {
+        format!(
+            "{}inner\n{}",
+            "{% callout(kind=\"note\") %}\n".repeat(n),
+            "{% end %}\n".repeat(n)
+        )
+    };
+    site.write("content/sec/calls.md", brief("Calls", &nested(1_000)));
+    let r = site.build(&[]);
+    r.expect_no_panic();
+    assert_ne!(
+        r.code, -1,
+        "briefing crashed (stack overflow?):\n{}",
+        r.stderr
+    );
+    r.expect_code(1);
+    assert!(r.stderr.contains("content/sec/calls.md:5:"), "{}", r.stderr);
+    assert!(r.stderr.contains("nested more than"), "{}", r.stderr);
+    site.write("content/sec/calls.md", brief("Calls", &nested(5)));
+    site.build_ok();
+    let page = site.page("/sec/calls/");
+    assert!(page.contains("inner"));
+}
+
+#[test]
 fn a_thousand_identical_headings_get_distinct_ids() {
     let site = Site::new();
     let body: String = (0..1000)
