@@ -180,21 +180,6 @@ fn script_json(v: &Value) -> String {
         .replace('&', "\\u0026")
 }
 
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 const OVERLAY_STYLE: &str = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:70vh;overflow:auto;z-index:2147483647;margin:0 auto;max-width:60rem;padding:1rem 1.25rem;border-radius:6px;border-top:4px solid #e5484d;background:#1c1c1f;color:#ececec;box-shadow:0 8px 32px rgba(0,0,0,.45);font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left";
 
 /// The overlay as HTML, for pages loaded while the last build is failing. The script builds the
@@ -217,16 +202,16 @@ pub fn overlay_html(diagnostics: &[Value]) -> String {
         s.push_str("<div class=\"briefing-error\" style=\"margin:.75rem 0;padding-left:.75rem;border-left:3px solid #e5484d\">");
         s.push_str(&format!(
             "<div style=\"color:#a0a0a0\">{}</div>",
-            escape_html(&pos)
+            crate::markdown::escape(&pos)
         ));
         s.push_str(&format!(
             "<div style=\"font-weight:bold;white-space:pre-wrap\">{}</div>",
-            escape_html(&field(d, "message").unwrap_or_default())
+            crate::markdown::escape(&field(d, "message").unwrap_or_default())
         ));
         if let Some(h) = field(d, "hint") {
             s.push_str(&format!(
                 "<div style=\"color:#7ee787;white-space:pre-wrap\">help: {}</div>",
-                escape_html(&h)
+                crate::markdown::escape(&h)
             ));
         }
         s.push_str("</div>");
