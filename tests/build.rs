@@ -406,6 +406,16 @@ fn atom_feed_and_sitemap_are_valid_xml() {
         };
         assert!(!child("title").text().unwrap_or("").trim().is_empty());
         assert!(child("updated").text().unwrap_or("").contains('T'));
+        // RFC 4287 essentials on every entry, as the publish issue asks.
+        assert!(!child("id").text().unwrap_or("").trim().is_empty());
+        assert!(!child("summary").text().unwrap_or("").trim().is_empty());
+        let author = child("author");
+        assert!(
+            author.children().any(
+                |n| n.has_tag_name((ATOM, "name")) && !n.text().unwrap_or("").trim().is_empty()
+            ),
+            "an entry has an author without a name"
+        );
         let link = child("link").attribute("href").unwrap().to_string();
         assert!(
             brief_urls.contains(&link),
