@@ -37,6 +37,19 @@ pub struct Stats {
     pub elapsed: Duration,
 }
 
+impl Stats {
+    /// The summary line every command prints: `Built 16 pages (9 briefs, 4 sections) in 41 ms`.
+    pub fn summary(&self) -> String {
+        format!(
+            "Built {} pages ({} briefs, {} sections) in {} ms",
+            self.pages,
+            self.briefs,
+            self.sections,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
 pub struct Built {
     pub files: BTreeMap<String, Body>,
     pub stats: Stats,

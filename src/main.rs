@@ -208,14 +208,7 @@ fn build(
     output::swap_in(&staging, &out)?;
     let s = &built.stats;
     let shown = out.strip_prefix(root).unwrap_or(&out).display().to_string();
-    let msg = format!(
-        "Built {} pages ({} briefs, {} sections) in {} ms -> {}/",
-        s.pages,
-        s.briefs,
-        s.sections,
-        s.elapsed.as_millis(),
-        shown.trim_end_matches('/')
-    );
+    let msg = format!("{} -> {}/", s.summary(), shown.trim_end_matches('/'));
     if format == Format::Json {
         eprintln!("{msg}");
     } else {
@@ -240,14 +233,7 @@ fn publish_site(opts: publish::PublishOptions, rollback: bool) -> Result<(), Fai
     let p = publish::publish(&opts)?;
     let warnings: Vec<&Diagnostic> = p.warnings.iter().collect();
     print_diagnostics(&warnings, Format::Human);
-    let s = &p.stats;
-    println!(
-        "Built {} pages ({} briefs, {} sections) in {} ms",
-        s.pages,
-        s.briefs,
-        s.sections,
-        s.elapsed.as_millis()
-    );
+    println!("{}", p.stats.summary());
     let was = p
         .previous
         .map(|r| format!(" (was {r})"))

@@ -362,13 +362,7 @@ impl Publisher {
                     self.refresh_search(pages, language, build.clone());
                 }
                 if first {
-                    println!(
-                        "Built {} pages ({} briefs, {} sections) in {} ms",
-                        s.pages,
-                        s.briefs,
-                        s.sections,
-                        s.elapsed.as_millis()
-                    );
+                    println!("{}", s.summary());
                 } else {
                     println!(
                         "Rebuilt {} of {} pages in {} ms",
