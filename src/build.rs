@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::assets;
 use crate::config::Config;
+use crate::content::DocKind;
 use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Failure};
-use crate::model::Site;
+use crate::model::{DocRef, Site};
 use crate::render::{self, Body, RenderCache, templates::Templates};
 
 #[derive(Debug, Clone, Default)]
@@ -51,13 +52,18 @@ impl Stats {
 }
 
 pub struct Built {
+    /// Every output file; after a patch (see `patch`) only the pages that were re-rendered.
     pub files: BTreeMap<String, Body>,
+    /// Set by [`Builder::build_changed`] when it patched the previous build: `files` then holds
+    /// only re-rendered pages, and every other file is as the previous build of this builder
+    /// left it.
+    pub patch: bool,
     pub stats: Stats,
     pub warnings: Vec<Diagnostic>,
     /// Output paths whose bytes changed since the previous build of this builder.
     pub changed: Vec<String>,
     /// Output paths of the brief pages: what the search index covers.
-    pub brief_pages: Vec<String>,
+    pub brief_pages: Arc<Vec<String>>,
     /// The site language, for the search index.
     pub language: String,
     /// Whether the config asks for search.
@@ -69,6 +75,20 @@ pub struct Builder {
     pub options: BuildOptions,
     loader: Loader,
     cache: RenderCache,
+    /// What the last successful in-memory build produced, for [`Builder::build_changed`] to
+    /// patch. Cleared whenever a build starts over, so it never outlives a failure.
+    last: Option<Last>,
+}
+
+struct Last {
+    templates: Templates,
+    site: Site,
+    /// Warnings from the stages before and after Markdown, reported again with each patch.
+    warnings_before: Vec<Diagnostic>,
+    warnings_after: Vec<Diagnostic>,
+    brief_pages: Arc<Vec<String>>,
+    minify: bool,
+    stats: Stats,
 }
 
 impl Builder {
@@ -78,7 +98,122 @@ impl Builder {
             options,
             loader: Loader::default(),
             cache: RenderCache::default(),
+            last: None,
         }
+    }
+
+    /// Builds after the watcher saw `changed` (paths relative to the root). When every path is
+    /// an edit to an existing brief that leaves the model's structure as it was (see
+    /// [`crate::model::same_structure`]), the last build is patched: those files are reread, their
+    /// Markdown rendered, and only the pages that read them are checked. Anything else (a new,
+    /// deleted or renamed file, a section, template, data, static or config edit, an error) runs
+    /// the whole pipeline. Either way the result equals a full build.
+    pub fn build_changed(&mut self, changed: &[PathBuf]) -> Result<Built, Failure> {
+        let start = Instant::now();
+        match self.patch(changed, start) {
+            Some(built) => Ok(built),
+            None => self.run(None),
+        }
+    }
+
+    fn patch(&mut self, changed: &[PathBuf], start: Instant) -> Option<Built> {
+        let last = self.last.as_mut()?;
+        let mut laps = Laps::new(start);
+        let mut rels = Vec::with_capacity(changed.len());
+        for p in changed {
+            let rel = p.strip_prefix("content").ok()?;
+            let mut parts = Vec::new();
+            for c in rel.components() {
+                match c {
+                    std::path::Component::Normal(n) => parts.push(n.to_str()?),
+                    _ => return None,
+                }
+            }
+            let file = *parts.last()?;
+            if parts[0] == "data" || file == "_index.md" || !file.ends_with(".md") {
+                return None;
+            }
+            if !self.root.join(p).is_file() {
+                return None;
+            }
+            rels.push(parts.join("/"));
+        }
+        let docs = self.loader.reload(&self.root, &rels)?;
+        laps.lap("reload");
+        let mut briefs = Vec::new();
+        for d in docs {
+            if d.old.hash == d.new.hash {
+                continue;
+            }
+            let (DocKind::Brief(old), DocKind::Brief(new)) = (&d.old.kind, &d.new.kind) else {
+                return None;
+            };
+            if !crate::model::same_structure(old, new) {
+                return None;
+            }
+            // A brief missing from the model is an unpublished draft, and stays one.
+            if let Some(&DocRef::Brief(b)) = last.site.by_rel.get(&d.new.rel) {
+                last.site.briefs[b].doc = d.new.clone();
+                briefs.push(b);
+            }
+        }
+        let mut diags = Vec::new();
+        let rendering = if briefs.is_empty() {
+            None
+        } else {
+            render::render_markdown_of(
+                &mut last.site,
+                &last.templates,
+                &briefs,
+                &mut self.cache,
+                &mut diags,
+            );
+            if diags.iter().any(Diagnostic::is_error) {
+                return None;
+            }
+            laps.lap("markdown");
+            let r = render::render_changed_briefs(
+                &last.site,
+                &last.templates,
+                &briefs,
+                &mut self.cache,
+                &mut diags,
+            )?;
+            if diags.iter().any(Diagnostic::is_error) {
+                return None;
+            }
+            laps.lap("pages");
+            Some(r)
+        };
+        let mut changed_pages = Vec::new();
+        let mut rendered = 0;
+        let mut files = BTreeMap::new();
+        if let Some(r) = rendering {
+            rendered = r.rendered;
+            changed_pages = r.changed;
+            files = r.files;
+            if last.minify {
+                assets::minify_pages(&mut files);
+            }
+        }
+        let mut warnings = last.warnings_before.clone();
+        warnings.extend(render::markdown_warnings(&self.cache));
+        warnings.extend(last.warnings_after.iter().cloned());
+        let stats = Stats {
+            rendered,
+            elapsed: start.elapsed(),
+            ..last.stats.clone()
+        };
+        Some(Built {
+            files,
+            patch: true,
+            stats,
+            warnings,
+            changed: changed_pages,
+            brief_pages: last.brief_pages.clone(),
+            language: last.site.config.language.clone(),
+            search: last.site.config.search,
+        })
     }
 
     /// Builds into memory: every output file is in `Built::files`.
@@ -94,18 +229,9 @@ impl Builder {
 
     fn run(&mut self, staging: Option<&Path>) -> Result<Built, Failure> {
         let start = Instant::now();
-        // BRIEFING_TIMINGS=1 prints how long each stage took, for profiling rebuilds.
-        let timings = std::env::var_os("BRIEFING_TIMINGS").is_some();
-        let mut last = start;
-        let mut lap = |stage: &str| {
-            if timings {
-                eprintln!(
-                    "  {stage:<10} {:>7.1} ms",
-                    last.elapsed().as_secs_f64() * 1000.0
-                );
-                last = Instant::now();
-            }
-        };
+        self.last = None;
+        let mut laps = Laps::new(start);
+        let mut lap = |stage: &str| laps.lap(stage);
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
             config.base_url = url.trim_end_matches('/').to_string() + "/";
@@ -134,7 +260,9 @@ impl Builder {
             return Err(split_failure(diags));
         };
         lap("model");
+        let before_markdown = diags.len();
         render::render_markdown(&mut site, &templates, &mut self.cache, &mut diags);
+        let after_markdown = diags.len();
         lap("markdown");
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
@@ -184,11 +312,12 @@ impl Builder {
             }
             files.insert(rel, body);
         }
-        let brief_pages: Vec<String> = site
-            .briefs
-            .iter()
-            .map(|b| format!("{}index.html", b.path.trim_start_matches('/')))
-            .collect();
+        let brief_pages: Arc<Vec<String>> = Arc::new(
+            site.briefs
+                .iter()
+                .map(|b| format!("{}index.html", b.path.trim_start_matches('/')))
+                .collect(),
+        );
         if config.search && !self.options.serve {
             let pages: Vec<(String, Arc<Vec<u8>>)> = brief_pages
                 .iter()
@@ -218,8 +347,20 @@ impl Builder {
             files: files.len() + rendering.written,
             elapsed: start.elapsed(),
         };
+        if staging.is_none() {
+            self.last = Some(Last {
+                warnings_before: diags[..before_markdown].to_vec(),
+                warnings_after: diags[after_markdown..].to_vec(),
+                templates,
+                site,
+                brief_pages: brief_pages.clone(),
+                minify,
+                stats: stats.clone(),
+            });
+        }
         Ok(Built {
             files,
+            patch: false,
             stats,
             warnings: diags,
             changed: rendering.changed,
@@ -227,6 +368,31 @@ impl Builder {
             language: config.language.clone(),
             search: config.search,
         })
+    }
+}
+
+/// `BRIEFING_TIMINGS=1` prints how long each stage took, for profiling rebuilds.
+struct Laps {
+    on: bool,
+    last: Instant,
+}
+
+impl Laps {
+    fn new(start: Instant) -> Laps {
+        Laps {
+            on: std::env::var_os("BRIEFING_TIMINGS").is_some(),
+            last: start,
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!(
+                "  {stage:<10} {:>7.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Instant::now();
+        }
     }
 }
 

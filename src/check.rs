@@ -246,7 +246,7 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             }
         }
     }
-    for page in &built.brief_pages {
+    for page in built.brief_pages.iter() {
         if !linked_from_elsewhere.contains(page.as_str()) {
             report.diagnostics.push(
                 Diagnostic::warning(format!(

@@ -450,6 +450,22 @@ fn parent_dir_of_dir(dir: &str) -> &str {
     dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
 }
 
+/// Whether two versions of a brief's front matter give the same model: the same URL, the same
+/// place in every ordering (sections, feeds, related briefs), the same terms and the same
+/// chronology events. These are all the brief fields [`Site::build`] reads; when they are
+/// equal an edit can swap the brief's document into the model instead of rebuilding it.
+pub fn same_structure(a: &BriefMeta, b: &BriefMeta) -> bool {
+    a.title == b.title
+        && a.date == b.date
+        && a.draft == b.draft
+        && a.weight == b.weight
+        && a.slug == b.slug
+        && a.actors == b.actors
+        && a.topics == b.topics
+        && a.taxonomies == b.taxonomies
+        && a.events == b.events
+}
+
 pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
     list.sort_by(|&a, &b| {
         let (ma, mb) = (briefs[a].meta(), briefs[b].meta());

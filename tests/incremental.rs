@@ -2,8 +2,11 @@
 //! `Builder` (what `serve` uses) equals a clean full build, byte for byte.
 //!
 //! A property test: random sequences of edits (create, retitle, redate, re-file under other
-//! actors, change the body, rename, delete briefs and whole sections, edit templates and
-//! static files) from fixed seeds, so a failure names a seed that reproduces it.
+//! actors, change the body or the front matter, link with anchors, rename, delete briefs and
+//! whole sections, edit templates and static files) from fixed seeds, so a failure names a
+//! seed that reproduces it. The builder is told which paths each edit touched, as the watcher
+//! tells `serve`, so edits to a brief's body or non-structural front matter take the patch path
+//! (`Builder::build_changed`) and everything else the full pipeline.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -109,10 +112,12 @@ fn briefs(root: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// One random edit; returns a description for the failure message.
-fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
+/// One random edit; returns a description for the failure message and the paths it touched,
+/// relative to the root (what the watcher would report).
+fn edit(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>) {
     let existing = briefs(root);
-    match rng.below(10) {
+    let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
+    let desc = match rng.below(14) {
         0 => {
             let s = rng.pick(&SECTIONS);
             let dir = root.join("content").join(s);
@@ -122,7 +127,10 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
             }
             let p = dir.join(format!("new{n}.md"));
             fs::write(&p, brief(rng, &format!("New {n}"))).unwrap();
-            format!("create {}", p.display())
+            return (
+                format!("create {}", p.display()),
+                vec![rel(&dir.join("_index.md")), rel(&p)],
+            );
         }
         1 if !existing.is_empty() => {
             let p = rng.pick(&existing).clone();
@@ -134,7 +142,7 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
                 format!("{}Retitled {n}{}", &text[..start], &text[end..]),
             )
             .unwrap();
-            format!("retitle {}", p.display())
+            return (format!("retitle {}", p.display()), vec![rel(&p)]);
         }
         2 | 3 if !existing.is_empty() => {
             let p = rng.pick(&existing).clone();
@@ -147,12 +155,74 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
                 })
                 .unwrap_or_default();
             fs::write(&p, brief(rng, &title)).unwrap();
-            format!("rewrite date/actors/body of {}", p.display())
+            return (
+                format!("rewrite date/actors/body of {}", p.display()),
+                vec![rel(&p)],
+            );
         }
         4 if !existing.is_empty() => {
             let p = rng.pick(&existing).clone();
             fs::remove_file(&p).unwrap();
-            format!("delete {}", p.display())
+            return (format!("delete {}", p.display()), vec![rel(&p)]);
+        }
+        10..=12 if !existing.is_empty() => {
+            // The body only: new words, headings and `@/` links with anchors that may or may
+            // not exist in their target (a broken one fails the build, both ways).
+            let p = rng.pick(&existing).clone();
+            let text = fs::read_to_string(&p).unwrap();
+            let end = text[3..].find("+++").unwrap() + 6;
+            let target_path = rng.pick(&existing).clone();
+            let target = target_path
+                .strip_prefix(root.join("content"))
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            // Mostly the target's real heading; now and then one it does not have.
+            let anchor = match rng.below(5) {
+                0 => format!("heading-{}", rng.below(4)),
+                _ => fs::read_to_string(&target_path)
+                    .unwrap()
+                    .lines()
+                    .find_map(|l| l.strip_prefix("## Heading "))
+                    .map(|h| format!("heading-{h}"))
+                    .unwrap_or_else(|| "top".into()),
+            };
+            let words = " word".repeat(rng.below(5));
+            let body = format!(
+                "\n\nEdited {n}{words}.\n\n<!-- more -->\n\n## Heading {}\n\nSee [there](@/{target}#{anchor}).\n",
+                rng.below(4)
+            );
+            fs::write(&p, format!("{}{body}", &text[..end])).unwrap();
+            return (format!("edit the body of {}", p.display()), vec![rel(&p)]);
+        }
+        13 if !existing.is_empty() => {
+            // Front matter the model's structure does not depend on.
+            let p = rng.pick(&existing).clone();
+            let text: String = fs::read_to_string(&p)
+                .unwrap()
+                .split_inclusive('\n')
+                .filter(|l| !l.starts_with("updated = ") && !l.starts_with("bottom_line = "))
+                .collect();
+            let start = text.find("description = \"").unwrap() + 15;
+            let end = start + text[start..].find('"').unwrap();
+            let extra = match rng.below(3) {
+                0 => format!("\nupdated = 2018-0{}-01", 1 + rng.below(9)),
+                1 => format!("\nbottom_line = \"Line {n}.\""),
+                _ => String::new(),
+            };
+            fs::write(
+                &p,
+                format!(
+                    "{}Described {n}.\"{extra}{}",
+                    &text[..start],
+                    &text[end + 1..]
+                ),
+            )
+            .unwrap();
+            return (
+                format!("edit the description of {}", p.display()),
+                vec![rel(&p)],
+            );
         }
         5 if !existing.is_empty() => {
             let p = rng.pick(&existing).clone();
@@ -162,7 +232,10 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
                 .join(format!("moved{n}.md"));
             if dest.parent().unwrap().join("_index.md").exists() {
                 fs::rename(&p, &dest).unwrap();
-                format!("rename {} -> {}", p.display(), dest.display())
+                return (
+                    format!("rename {} -> {}", p.display(), dest.display()),
+                    vec![rel(&p), rel(&dest)],
+                );
             } else {
                 "skip rename".into()
             }
@@ -172,11 +245,11 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
             let dir = root.join("content").join(s);
             if dir.exists() {
                 fs::remove_dir_all(&dir).unwrap();
-                format!("delete section {s}")
+                return (format!("delete section {s}"), vec![rel(&dir)]);
             } else {
                 fs::create_dir_all(&dir).unwrap();
                 fs::write(dir.join("_index.md"), section(s, n)).unwrap();
-                format!("create section {s}")
+                return (format!("create section {s}"), vec![rel(&dir)]);
             }
         }
         7 => {
@@ -185,10 +258,10 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
             let t = dir.join("404.html");
             if t.exists() && rng.below(2) == 0 {
                 fs::remove_file(&t).unwrap();
-                "remove site 404.html override".into()
+                return ("remove site 404.html override".into(), vec![rel(&t)]);
             } else {
                 fs::write(&t, format!("{{% extends \"base.html\" %}}{{% block content %}}<h1>Lost {n}</h1>{{% endblock content %}}")).unwrap();
-                "override 404.html".into()
+                return ("override 404.html".into(), vec![rel(&t)]);
             }
         }
         8 => {
@@ -196,7 +269,7 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
             let mut text = fs::read_to_string(&css).unwrap();
             text.push_str(&format!("\n/* edit {n} */\n"));
             fs::write(&css, text).unwrap();
-            "edit style.css".into()
+            return ("edit style.css".into(), vec![rel(&css)]);
         }
         _ => {
             let p = root.join("content/_index.md");
@@ -207,9 +280,10 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> String {
                 ),
             )
             .unwrap();
-            "edit home".into()
+            return ("edit home".into(), vec![rel(&p)]);
         }
-    }
+    };
+    (desc, Vec::new())
 }
 
 fn bytes(files: &BTreeMap<String, Body>) -> BTreeMap<String, Vec<u8>> {
@@ -228,22 +302,41 @@ fn bytes(files: &BTreeMap<String, Body>) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn incremental_rebuilds_equal_full_builds() {
     let sequences = 12;
-    let edits = 8;
+    let edits = 16;
+    let mut patches = 0;
     for seed in 1..=sequences {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
         let dir = site(&mut rng);
         let root = dir.path();
         let mut live = Builder::new(root, BuildOptions::default());
-        live.build()
-            .unwrap_or_else(|f| panic!("seed {seed}: initial build failed: {:?}", f.diagnostics()));
+        let mut served = live
+            .build()
+            .unwrap_or_else(|f| panic!("seed {seed}: initial build failed: {:?}", f.diagnostics()))
+            .files;
         let mut log = Vec::new();
         for n in 0..edits {
-            log.push(edit(&mut rng, root, n));
-            let incremental = live.build();
+            let (desc, touched) = edit(&mut rng, root, n);
+            log.push(desc);
+            let incremental = live.build_changed(&touched).map(|built| {
+                let warnings = warnings_of(&built.warnings);
+                // What serve does with a result: a patch updates the pages it names.
+                if built.patch {
+                    patches += 1;
+                    served.extend(built.files);
+                } else {
+                    served = built.files;
+                }
+                (served.clone(), warnings)
+            });
             let full = Builder::new(root, BuildOptions::default()).build();
             match (incremental, full) {
-                (Ok(a), Ok(b)) => {
-                    let (a, b) = (bytes(&a.files), bytes(&b.files));
+                (Ok((a, a_warnings)), Ok(b)) => {
+                    assert_eq!(
+                        a_warnings,
+                        warnings_of(&b.warnings),
+                        "seed {seed}: different warnings after {log:?}"
+                    );
+                    let (a, b) = (bytes(&a), bytes(&b.files));
                     let a_keys: Vec<_> = a.keys().collect();
                     let b_keys: Vec<_> = b.keys().collect();
                     assert_eq!(
@@ -275,6 +368,15 @@ fn incremental_rebuilds_equal_full_builds() {
             }
         }
     }
+    // The sequences must exercise both paths, or the test proves less than it says.
+    assert!(
+        patches >= sequences as usize * 2,
+        "only {patches} builds took the patch path"
+    );
+}
+
+fn warnings_of(diags: &[briefing::diagnostics::Diagnostic]) -> Vec<String> {
+    diags.iter().map(|d| d.render(false)).collect()
 }
 
 #[test]
@@ -294,7 +396,10 @@ fn a_body_edit_rerenders_only_what_read_the_brief() {
     let text = fs::read_to_string(&p).unwrap();
     // Same word count, same summary: listings that show the word count must not re-render.
     fs::write(&p, text.replace("Body text", "Body line")).unwrap();
-    let after = live.build().unwrap();
+    let after = live
+        .build_changed(&[PathBuf::from("content/alpha/b1.md")])
+        .unwrap();
+    assert!(after.patch, "a body edit did not take the patch path");
     assert!(after.stats.rendered >= 1);
     assert!(
         after.changed.iter().any(|c| c == "alpha/b1/index.html"),

@@ -202,6 +202,31 @@ impl Loader {
     }
 }
 
+/// A document before and after an edit.
+pub struct Reloaded {
+    pub old: Arc<SourceDoc>,
+    pub new: Arc<SourceDoc>,
+}
+
+impl Loader {
+    /// Rereads the given files (relative to `content/`), which the last [`Loader::load`] found,
+    /// without walking the tree: what `serve` does when the watcher reports edits to existing
+    /// Markdown files. `None` when a file is new, unreadable or does not parse; then a full
+    /// load reports it properly.
+    pub fn reload(&mut self, root: &Path, rels: &[String]) -> Option<Vec<Reloaded>> {
+        let content_dir = root.join("content");
+        let mut out = Vec::with_capacity(rels.len());
+        for rel in rels {
+            let old = self.docs.get(rel)?.clone();
+            let abs = content_dir.join(rel);
+            let new = read_doc(root, rel, &abs, Some(old.clone())).ok()?;
+            self.docs.insert(rel.clone(), new.clone());
+            out.push(Reloaded { old, new });
+        }
+        Some(out)
+    }
+}
+
 /// Reads a file as UTF-8 text without a byte-order mark.
 pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
     let display = display_path(root, abs);

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 /// The values lookups return, replaced before every render.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Lookup {
     pub base_url: String,
     /// Content file (`hedges/china.md`, `hedges/_index.md`) to its summary value.

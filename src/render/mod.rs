@@ -9,12 +9,13 @@ pub mod lookup;
 pub mod shortcode_host;
 pub mod templates;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::{Context, Value};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::charts;
 use crate::diagnostics::Diagnostic;
@@ -121,6 +122,12 @@ pub struct RenderCache {
     pages: HashMap<String, PageEntry>,
     /// Brief summaries by file, with the key of the inputs they were built from.
     summaries: HashMap<String, (u64, Value, u64)>,
+    last: Option<LastRender>,
+    /// For anchor checks: each file, and the files that link to it with an `#anchor`.
+    anchored_into: HashMap<String, Vec<String>>,
+    /// Markdown warnings by document, in the order a full render reports them (sections, then
+    /// briefs, by model index); documents without warnings are left out.
+    md_warnings: BTreeMap<usize, Vec<Diagnostic>>,
 }
 
 /// The result of a render: every output file, and how many pages were rendered vs reused.
@@ -168,6 +175,167 @@ fn hash_value(v: &Value) -> u64 {
     w.0.digest()
 }
 
+fn md_env(site: &Site, templates: &Templates, config_hash: u64, e: &MdEntry) -> u64 {
+    md_env_of(
+        site,
+        templates,
+        config_hash,
+        &e.link_targets,
+        &e.used_templates,
+        &e.used_data,
+    )
+}
+
+/// What a document's Markdown render depends on besides its own text.
+fn md_env_of(
+    site: &Site,
+    templates: &Templates,
+    config_hash: u64,
+    targets: &[String],
+    tpls: &[String],
+    data: &[String],
+) -> u64 {
+    let mut h = Xxh3::new();
+    config_hash.hash(&mut h);
+    for t in targets {
+        site.path_of(t).hash(&mut h);
+    }
+    for t in tpls {
+        templates.closure_hash(t).hash(&mut h);
+    }
+    for d in data {
+        site.data.get(d).map(|f| f.hash).hash(&mut h);
+    }
+    h.finish()
+}
+
+#[derive(Clone, Copy)]
+enum MdJob {
+    Section(SectionId),
+    Brief(BriefId),
+}
+
+/// Renders one document's Markdown, or reuses the cached render when neither its text nor
+/// anything it used changed.
+fn render_doc(
+    site: &Site,
+    templates: &Templates,
+    config_hash: u64,
+    cache: &RenderCache,
+    job: MdJob,
+) -> Arc<MdEntry> {
+    let content_dir = site.root.join("content");
+    let (doc, sources, bundle_dir, path) = match job {
+        MdJob::Section(s) => (&site.sections[s].doc, &[][..], None, &site.sections[s].path),
+        MdJob::Brief(b) => {
+            let br = &site.briefs[b];
+            (
+                &br.doc,
+                &br.meta().sources[..],
+                br.bundle_dir.as_deref(),
+                &br.path,
+            )
+        }
+    };
+    if let Some(c) = cache.markdown.get(&doc.rel)
+        && c.doc_hash == doc.hash
+        && c.env == md_env(site, templates, config_hash, c)
+    {
+        return c.clone();
+    }
+    let links = Links(site);
+    let mut host = shortcode_host::Host {
+        templates,
+        data: &site.data,
+        sources,
+        links: &links,
+        bundle_dir,
+        content_dir: &content_dir,
+        page_url: site.url(path),
+        references: Vec::new(),
+        used_templates: Vec::new(),
+        used_data: Vec::new(),
+        body_errors: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    let mut rendered = markdown::render(doc.body(), &links, &mut host, &mut errors);
+    if site.config.safe_html {
+        rendered.html = sanitize(&rendered.html);
+        rendered.summary = rendered.summary.as_deref().map(sanitize);
+    }
+    rendered.hash = hash_of(&(
+        &rendered.html,
+        &rendered.summary,
+        &rendered.toc,
+        rendered.word_count,
+    ));
+    let body_start = doc.body_start;
+    let mut diags: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|e| {
+            let mut d = Diagnostic::error(e.message).in_file(&doc.display).at(
+                &doc.text,
+                body_start + e.span.start..body_start + e.span.end,
+            );
+            if let Some(h) = e.hint {
+                d = d.with_hint(h);
+            }
+            d
+        })
+        .collect();
+    for w in &rendered.warnings {
+        let mut d = Diagnostic::warning(w.message.clone())
+            .in_file(&doc.display)
+            .at(
+                &doc.text,
+                body_start + w.span.start..body_start + w.span.end,
+            );
+        if let Some(h) = &w.hint {
+            d = d.with_hint(h.clone());
+        }
+        diags.push(d);
+    }
+    for e in host.body_errors.drain(..) {
+        let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message))
+            .in_file(&doc.display)
+            .at(
+                &doc.text,
+                body_start + e.span.start..body_start + e.span.end,
+            );
+        if let Some(h) = e.hint {
+            d = d.with_hint(h);
+        }
+        diags.push(d);
+    }
+    let mut link_targets: Vec<String> = rendered.links.iter().map(|l| l.target.clone()).collect();
+    // Broken links are part of the environment too: creating the target must re-render.
+    link_targets.extend(doc.body().match_indices("(@/").filter_map(|(i, _)| {
+        let rest = &doc.body()[i + 3..];
+        let end = rest.find([')', '#', ' '])?;
+        Some(rest[..end].to_string())
+    }));
+    link_targets.sort();
+    link_targets.dedup();
+    let env = md_env_of(
+        site,
+        templates,
+        config_hash,
+        &link_targets,
+        &host.used_templates,
+        &host.used_data,
+    );
+    Arc::new(MdEntry {
+        doc_hash: doc.hash,
+        env,
+        link_targets,
+        used_templates: host.used_templates,
+        used_data: host.used_data,
+        rendered: Arc::new(rendered),
+        references: Arc::new(host.references),
+        errors: diags,
+    })
+}
+
 /// Renders the Markdown of every brief and section into the model. Cached per document on
 /// (file text, what its links resolved to, shortcode templates and data files it used).
 pub fn render_markdown(
@@ -176,156 +344,29 @@ pub fn render_markdown(
     cache: &mut RenderCache,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let content_dir = site.root.join("content");
     let config_hash = hash_of(&format!("{:?}", site.config));
-    let env_of = |site: &Site, targets: &[String], tpls: &[String], data: &[String]| -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        config_hash.hash(&mut h);
-        for t in targets {
-            site.path_of(t).hash(&mut h);
-        }
-        for t in tpls {
-            templates.closure_hash(t).hash(&mut h);
-        }
-        for d in data {
-            site.data.get(d).map(|f| f.hash).hash(&mut h);
-        }
-        h.finish()
-    };
-    enum Job {
-        Section(SectionId),
-        Brief(BriefId),
-    }
-    let jobs: Vec<Job> = (0..site.sections.len())
-        .map(Job::Section)
-        .chain((0..site.briefs.len()).map(Job::Brief))
+    let jobs: Vec<MdJob> = (0..site.sections.len())
+        .map(MdJob::Section)
+        .chain((0..site.briefs.len()).map(MdJob::Brief))
         .collect();
     let site_ref: &Site = site;
-    let results: Vec<(String, Arc<MdEntry>)> = jobs
+    let cache_ref: &RenderCache = cache;
+    let results: Vec<Arc<MdEntry>> = jobs
         .par_iter()
-        .map(|job| {
-            let (doc, sources, bundle_dir, path) = match job {
-                Job::Section(s) => (
-                    &site_ref.sections[*s].doc,
-                    &[][..],
-                    None,
-                    &site_ref.sections[*s].path,
-                ),
-                Job::Brief(b) => {
-                    let br = &site_ref.briefs[*b];
-                    (
-                        &br.doc,
-                        &br.meta().sources[..],
-                        br.bundle_dir.as_deref(),
-                        &br.path,
-                    )
-                }
-            };
-            if let Some(c) = cache.markdown.get(&doc.rel)
-                && c.doc_hash == doc.hash
-                && c.env == env_of(site_ref, &c.link_targets, &c.used_templates, &c.used_data)
-            {
-                return (doc.rel.clone(), c.clone());
-            }
-            let links = Links(site_ref);
-            let mut host = shortcode_host::Host {
-                templates,
-                data: &site_ref.data,
-                sources,
-                links: &links,
-                bundle_dir,
-                content_dir: &content_dir,
-                page_url: site_ref.url(path),
-                references: Vec::new(),
-                used_templates: Vec::new(),
-                used_data: Vec::new(),
-                body_errors: Vec::new(),
-            };
-            let mut errors = Vec::new();
-            let mut rendered = markdown::render(doc.body(), &links, &mut host, &mut errors);
-            if site_ref.config.safe_html {
-                rendered.html = sanitize(&rendered.html);
-                rendered.summary = rendered.summary.as_deref().map(sanitize);
-            }
-            rendered.hash = hash_of(&(
-                &rendered.html,
-                &rendered.summary,
-                &rendered.toc,
-                rendered.word_count,
-            ));
-            let body_start = doc.body_start;
-            let mut diags: Vec<Diagnostic> = errors
-                .into_iter()
-                .map(|e| {
-                    let mut d = Diagnostic::error(e.message).in_file(&doc.display).at(
-                        &doc.text,
-                        body_start + e.span.start..body_start + e.span.end,
-                    );
-                    if let Some(h) = e.hint {
-                        d = d.with_hint(h);
-                    }
-                    d
-                })
-                .collect();
-            for w in &rendered.warnings {
-                let mut d = Diagnostic::warning(w.message.clone())
-                    .in_file(&doc.display)
-                    .at(
-                        &doc.text,
-                        body_start + w.span.start..body_start + w.span.end,
-                    );
-                if let Some(h) = &w.hint {
-                    d = d.with_hint(h.clone());
-                }
-                diags.push(d);
-            }
-            for e in host.body_errors.drain(..) {
-                let mut d = Diagnostic::error(format!("inside a block shortcode: {}", e.message))
-                    .in_file(&doc.display)
-                    .at(
-                        &doc.text,
-                        body_start + e.span.start..body_start + e.span.end,
-                    );
-                if let Some(h) = e.hint {
-                    d = d.with_hint(h);
-                }
-                diags.push(d);
-            }
-            let mut link_targets: Vec<String> =
-                rendered.links.iter().map(|l| l.target.clone()).collect();
-            // Broken links are part of the environment too: creating the target must re-render.
-            link_targets.extend(doc.body().match_indices("(@/").filter_map(|(i, _)| {
-                let rest = &doc.body()[i + 3..];
-                let end = rest.find([')', '#', ' '])?;
-                Some(rest[..end].to_string())
-            }));
-            link_targets.sort();
-            link_targets.dedup();
-            let env = env_of(
-                site_ref,
-                &link_targets,
-                &host.used_templates,
-                &host.used_data,
-            );
-            (
-                doc.rel.clone(),
-                Arc::new(MdEntry {
-                    doc_hash: doc.hash,
-                    env,
-                    link_targets,
-                    used_templates: host.used_templates,
-                    used_data: host.used_data,
-                    rendered: Arc::new(rendered),
-                    references: Arc::new(host.references),
-                    errors: diags,
-                }),
-            )
-        })
+        .map(|&job| render_doc(site_ref, templates, config_hash, cache_ref, job))
         .collect();
     let mut new_cache = HashMap::with_capacity(results.len());
-    for (rel, entry) in results {
+    cache.md_warnings.clear();
+    for (i, (job, entry)) in jobs.iter().zip(results).enumerate() {
         diags.extend(entry.errors.iter().cloned());
-        new_cache.insert(rel, entry);
+        if !entry.errors.is_empty() {
+            cache.md_warnings.insert(i, entry.errors.clone());
+        }
+        let rel = match *job {
+            MdJob::Section(s) => &site.sections[s].doc.rel,
+            MdJob::Brief(b) => &site.briefs[b].doc.rel,
+        };
+        new_cache.insert(rel.clone(), entry);
     }
     for s in &mut site.sections {
         s.rendered = new_cache.get(&s.doc.rel).map(|e| e.rendered.clone());
@@ -334,7 +375,46 @@ pub fn render_markdown(
         b.rendered = new_cache.get(&b.doc.rel).map(|e| e.rendered.clone());
     }
     cache.markdown = new_cache;
-    check_anchors(site, diags);
+    check_anchors(site, None, &mut cache.anchored_into, diags);
+}
+
+/// Renders the Markdown of the given briefs only: after an edit that changed their files and
+/// nothing else, every other document's render (and everything it depends on) stands.
+/// Returns the briefs' warnings and errors; anchors into and out of them are checked too.
+pub fn render_markdown_of(
+    site: &mut Site,
+    templates: &Templates,
+    briefs: &[BriefId],
+    cache: &mut RenderCache,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let config_hash = hash_of(&format!("{:?}", site.config));
+    let site_ref: &Site = site;
+    let cache_ref: &RenderCache = cache;
+    let results: Vec<Arc<MdEntry>> = briefs
+        .par_iter()
+        .map(|&b| render_doc(site_ref, templates, config_hash, cache_ref, MdJob::Brief(b)))
+        .collect();
+    let mut rels = HashSet::new();
+    let sections = site.sections.len();
+    for (&b, entry) in briefs.iter().zip(results) {
+        diags.extend(entry.errors.iter().cloned());
+        if entry.errors.is_empty() {
+            cache.md_warnings.remove(&(sections + b));
+        } else {
+            cache.md_warnings.insert(sections + b, entry.errors.clone());
+        }
+        site.briefs[b].rendered = Some(entry.rendered.clone());
+        let rel = site.briefs[b].doc.rel.clone();
+        cache.markdown.insert(rel.clone(), entry);
+        rels.insert(rel);
+    }
+    check_anchors(site, Some(&rels), &mut cache.anchored_into, diags);
+}
+
+/// The Markdown warnings of every document, in the order a full render reports them.
+pub fn markdown_warnings(cache: &RenderCache) -> Vec<Diagnostic> {
+    cache.md_warnings.values().flatten().cloned().collect()
 }
 
 fn sanitize(html: &str) -> String {
@@ -345,31 +425,58 @@ fn sanitize(html: &str) -> String {
         .to_string()
 }
 
-/// `@/file.md#anchor` must name a heading that exists in the target.
-fn check_anchors(site: &Site, diags: &mut Vec<Diagnostic>) {
-    let ids: HashMap<&str, HashSet<&str>> = site
-        .briefs
-        .iter()
-        .map(|b| (b.doc.rel.as_str(), &b.rendered))
-        .chain(
-            site.sections
+/// `@/file.md#anchor` must name a heading that exists in the target. With `only`, checks just
+/// the links out of and into those files, finding the files that link into them through
+/// `into` (target → files linking to it with an anchor), which a full check rebuilds and a
+/// partial one only adds to: a stale entry costs one more file checked, never a missed link.
+fn check_anchors(
+    site: &Site,
+    only: Option<&HashSet<String>>,
+    into: &mut HashMap<String, Vec<String>>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut ids: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
+    let rendered_of = |rel: &str| match site.by_rel.get(rel)? {
+        crate::model::DocRef::Brief(b) => {
+            Some((&site.briefs[*b].doc, site.briefs[*b].rendered.as_deref()?))
+        }
+        crate::model::DocRef::Section(s) => Some((
+            &site.sections[*s].doc,
+            site.sections[*s].rendered.as_deref()?,
+        )),
+    };
+    let sources: Vec<(&Arc<crate::content::SourceDoc>, &Rendered)> = match only {
+        None => {
+            into.clear();
+            site.briefs
                 .iter()
-                .map(|s| (s.doc.rel.as_str(), &s.rendered)),
-        )
-        .filter_map(|(rel, r)| r.as_deref().map(|r| (rel, markdown::id_set(r))))
-        .collect();
-    let docs = site
-        .briefs
-        .iter()
-        .map(|b| (&b.doc, &b.rendered))
-        .chain(site.sections.iter().map(|s| (&s.doc, &s.rendered)));
-    for (doc, rendered) in docs {
-        let Some(r) = rendered.as_deref() else {
-            continue;
-        };
+                .map(|b| (&b.doc, &b.rendered))
+                .chain(site.sections.iter().map(|s| (&s.doc, &s.rendered)))
+                .filter_map(|(d, r)| Some((d, r.as_deref()?)))
+                .collect()
+        }
+        Some(only) => {
+            let mut rels: BTreeSet<&str> = only.iter().map(String::as_str).collect();
+            for t in only {
+                rels.extend(into.get(t).into_iter().flatten().map(String::as_str));
+            }
+            rels.into_iter().filter_map(rendered_of).collect()
+        }
+    };
+    let mut added = Vec::new();
+    for (doc, r) in sources {
+        let from_changed = only.is_none_or(|o| o.contains(&doc.rel));
         for link in &r.links {
             let Some(anchor) = &link.anchor else { continue };
-            let Some(targets) = ids.get(link.target.as_str()) else {
+            if from_changed {
+                added.push((link.target.clone(), doc.rel.clone()));
+            } else if !only.is_some_and(|o| o.contains(&link.target)) {
+                continue;
+            }
+            let targets = ids
+                .entry(link.target.as_str())
+                .or_insert_with(|| rendered_of(&link.target).map(|(_, r)| markdown::id_set(r)));
+            let Some(targets) = targets else {
                 continue;
             };
             if !targets.contains(anchor.as_str()) {
@@ -396,12 +503,17 @@ fn check_anchors(site: &Site, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    for (target, source) in added {
+        let list = into.entry(target).or_default();
+        if !list.contains(&source) {
+            list.push(source);
+        }
+    }
 }
 
-/// Everything a page may read, computed once per render and shared by all pages.
-struct Shared<'a> {
-    site: &'a Site,
-    templates: &'a Templates,
+/// Everything pages read beyond the model itself, derived once per render and shared by all
+/// pages. Kept between renders (in [`RenderCache`]) so an edit to one brief patches it.
+struct Derived {
     summaries: Vec<Value>,
     summary_hashes: Vec<u64>,
     references: Vec<Arc<Vec<(String, usize)>>>,
@@ -412,6 +524,26 @@ struct Shared<'a> {
     section_hashes: Vec<u64>,
     taxonomy_hashes: Vec<u64>,
     chronology_hash: u64,
+    /// The briefs each feed lists (`None`: the site feed), in feed order.
+    feeds: HashMap<Option<SectionId>, Vec<BriefId>>,
+    /// Per brief: a hash of what the sitemap prints for it (URL and dates).
+    sitemap_entries: Vec<u64>,
+}
+
+struct Shared<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    d: Derived,
+}
+
+/// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
+/// edit to one brief finds the pages to check without fingerprinting all of them.
+#[derive(Default)]
+struct Deps {
+    briefs: Vec<BriefId>,
+    sections: Vec<SectionId>,
+    taxonomies: Vec<usize>,
+    chronology: bool,
 }
 
 /// A page to render: where it goes, through which template, and what it reads.
@@ -564,7 +696,7 @@ fn paginator(
             Value::from(
                 slice
                     .iter()
-                    .map(|&b| shared.summaries[b].clone())
+                    .map(|&b| shared.d.summaries[b].clone())
                     .collect::<Vec<_>>(),
             ),
         ),
@@ -605,7 +737,7 @@ impl Shared<'_> {
     /// Builds the page's context. Everything put in it must be covered by `fingerprint`.
     fn context(&self, spec: &PageSpec) -> Context {
         let site = self.site;
-        let mut ctx = self.globals.clone();
+        let mut ctx = self.d.globals.clone();
         let kind_name = match spec.kind {
             PageKind::Home(_) => "home",
             PageKind::Section(..) => "section",
@@ -630,8 +762,12 @@ impl Shared<'_> {
                     PageKind::Section(s, _) => s,
                     _ => 0,
                 };
-                let sec =
-                    context::section_full(site, s, &self.summaries, self.hedge_matrices[s].clone());
+                let sec = context::section_full(
+                    site,
+                    s,
+                    &self.d.summaries,
+                    self.d.hedge_matrices[s].clone(),
+                );
                 let per = site.sections[s]
                     .meta()
                     .paginate_by
@@ -649,20 +785,20 @@ impl Shared<'_> {
                 ctx.insert_value("paginator", pager);
             }
             PageKind::Brief(b) => {
-                let full = context::brief_full(site, b, &self.summaries, &self.references[b]);
+                let full = context::brief_full(site, b, &self.d.summaries, &self.d.references[b]);
                 let brief = &site.briefs[b];
                 let sec = context::section_nav(site, brief.section);
                 ctx.insert_value("brief", full);
                 ctx.insert_value("section", sec);
             }
             PageKind::TaxonomyList(ti) => {
-                let v = self.taxonomy_value(ti);
+                let v = taxonomy_value(site, ti);
                 ctx.insert_value("taxonomy", v);
             }
             PageKind::Term(ti, t, p) => {
                 let tax = &site.taxonomies[ti];
                 let term = &tax.terms[t];
-                let v = self.taxonomy_value(ti);
+                let v = taxonomy_value(site, ti);
                 let (pager, _) = paginator(
                     site,
                     &tax.term_path(term),
@@ -680,7 +816,7 @@ impl Shared<'_> {
                     Value::from(
                         term.briefs
                             .iter()
-                            .map(|&b| self.summaries[b].clone())
+                            .map(|&b| self.d.summaries[b].clone())
                             .collect::<Vec<_>>(),
                     ),
                 );
@@ -696,12 +832,14 @@ impl Shared<'_> {
                 let list: Vec<Value> = site
                     .reading_order
                     .iter()
-                    .map(|&b| context::brief_full(site, b, &self.summaries, &self.references[b]))
+                    .map(|&b| {
+                        context::brief_full(site, b, &self.d.summaries, &self.d.references[b])
+                    })
                     .collect();
                 ctx.insert_value("briefs", Value::from(list));
             }
             PageKind::Feed(section) => {
-                let ids = feed_briefs(site, section);
+                let ids = self.feed(section);
                 let (title, path) = match section {
                     Some(s) => (
                         format!("{} — {}", site.sections[s].meta().title, site.config.title),
@@ -722,7 +860,7 @@ impl Shared<'_> {
                     .iter()
                     .map(|&b| {
                         let m = site.briefs[b].meta();
-                        let mut e = self.summaries[b].as_map().cloned().unwrap_or_default();
+                        let mut e = self.d.summaries[b].as_map().cloned().unwrap_or_default();
                         e.insert("date_rfc3339".into(), Value::from(m.date.0.rfc3339()));
                         e.insert(
                             "updated_rfc3339".into(),
@@ -762,29 +900,33 @@ impl Shared<'_> {
 
     /// What the page reads, as one hash over the model entities `context` puts in it and the
     /// templates it renders through. Built from per-entity hashes computed once per render, so
-    /// checking an unchanged page costs a few lookups, not a context.
-    fn fingerprint(&self, spec: &PageSpec) -> u64 {
+    /// checking an unchanged page costs a few lookups, not a context. Every entity read is
+    /// also noted in `deps`.
+    fn fingerprint(&self, spec: &PageSpec, deps: &mut Deps) -> u64 {
         let site = self.site;
+        let d = &self.d;
         let mut fp = xxhash_rust::xxh3::Xxh3::new();
-        self.globals_hash.hash(&mut fp);
+        d.globals_hash.hash(&mut fp);
         spec.path.hash(&mut fp);
         spec.template.hash(&mut fp);
         self.templates.closure_hash(&spec.template).hash(&mut fp);
         self.title_and_description(spec).hash(&mut fp);
-        let read_briefs = |ids: &[BriefId], fp: &mut xxhash_rust::xxh3::Xxh3| {
+        fn read_briefs(d: &Derived, ids: &[BriefId], fp: &mut Xxh3, deps: &mut Deps) {
             for &b in ids {
-                self.summary_hashes[b].hash(fp);
+                d.summary_hashes[b].hash(fp);
             }
-        };
-        let read_full = |b: BriefId, fp: &mut xxhash_rust::xxh3::Xxh3| {
+            deps.briefs.extend_from_slice(ids);
+        }
+        let read_full = |b: BriefId, fp: &mut Xxh3, deps: &mut Deps| {
             let brief = &site.briefs[b];
             brief.doc.hash.hash(fp);
             brief.rendered.as_deref().map(|r| r.hash).hash(fp);
-            self.summary_hashes[b].hash(fp);
-            self.references[b].hash(fp);
-            read_briefs(&brief.related, fp);
-            read_briefs(&self.neighbours(b), fp);
+            d.summary_hashes[b].hash(fp);
+            d.references[b].hash(fp);
+            read_briefs(d, &brief.related, fp, deps);
+            read_briefs(d, &self.neighbours(b), fp, deps);
             brief.bundle_dir.hash(fp);
+            deps.briefs.push(b);
         };
         match spec.kind {
             PageKind::Home(p) | PageKind::Section(_, p) => {
@@ -792,30 +934,40 @@ impl Shared<'_> {
                     PageKind::Section(s, _) => s,
                     _ => 0,
                 };
-                self.section_hashes[s].hash(&mut fp);
-                read_briefs(&site.sections[s].briefs, &mut fp);
+                d.section_hashes[s].hash(&mut fp);
+                deps.sections.push(s);
+                read_briefs(d, &site.sections[s].briefs, &mut fp, deps);
                 p.hash(&mut fp);
             }
             PageKind::Brief(b) => {
-                read_full(b, &mut fp);
-                self.section_hashes[site.briefs[b].section].hash(&mut fp);
+                read_full(b, &mut fp, deps);
+                let s = site.briefs[b].section;
+                d.section_hashes[s].hash(&mut fp);
+                deps.sections.push(s);
             }
-            PageKind::TaxonomyList(ti) => self.taxonomy_hashes[ti].hash(&mut fp),
+            PageKind::TaxonomyList(ti) => {
+                d.taxonomy_hashes[ti].hash(&mut fp);
+                deps.taxonomies.push(ti);
+            }
             PageKind::Term(ti, t, p) => {
-                self.taxonomy_hashes[ti].hash(&mut fp);
-                read_briefs(&site.taxonomies[ti].terms[t].briefs, &mut fp);
+                d.taxonomy_hashes[ti].hash(&mut fp);
+                deps.taxonomies.push(ti);
+                read_briefs(d, &site.taxonomies[ti].terms[t].briefs, &mut fp, deps);
                 p.hash(&mut fp);
             }
-            PageKind::Chronology => self.chronology_hash.hash(&mut fp),
+            PageKind::Chronology => {
+                d.chronology_hash.hash(&mut fp);
+                deps.chronology = true;
+            }
             PageKind::Briefing => {
                 for &b in &site.reading_order {
-                    read_full(b, &mut fp);
+                    read_full(b, &mut fp, deps);
                 }
             }
             PageKind::Feed(section) => {
-                let ids = feed_briefs(site, section);
-                read_briefs(&ids, &mut fp);
-                for &b in &ids {
+                let ids = self.feed(section);
+                read_briefs(d, ids, &mut fp, deps);
+                for &b in ids {
                     let m = site.briefs[b].meta();
                     (&m.date, &m.updated, &m.description, &m.bottom_line).hash(&mut fp);
                     site.briefs[b]
@@ -824,20 +976,30 @@ impl Shared<'_> {
                         .map(|r| &r.summary)
                         .hash(&mut fp);
                 }
-                section
-                    .map(|s| &site.sections[s].meta().title)
-                    .hash(&mut fp);
+                if let Some(s) = section {
+                    site.sections[s].meta().title.hash(&mut fp);
+                    deps.sections.push(s);
+                }
             }
             PageKind::Sitemap => {
-                self.summary_hashes.hash(&mut fp);
+                // Exactly what `sitemap` prints: every URL, and each brief's date.
                 for s in &site.sections {
                     (&s.path, s.briefs.len()).hash(&mut fp);
                 }
-                self.taxonomy_hashes.hash(&mut fp);
+                for &h in &d.sitemap_entries {
+                    fp.write_u64(h);
+                }
+                deps.briefs.extend(0..site.briefs.len());
+                d.taxonomy_hashes.hash(&mut fp);
+                deps.taxonomies.extend(0..site.taxonomies.len());
             }
             PageKind::Search | PageKind::NotFound | PageKind::Robots => {}
         }
         fp.finish()
+    }
+
+    fn feed(&self, section: Option<SectionId>) -> &[BriefId] {
+        self.d.feeds.get(&section).map(Vec::as_slice).unwrap_or(&[])
     }
 
     fn neighbours(&self, b: BriefId) -> Vec<BriefId> {
@@ -907,24 +1069,6 @@ impl Shared<'_> {
         }
     }
 
-    fn taxonomy_value(&self, ti: usize) -> Value {
-        let site = self.site;
-        let tax = &site.taxonomies[ti];
-        obj([
-            ("name", Value::from(tax.name.as_str())),
-            ("permalink", Value::from(site.url(&tax.path()))),
-            (
-                "terms",
-                Value::from(
-                    tax.terms
-                        .iter()
-                        .map(|t| context::term_ref(site, tax, t))
-                        .collect::<Vec<_>>(),
-                ),
-            ),
-        ])
-    }
-
     fn chronology_value(&self) -> Value {
         let site = self.site;
         let mut years: Vec<(i32, Vec<Value>)> = Vec::new();
@@ -936,7 +1080,7 @@ impl Shared<'_> {
                 (
                     "brief",
                     e.brief
-                        .map(|b| self.summaries[b].clone())
+                        .map(|b| self.d.summaries[b].clone())
                         .unwrap_or_else(Value::none),
                 ),
             ]);
@@ -952,6 +1096,23 @@ impl Shared<'_> {
                 .collect::<Vec<_>>(),
         )
     }
+}
+
+fn taxonomy_value(site: &Site, ti: usize) -> Value {
+    let tax = &site.taxonomies[ti];
+    obj([
+        ("name", Value::from(tax.name.as_str())),
+        ("permalink", Value::from(site.url(&tax.path()))),
+        (
+            "terms",
+            Value::from(
+                tax.terms
+                    .iter()
+                    .map(|t| context::term_ref(site, tax, t))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ])
 }
 
 pub(crate) fn capitalize(s: &str) -> String {
@@ -1043,20 +1204,19 @@ fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn build_lookup(shared: &Shared, assets: &HashMap<String, String>) -> lookup::Lookup {
-    let site = shared.site;
+fn build_lookup(site: &Site, d: &Derived, assets: &HashMap<String, String>) -> lookup::Lookup {
     let mut docs = HashMap::with_capacity(site.briefs.len() + site.sections.len());
     for (b, brief) in site.briefs.iter().enumerate() {
-        docs.insert(brief.doc.rel.clone(), shared.summaries[b].clone());
+        docs.insert(brief.doc.rel.clone(), d.summaries[b].clone());
     }
     for (s, sec) in site.sections.iter().enumerate() {
         docs.insert(
             sec.doc.rel.clone(),
-            context::section_full(site, s, &shared.summaries, shared.hedge_matrices[s].clone()),
+            context::section_full(site, s, &d.summaries, d.hedge_matrices[s].clone()),
         );
     }
     let taxonomies = (0..site.taxonomies.len())
-        .map(|t| (site.taxonomies[t].name.clone(), shared.taxonomy_value(t)))
+        .map(|t| (site.taxonomies[t].name.clone(), taxonomy_value(site, t)))
         .collect();
     lookup::Lookup {
         base_url: site.config.base_url.clone(),
@@ -1066,40 +1226,62 @@ fn build_lookup(shared: &Shared, assets: &HashMap<String, String>) -> lookup::Lo
     }
 }
 
-/// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
-/// `assets` maps static files to their published (fingerprinted) names; it is empty when
-/// fingerprinting is off.
-pub fn render_site(
-    site: &Site,
-    templates: &Templates,
-    assets: &HashMap<String, String>,
-    sink: Option<&Sink>,
-    cache: &mut RenderCache,
-    diags: &mut Vec<Diagnostic>,
-) -> Rendering {
-    // A summary is a function of the brief's file, its Markdown, its URL and section, and the
-    // terms it is filed under (with their counts); rebuilt only when that key changes.
-    let config_hash = hash_of(&format!("{:?}", site.config));
-    let summary_key = |b: BriefId| {
-        let brief = &site.briefs[b];
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        config_hash.hash(&mut h);
-        brief.doc.hash.hash(&mut h);
-        brief.rendered.as_deref().map(|r| r.hash).hash(&mut h);
-        brief.path.hash(&mut h);
-        site.sections[brief.section].path.hash(&mut h);
-        for (ti, terms) in brief.terms.iter().enumerate() {
-            for &t in terms {
-                let term = &site.taxonomies[ti].terms[t];
-                (&term.name, &term.slug, term.briefs.len()).hash(&mut h);
-            }
+/// A summary is a function of the brief's file, its Markdown, its URL and section, and the
+/// terms it is filed under (with their counts); rebuilt only when this key changes.
+fn summary_key(site: &Site, config_hash: u64, b: BriefId) -> u64 {
+    let brief = &site.briefs[b];
+    let mut h = Xxh3::new();
+    config_hash.hash(&mut h);
+    brief.doc.hash.hash(&mut h);
+    brief.rendered.as_deref().map(|r| r.hash).hash(&mut h);
+    brief.path.hash(&mut h);
+    site.sections[brief.section].path.hash(&mut h);
+    for (ti, terms) in brief.terms.iter().enumerate() {
+        for &t in terms {
+            let term = &site.taxonomies[ti].terms[t];
+            (&term.name, &term.slug, term.briefs.len()).hash(&mut h);
         }
-        h.finish()
-    };
+    }
+    h.finish()
+}
+
+fn sitemap_entry(site: &Site, b: BriefId) -> u64 {
+    let brief = &site.briefs[b];
+    let m = brief.meta();
+    hash_of(&(&brief.path, &m.date, &m.updated))
+}
+
+fn section_hash(site: &Site, s: SectionId, hedge_matrix: &Value) -> u64 {
+    let sec = &site.sections[s];
+    hash_of(&(
+        sec.doc.hash,
+        sec.rendered.as_deref().map(|r| r.hash),
+        hash_value(&context::section_nav(site, s)),
+        hash_value(hedge_matrix),
+    ))
+}
+
+/// Covers exactly what `chronology_value` reads: each event's date and text, and the summary of
+/// the brief it comes from.
+fn chronology_hash(site: &Site, summary_hashes: &[u64]) -> u64 {
+    let mut h = Xxh3::new();
+    for e in &site.chronology {
+        (e.date.iso(), &e.text, e.brief.map(|b| summary_hashes[b])).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Computes what every page shares, reusing cached brief summaries whose key is unchanged.
+fn derive(
+    site: &Site,
+    assets: &HashMap<String, String>,
+    config_hash: u64,
+    cache: &mut RenderCache,
+) -> Derived {
     let built: Vec<(u64, Value, u64)> = (0..site.briefs.len())
         .into_par_iter()
         .map(|b| {
-            let key = summary_key(b);
+            let key = summary_key(site, config_hash, b);
             match cache.summaries.get(&site.briefs[b].doc.rel) {
                 Some((k, v, h)) if *k == key => (key, v.clone(), *h),
                 _ => {
@@ -1173,7 +1355,7 @@ pub fn render_site(
             .unwrap_or_else(Value::none),
     );
     let globals_hash = {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut h = Xxh3::new();
         hash_value(&config_value).hash(&mut h);
         hash_value(&nav).hash(&mut h);
         hash_value(&taxonomies).hash(&mut h);
@@ -1186,38 +1368,188 @@ pub fn render_site(
         names.hash(&mut h);
         h.finish()
     };
-    let hedge_matrices = (0..site.sections.len())
+    let hedge_matrices: Vec<Value> = (0..site.sections.len())
         .map(|s| hedge_matrix(site, s, &summaries))
         .collect();
-    let mut shared = Shared {
-        site,
-        templates,
+    let section_hashes = (0..site.sections.len())
+        .map(|s| section_hash(site, s, &hedge_matrices[s]))
+        .collect();
+    let taxonomy_hashes = (0..site.taxonomies.len())
+        .map(|t| hash_value(&taxonomy_value(site, t)))
+        .collect();
+    let chronology_hash = chronology_hash(site, &summary_hashes);
+    let mut feeds = HashMap::new();
+    feeds.insert(None, feed_briefs(site, None));
+    for (s, sec) in site.sections.iter().enumerate().skip(1) {
+        if !sec.briefs.is_empty() {
+            feeds.insert(Some(s), feed_briefs(site, Some(s)));
+        }
+    }
+    Derived {
+        sitemap_entries: (0..site.briefs.len())
+            .map(|b| sitemap_entry(site, b))
+            .collect(),
         summaries,
         summary_hashes,
         references,
         globals,
         globals_hash,
         hedge_matrices,
-        section_hashes: Vec::new(),
-        taxonomy_hashes: Vec::new(),
-        chronology_hash: 0,
+        section_hashes,
+        taxonomy_hashes,
+        chronology_hash,
+        feeds,
+    }
+}
+
+/// The pages that read each model entity: the reverse of every page's [`Deps`] and lookups.
+#[derive(Default)]
+struct DepIndex {
+    by_brief: Vec<Vec<u32>>,
+    by_section: Vec<Vec<u32>>,
+    by_taxonomy: Vec<Vec<u32>>,
+    chronology: Vec<u32>,
+    /// Lookup key (`doc:hedges/china.md`) to the pages whose templates made it.
+    by_read: HashMap<String, Vec<u32>>,
+}
+
+impl DepIndex {
+    fn add(&mut self, page: u32, deps: &Deps) {
+        let put = |lists: &mut Vec<Vec<u32>>, i: usize| {
+            // Deps may name an entity twice (a neighbour that is also related); list it once.
+            if lists[i].last() != Some(&page) {
+                lists[i].push(page);
+            }
+        };
+        for &b in &deps.briefs {
+            put(&mut self.by_brief, b);
+        }
+        for &s in &deps.sections {
+            put(&mut self.by_section, s);
+        }
+        for &t in &deps.taxonomies {
+            put(&mut self.by_taxonomy, t);
+        }
+        if deps.chronology {
+            self.chronology.push(page);
+        }
+    }
+
+    fn add_reads(&mut self, page: u32, reads: &[String]) {
+        for r in reads {
+            self.by_read.entry(r.clone()).or_default().push(page);
+        }
+    }
+
+    fn remove_reads(&mut self, page: u32, reads: &[String]) {
+        for r in reads {
+            if let Some(list) = self.by_read.get_mut(r) {
+                list.retain(|&p| p != page);
+            }
+        }
+    }
+}
+
+/// What the last complete render derived, for [`render_changed_briefs`] to patch.
+struct LastRender {
+    derived: Derived,
+    pages: Vec<PageSpec>,
+    index: DepIndex,
+    config_hash: u64,
+    robots: Arc<Vec<u8>>,
+}
+
+type PageResult = (
+    u64,
+    Deps,
+    Vec<String>,
+    u64,
+    Result<(Arc<Vec<u8>>, bool), Diagnostic>,
+);
+
+/// Checks one page against its cache entry and renders it when what it reads changed.
+fn render_page(
+    shared: &Shared,
+    spec: &PageSpec,
+    lookup: &lookup::Lookup,
+    cached: Option<&PageEntry>,
+    sink: Option<&Sink>,
+    sitemap: &(dyn Fn() -> Arc<Vec<u8>> + Sync),
+    robots: &Arc<Vec<u8>>,
+) -> PageResult {
+    let mut deps = Deps::default();
+    let fp = shared.fingerprint(spec, &mut deps);
+    if let Some(entry) = cached
+        && entry.fingerprint == fp
+        && entry.reads_hash == reads_hash(lookup, &entry.reads)
+    {
+        return (
+            fp,
+            deps,
+            entry.reads.clone(),
+            entry.reads_hash,
+            Ok((entry.bytes.clone(), false)),
+        );
+    }
+    let ctx = shared.context(spec);
+    lookup::start_recording();
+    let result = match spec.kind {
+        PageKind::Sitemap => Ok(sitemap()),
+        PageKind::Robots => Ok(robots.clone()),
+        _ => shared
+            .templates
+            .tera
+            .render(&spec.template, &ctx)
+            .map(|s| Arc::new(s.into_bytes()))
+            .map_err(|e| shared.templates.diagnostic(&e)),
     };
-    shared.section_hashes = (0..site.sections.len())
-        .map(|s| {
-            let sec = &site.sections[s];
-            hash_of(&(
-                sec.doc.hash,
-                sec.rendered.as_deref().map(|r| r.hash),
-                hash_value(&context::section_nav(site, s)),
-                hash_value(&shared.hedge_matrices[s]),
-            ))
-        })
-        .collect();
-    shared.taxonomy_hashes = (0..site.taxonomies.len())
-        .map(|t| hash_value(&shared.taxonomy_value(t)))
-        .collect();
-    shared.chronology_hash = hash_value(&shared.chronology_value());
-    let shared = shared;
+    let reads = lookup::take_reads();
+    let rh = reads_hash(lookup, &reads);
+    let result = match (result, sink) {
+        (Ok(bytes), Some(sink)) if !sink.keep(spec) => {
+            sink.write(&spec.out, &bytes).map(|_| streamed())
+        }
+        (r, _) => r,
+    };
+    (fp, deps, reads, rh, result.map(|b| (b, true)))
+}
+
+fn publish_lookup(templates: &Templates, lookup: Arc<lookup::Lookup>) {
+    match templates.site.write() {
+        Ok(mut slot) => *slot = lookup,
+        Err(poisoned) => *poisoned.into_inner() = lookup,
+    }
+}
+
+/// Takes the lookup back from the templates to patch it; it is shared with no one once the
+/// pages that used it are rendered.
+fn take_lookup(templates: &Templates) -> lookup::Lookup {
+    let arc = match templates.site.write() {
+        Ok(mut slot) => std::mem::take(&mut *slot),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    Arc::try_unwrap(arc).unwrap_or_else(|shared| (*shared).clone())
+}
+
+/// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
+/// `assets` maps static files to their published (fingerprinted) names; it is empty when
+/// fingerprinting is off.
+pub fn render_site(
+    site: &Site,
+    templates: &Templates,
+    assets: &HashMap<String, String>,
+    sink: Option<&Sink>,
+    cache: &mut RenderCache,
+    diags: &mut Vec<Diagnostic>,
+) -> Rendering {
+    cache.last = None;
+    let config_hash = hash_of(&format!("{:?}", site.config));
+    let derived = derive(site, assets, config_hash, cache);
+    let shared = Shared {
+        site,
+        templates,
+        d: derived,
+    };
     let pages = pages_for(site, site.config.paginate_by);
 
     // Required templates must exist; one message per missing template.
@@ -1254,57 +1586,22 @@ pub fn render_site(
         )
         .into_bytes(),
     );
-    let lookup = Arc::new(build_lookup(&shared, assets));
-    if let Ok(mut slot) = templates.site.write() {
-        *slot = lookup.clone();
-    }
-    type PageResult = (
-        String,
-        u64,
-        Vec<String>,
-        u64,
-        Result<(Arc<Vec<u8>>, bool), Diagnostic>,
-    );
+    let lookup = Arc::new(build_lookup(site, &shared.d, assets));
+    publish_lookup(templates, lookup.clone());
+    let sitemap_fn = || sitemap_bytes.clone();
     let results: Vec<PageResult> = pages
         .par_iter()
         .map(|spec| {
-            let fp = shared.fingerprint(spec);
             // A sink writes into a fresh folder, so every page must be written: no reuse.
-            if sink.is_none()
-                && let Some(entry) = cache.pages.get(&spec.out)
-                && entry.fingerprint == fp
-                && entry.reads_hash == reads_hash(&lookup, &entry.reads)
-            {
-                return (
-                    spec.out.clone(),
-                    fp,
-                    entry.reads.clone(),
-                    entry.reads_hash,
-                    Ok((entry.bytes.clone(), false)),
-                );
-            }
-            let ctx = shared.context(spec);
-            lookup::start_recording();
-            let result = match spec.kind {
-                PageKind::Sitemap => Ok(sitemap_bytes.clone()),
-                PageKind::Robots => Ok(robots.clone()),
-                _ => templates
-                    .tera
-                    .render(&spec.template, &ctx)
-                    .map(|s| Arc::new(s.into_bytes()))
-                    .map_err(|e| templates.diagnostic(&e)),
+            let cached = if sink.is_none() {
+                cache.pages.get(&spec.out)
+            } else {
+                None
             };
-            let reads = lookup::take_reads();
-            let rh = reads_hash(&lookup, &reads);
-            let result = match (result, sink) {
-                (Ok(bytes), Some(sink)) if !sink.keep(spec) => {
-                    sink.write(&spec.out, &bytes).map(|_| streamed())
-                }
-                (r, _) => r,
-            };
-            (spec.out.clone(), fp, reads, rh, result.map(|b| (b, true)))
+            render_page(&shared, spec, &lookup, cached, sink, &sitemap_fn, &robots)
         })
         .collect();
+    drop(lookup);
 
     let mut files = BTreeMap::new();
     let mut new_pages = HashMap::with_capacity(results.len());
@@ -1313,21 +1610,31 @@ pub fn render_site(
     let mut changed = Vec::new();
     let page_count = results.len();
     let mut written = 0;
-    for (out, fp, reads, reads_hash, result) in results {
+    let mut index = DepIndex {
+        by_brief: vec![Vec::new(); site.briefs.len()],
+        by_section: vec![Vec::new(); site.sections.len()],
+        by_taxonomy: vec![Vec::new(); site.taxonomies.len()],
+        ..DepIndex::default()
+    };
+    for (i, (spec, (fp, deps, reads, reads_hash, result))) in pages.iter().zip(results).enumerate()
+    {
+        let page = i as u32;
+        index.add(page, &deps);
+        index.add_reads(page, &reads);
         match result {
             Ok((bytes, fresh)) => {
                 if fresh {
                     rendered += 1;
-                    changed.push(out.clone());
+                    changed.push(spec.out.clone());
                 }
                 if Arc::ptr_eq(&bytes, &streamed()) {
                     // Streamed to disk already; keep no copy (see `Sink`).
                     written += 1;
                     continue;
                 }
-                files.insert(out.clone(), Body::Bytes(bytes.clone()));
+                files.insert(spec.out.clone(), Body::Bytes(bytes.clone()));
                 new_pages.insert(
-                    out,
+                    spec.out.clone(),
                     PageEntry {
                         fingerprint: fp,
                         reads,
@@ -1344,11 +1651,18 @@ pub fn render_site(
             }
         }
     }
-    cache.pages = if sink.is_some() {
-        HashMap::new()
+    if sink.is_some() {
+        cache.pages = HashMap::new();
     } else {
-        new_pages
-    };
+        cache.pages = new_pages;
+        cache.last = Some(LastRender {
+            derived: shared.d,
+            pages,
+            index,
+            config_hash,
+            robots,
+        });
+    }
     Rendering {
         files,
         written,
@@ -1356,4 +1670,158 @@ pub fn render_site(
         rendered,
         changed,
     }
+}
+
+/// Re-renders after `changed` briefs' files were edited without touching anything the model's
+/// structure depends on (see [`crate::model::same_structure`]): patches the shared values those
+/// briefs feed, then checks only the pages that read them, found through the dependency index
+/// of the last render. Every page outside that set read nothing that changed, so its bytes
+/// stand. `Rendering::files` holds the re-rendered pages only. `None` when there is no previous
+/// render to patch.
+pub fn render_changed_briefs(
+    site: &Site,
+    templates: &Templates,
+    changed: &[BriefId],
+    cache: &mut RenderCache,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Rendering> {
+    let mut last = cache.last.take()?;
+    let d = &mut last.derived;
+    let mut lookup = take_lookup(templates);
+    let mut sections = BTreeSet::new();
+    let mut taxonomies = BTreeSet::new();
+    let mut chronology = false;
+    for &b in changed {
+        let brief = &site.briefs[b];
+        let key = summary_key(site, last.config_hash, b);
+        let v = context::brief_summary(site, b);
+        let h = hash_value(&v);
+        cache
+            .summaries
+            .insert(brief.doc.rel.clone(), (key, v.clone(), h));
+        lookup.docs.insert(brief.doc.rel.clone(), v.clone());
+        d.summaries[b] = v;
+        d.summary_hashes[b] = h;
+        d.sitemap_entries[b] = sitemap_entry(site, b);
+        d.references[b] = cache
+            .markdown
+            .get(&brief.doc.rel)
+            .map(|e| e.references.clone())
+            .unwrap_or_default();
+        sections.insert(brief.section);
+        for (ti, terms) in brief.terms.iter().enumerate() {
+            if !terms.is_empty() {
+                taxonomies.insert(ti);
+            }
+        }
+        chronology |= !brief.meta().events.is_empty();
+    }
+    let mut candidates = BTreeSet::new();
+    let mut extend = |list: &[u32]| candidates.extend(list.iter().copied());
+    for &b in changed {
+        extend(&last.index.by_brief[b]);
+        if let Some(list) = last
+            .index
+            .by_read
+            .get(&format!("doc:{}", site.briefs[b].doc.rel))
+        {
+            extend(list);
+        }
+    }
+    for &s in &sections {
+        d.hedge_matrices[s] = hedge_matrix(site, s, &d.summaries);
+        d.section_hashes[s] = section_hash(site, s, &d.hedge_matrices[s]);
+        let rel = &site.sections[s].doc.rel;
+        lookup.docs.insert(
+            rel.clone(),
+            context::section_full(site, s, &d.summaries, d.hedge_matrices[s].clone()),
+        );
+        extend(&last.index.by_section[s]);
+        if let Some(list) = last.index.by_read.get(&format!("doc:{rel}")) {
+            extend(list);
+        }
+    }
+    for &t in &taxonomies {
+        d.taxonomy_hashes[t] = hash_value(&taxonomy_value(site, t));
+        extend(&last.index.by_taxonomy[t]);
+    }
+    if chronology {
+        d.chronology_hash = chronology_hash(site, &d.summary_hashes);
+        extend(&last.index.chronology);
+    }
+    let candidates: Vec<u32> = candidates.into_iter().collect();
+
+    let lookup = Arc::new(lookup);
+    publish_lookup(templates, lookup.clone());
+    let shared = Shared {
+        site,
+        templates,
+        d: last.derived,
+    };
+    let pages = &last.pages;
+    let sitemap_fn = || Arc::new(sitemap(site, pages));
+    let results: Vec<(u32, PageResult)> = candidates
+        .par_iter()
+        .map(|&i| {
+            let spec = &pages[i as usize];
+            let cached = cache.pages.get(&spec.out);
+            let r = render_page(
+                &shared,
+                spec,
+                &lookup,
+                cached,
+                None,
+                &sitemap_fn,
+                &last.robots,
+            );
+            (i, r)
+        })
+        .collect();
+    drop(lookup);
+
+    let mut files = BTreeMap::new();
+    let mut rendered = 0;
+    let mut changed_out = Vec::new();
+    let mut seen_errors = HashSet::new();
+    for (i, (fp, _deps, reads, reads_hash, result)) in results {
+        let out = &pages[i as usize].out;
+        match result {
+            Ok((bytes, true)) => {
+                rendered += 1;
+                changed_out.push(out.clone());
+                files.insert(out.clone(), Body::Bytes(bytes.clone()));
+                if let Some(old) = cache.pages.get(out) {
+                    last.index.remove_reads(i, &old.reads);
+                }
+                last.index.add_reads(i, &reads);
+                cache.pages.insert(
+                    out.clone(),
+                    PageEntry {
+                        fingerprint: fp,
+                        reads,
+                        reads_hash,
+                        bytes,
+                    },
+                );
+            }
+            Ok((_, false)) => {}
+            Err(d) => {
+                if seen_errors.insert((d.message.clone(), d.position())) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    let page_count = pages.len();
+    cache.last = Some(LastRender {
+        derived: shared.d,
+        ..last
+    });
+    Some(Rendering {
+        files,
+        written: 0,
+        pages: page_count,
+        rendered,
+        changed: changed_out,
+    })
 }

@@ -263,11 +263,49 @@ fn open_browser(url: &str) {
 }
 
 fn rebuild_loop(mut builder: Builder, batches: Receiver<watch::Batch>, mut publisher: Publisher) {
-    while batches.recv().is_ok() {
-        // Edits that arrived during the previous rebuild are all covered by this one: the
-        // builder rereads every source and re-renders what changed.
-        while batches.try_recv().is_ok() {}
-        publisher.publish(builder.build(), false);
+    while let Ok(first) = batches.recv() {
+        // Edits that arrived during the previous rebuild are all covered by this one.
+        let mut paths = first.paths;
+        while let Ok(more) = batches.try_recv() {
+            paths.extend(more.paths);
+        }
+        await_replacements(&builder.root, &batches, &mut paths);
+        paths.sort();
+        paths.dedup();
+        let result = builder.build_changed(&paths);
+        let start = std::time::Instant::now();
+        publisher.publish(result, false);
+        if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+            eprintln!(
+                "  publish    {:>7.1} ms",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+}
+
+/// How long a vanished source file gets to come back before the build goes on without it.
+const REPLACE_GRACE: Duration = Duration::from_millis(60);
+
+/// Some editors save by moving the old file aside first and writing the new one after it; a
+/// batch can end between the two. A build then would drop the brief and reload every tab onto
+/// a 404. So when a batch names files that are gone, wait (briefly) for them to reappear,
+/// taking in the batches that bring them. A real delete costs this grace once.
+fn await_replacements(root: &Path, batches: &Receiver<watch::Batch>, paths: &mut Vec<PathBuf>) {
+    let deadline = std::time::Instant::now() + REPLACE_GRACE;
+    while paths
+        .iter()
+        .any(|p| p.extension().is_some() && !root.join(p).exists())
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        match batches.recv_timeout(left.min(Duration::from_millis(5))) {
+            Ok(more) => paths.extend(more.paths),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        }
     }
 }
 
@@ -318,34 +356,43 @@ impl Publisher {
                 for w in &built.warnings {
                     eprint!("{}", w.render(self.color));
                 }
-                let search = built.search;
-                let brief_pages = built.brief_pages.clone();
-                let language = built.language.clone();
-                let mut built = built;
-                // Until the background indexer below finishes, keep serving the previous search
-                // bundle rather than none; it is not a reason to reload any tab.
-                for (k, v) in old
-                    .files
-                    .range("pagefind/".to_string().."pagefind0".to_string())
-                {
-                    built.files.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-                let stamps = stamp_static(&built.files);
-                let mut changed = changed_paths(&old.files, &built.files, &self.stamps, &stamps);
+                let old_build = old.build.clone();
+                let was_failing = old.failure.is_some();
+                let (files, changed) = if built.patch {
+                    // Requests hold the snapshot only while they answer; let go of ours too, so
+                    // the patch usually lands in place instead of copying 10,000 entries.
+                    drop(old);
+                    self.patched(built.files)
+                } else {
+                    let mut files = built.files;
+                    // Until the background indexer below finishes, keep serving the previous
+                    // search bundle rather than none; it is not a reason to reload any tab.
+                    for (k, v) in old
+                        .files
+                        .range("pagefind/".to_string().."pagefind0".to_string())
+                    {
+                        files.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    let stamps = stamp_static(&files);
+                    let changed = changed_paths(&old.files, &files, &self.stamps, &stamps);
+                    self.stamps = stamps;
+                    (Arc::new(files), changed)
+                };
+                let mut changed = changed;
                 changed.retain(|p| !p.starts_with("pagefind/"));
-                self.stamps = stamps;
                 self.built = true;
                 let build = if changed.is_empty() {
-                    old.build.clone()
+                    old_build
                 } else {
                     self.counter += 1;
                     format!("{:x}-{}", self.nonce, self.counter)
                 };
                 let s = &built.stats;
-                let pages: Vec<(String, Arc<Vec<u8>>)> = if search {
-                    brief_pages
+                let pages: Vec<(String, Arc<Vec<u8>>)> = if built.search {
+                    built
+                        .brief_pages
                         .iter()
-                        .filter_map(|p| match built.files.get(p) {
+                        .filter_map(|p| match files.get(p) {
                             Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
                             _ => None,
                         })
@@ -354,12 +401,12 @@ impl Publisher {
                     Vec::new()
                 };
                 self.store(Snapshot {
-                    files: Arc::new(built.files),
+                    files,
                     build: build.clone(),
                     failure: None,
                 });
-                if search {
-                    self.refresh_search(pages, language, build.clone());
+                if built.search {
+                    self.refresh_search(pages, built.language.clone(), build.clone());
                 }
                 if first {
                     println!("{}", s.summary());
@@ -378,7 +425,7 @@ impl Publisher {
                         paths: Arc::new(changed),
                         css_only,
                     });
-                } else if old.failure.is_some() {
+                } else if was_failing {
                     self.hub.send(Message::Clear { build });
                 }
             }
@@ -416,6 +463,38 @@ impl Publisher {
                 });
             }
         }
+    }
+
+    /// The current snapshot's files with a patch's pages put in, and the pages whose bytes
+    /// changed. Done under the write lock on the map itself when no request holds it, which
+    /// costs a few inserts; otherwise on a copy.
+    fn patched(&self, pages: BTreeMap<String, Body>) -> (Arc<BTreeMap<String, Body>>, Vec<String>) {
+        let mut guard = match self.shared.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut files = guard.files.clone();
+        // Replace the snapshot's reference with a placeholder so ours is the only one.
+        *guard = Arc::new(Snapshot {
+            files: Arc::new(BTreeMap::new()),
+            build: guard.build.clone(),
+            failure: guard.failure.clone(),
+        });
+        let map = Arc::make_mut(&mut files);
+        let mut changed = Vec::new();
+        for (k, body) in pages {
+            let same = matches!((map.get(&k), &body), (Some(Body::Bytes(a)), Body::Bytes(b)) if Arc::ptr_eq(a, b) || a == b);
+            if !same {
+                changed.push(k.clone());
+            }
+            map.insert(k, body);
+        }
+        *guard = Arc::new(Snapshot {
+            files: files.clone(),
+            build: guard.build.clone(),
+            failure: guard.failure.clone(),
+        });
+        (files, changed)
     }
 
     /// Indexes the brief pages on a background thread, so the page reload never waits for

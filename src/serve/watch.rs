@@ -20,12 +20,15 @@ use crate::content::is_ignored_name;
 /// The folders under the root whose files feed a build.
 const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
 
-/// Editors write several events per save; this long a pause ends one.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Editors write several events per save, within a millisecond or two of each other; this long
+/// a pause ends one. It is most of the save-to-reload latency, so it is short: a save split in
+/// two still ends in the right page (the second rebuild catches the rest), and a save that
+/// moves the file aside first is held together by `serve`'s replacement grace.
+const DEBOUNCE: Duration = Duration::from_millis(8);
 
 /// The debouncer flushes per path on its own clock, so one save can arrive as two or three
 /// batches a tick apart; waiting this long after the last one merges them into one rebuild.
-const SETTLE: Duration = Duration::from_millis(30);
+const SETTLE: Duration = Duration::from_millis(4);
 
 /// Sources that changed together, relative to the site root.
 #[derive(Debug, Default)]
