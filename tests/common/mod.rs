@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: run the real `briefing` binary, lay out fixture
-//! sites in temporary folders, snapshot output trees and parse the HTML they contain.
+//! sites in temporary folders, snapshot output trees and parse the HTML they contain, and read
+//! the example site's content (`content_docs`).
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -203,4 +204,131 @@ pub fn edit(site: &Path, rel: &str, from: &str, to: &str) {
         "{rel} should contain {from:?} exactly once"
     );
     fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+// ------------------------------------------------------------------ the example's content
+
+/// One Markdown file of content/ with its front matter, body and URL path.
+pub struct Doc {
+    pub rel: String,
+    pub url: String,
+    pub is_section: bool,
+    pub front: toml::Table,
+    pub body: String,
+}
+
+impl Doc {
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.front.get(key).and_then(toml::Value::as_str)
+    }
+
+    pub fn title(&self) -> &str {
+        self.str("title")
+            .unwrap_or_else(|| panic!("{}: no title", self.rel))
+    }
+
+    pub fn weight(&self) -> i64 {
+        self.front
+            .get("weight")
+            .and_then(toml::Value::as_integer)
+            .unwrap_or(0)
+    }
+
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.front
+            .get(key)
+            .and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().expect("a list of strings").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The folder of a section (`hedges` for `hedges/_index.md`).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
+/// `x/_index.md` is `/x/`, `x/y.md` is `/x/y/`, `x/y/index.md` is `/x/y/`.
+pub fn url_of(rel: &str) -> String {
+    let stem = rel.strip_suffix(".md").unwrap();
+    let stem = stem
+        .strip_suffix("/_index")
+        .or_else(|| stem.strip_suffix("/index"))
+        .unwrap_or(stem);
+    if stem == "_index" {
+        "/".to_string()
+    } else {
+        format!("/{stem}/")
+    }
+}
+
+/// The front matter and body of one of the example's documents (`+++` on the first line; a
+/// plain test-side split, independent of `briefing::content::frontmatter`).
+pub fn split_front_matter(text: &str, rel: &str) -> (toml::Table, String) {
+    let rest = text
+        .strip_prefix("+++\n")
+        .unwrap_or_else(|| panic!("{rel}: no front matter"));
+    let end = rest
+        .find("\n+++")
+        .unwrap_or_else(|| panic!("{rel}: front matter not closed"));
+    let front = rest[..end]
+        .parse()
+        .unwrap_or_else(|e| panic!("{rel}: bad front matter: {e}"));
+    let body = rest[end + 4..].to_string();
+    (front, body)
+}
+
+/// Every Markdown document of the example site (data files excluded), by path. Fails the test if
+/// one is a draft or sets `slug`, which the expected URLs do not model.
+pub fn content_docs() -> Vec<Doc> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<Doc>) {
+        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .replace('\\', "/");
+            if e.file_type().unwrap().is_dir() {
+                if rel != "data" {
+                    walk(base, &path, out);
+                }
+            } else if rel.ends_with(".md") {
+                let text = fs::read_to_string(&path).unwrap();
+                let (front, body) = split_front_matter(&text, &rel);
+                assert!(
+                    !front.contains_key("slug"),
+                    "{rel} sets `slug`; teach url_of about it"
+                );
+                assert_ne!(
+                    front.get("draft").and_then(toml::Value::as_bool),
+                    Some(true),
+                    "{rel} is a draft; these tests expect every document published"
+                );
+                out.push(Doc {
+                    url: url_of(&rel),
+                    is_section: rel == "_index.md" || rel.ends_with("/_index.md"),
+                    rel,
+                    front,
+                    body,
+                });
+            }
+        }
+    }
+    let content = repo_root().join("content");
+    let mut out = Vec::new();
+    walk(&content, &content, &mut out);
+    out
+}
+
+/// The briefs among `docs` (everything but sections).
+pub fn briefs(docs: &[Doc]) -> Vec<&Doc> {
+    docs.iter().filter(|d| !d.is_section).collect()
 }
