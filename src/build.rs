@@ -280,6 +280,7 @@ impl Builder {
         let minify = self.options.minify || config.minify;
         let (assets, static_bodies) =
             assets::process(static_files, !self.options.serve, minify, &mut diags);
+        lap("assets");
         let sink = staging.map(|dir| render::Sink {
             dir: dir.to_path_buf(),
             minify,
@@ -293,6 +294,7 @@ impl Builder {
             &mut self.cache,
             &mut diags,
         );
+        lap("pages");
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
@@ -338,7 +340,7 @@ impl Builder {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }
-        lap("render+write");
+        lap("search");
         let stats = Stats {
             pages: rendering.pages,
             briefs: site.briefs.len(),
