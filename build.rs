@@ -1,9 +1,11 @@
-//! Embeds the default theme so `briefing init` can scaffold a site without the repository.
+//! Embeds the default theme so `briefing init` can scaffold a site without the repository, and
+//! links the `briefing` binary as a position-dependent executable on Linux (see below).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    link_position_dependent();
     let theme = Path::new("themes/default");
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
@@ -25,6 +27,22 @@ fn main() {
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
     std::fs::write(dest, out).expect("cannot write OUT_DIR/default_theme.rs");
+}
+
+/// Start-up cost, measured (BENCHMARKS.md): the binary carries 10.8 MB of read-only tables full
+/// of pointers (mostly the Unicode segmentation data pagefind uses), and as a position-independent
+/// executable every one of their ~78,000 pointers is relocated at start, which touches ~2,700
+/// pages and costs 8-17 ms per command: a third of the example site's build. Linked at a fixed
+/// address, the linker resolves them once and start-up takes about 2 ms. The price is that the
+/// executable's own image is not address-randomised (its libraries still are); briefing reads
+/// the user's own files and serves on loopback by default, so we take the trade. Only the
+/// binary is affected: libraries, tests and proc macros link as usual.
+fn link_position_dependent() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "linux" && env == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
