@@ -320,22 +320,52 @@ impl Builder {
                 .map(|b| format!("{}index.html", b.path.trim_start_matches('/')))
                 .collect(),
         );
-        if config.search && !self.options.serve {
-            let pages: Vec<(String, Arc<Vec<u8>>)> = brief_pages
-                .iter()
-                .filter_map(|p| match files.get(p) {
-                    Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
-                    _ => None,
-                })
-                .collect();
-            match crate::search::index(&pages, &config.language) {
-                Ok(bundle) => {
-                    for (rel, bytes) in bundle {
-                        files.insert(rel, Body::Bytes(bytes));
+        let search_pages: Option<Vec<(String, Arc<Vec<u8>>)>> =
+            (config.search && !self.options.serve).then(|| {
+                brief_pages
+                    .iter()
+                    .filter_map(|p| match files.get(p) {
+                        Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            });
+        let mut written_early = 0;
+        let language = &config.language;
+        let (bundle, early) =
+            std::thread::scope(|scope| {
+                let job = search_pages
+                    .map(|pages| scope.spawn(move || crate::search::index(&pages, language)));
+                // While pagefind indexes (CPU), the files that are ready go to the staging folder
+                // (I/O), so a one-shot build waits for the longer of the two, not their sum.
+                let early = match staging {
+                    Some(dir) if job.is_some() => {
+                        written_early = files.len();
+                        Some(crate::output::fill_staging(dir, &files))
                     }
+                    _ => None,
+                };
+                let bundle =
+                    job.map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(Diagnostic::error("search index: the indexer stopped unexpectedly")
+                        .with_hint("set `search = false` in briefing.toml to build without search"))
+                        })
+                    });
+                (bundle, early)
+            });
+        if let Some(result) = early {
+            result?;
+            files.clear();
+        }
+        match bundle {
+            Some(Ok(bundle)) => {
+                for (rel, bytes) in bundle {
+                    files.insert(rel, Body::Bytes(bytes));
                 }
-                Err(d) => diags.push(d),
             }
+            Some(Err(d)) => diags.push(d),
+            None => {}
         }
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
@@ -346,7 +376,7 @@ impl Builder {
             briefs: site.briefs.len(),
             sections: site.sections.len().saturating_sub(1),
             rendered: rendering.rendered,
-            files: files.len() + rendering.written,
+            files: files.len() + rendering.written + written_early,
             elapsed: start.elapsed(),
         };
         if staging.is_none() {
