@@ -8,30 +8,15 @@
 //! tells `serve`, so edits to a brief's body or non-structural front matter take the patch path
 //! (`Builder::build_changed`) and everything else the full pipeline.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use briefing::build::{BuildOptions, Builder};
 use briefing::render::Body;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*: deterministic, no dependency.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
-    }
-}
+use common::Rng;
 
 const ACTORS: [&str; 5] = ["Japan", "China", "Russia", "India", "Côte d'Ivoire"];
 const SECTIONS: [&str; 3] = ["alpha", "beta", "gamma"];

@@ -3,17 +3,16 @@
 //! Each test starts its own server on its own copy of a small site, so tests can edit files
 //! without seeing each other's rebuilds.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Debug binaries on a busy two-core machine start slowly; this only bounds a hang.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long an edit may take to show up in a served page.
-const EDIT_TIMEOUT: Duration = Duration::from_secs(10);
+use common::copy_dir;
+use common::serve::{EDIT_TIMEOUT, Server};
 
 /// Never rendered into a page (a TOML comment), so finding it in a response means the server
 /// handed out the config file itself.
@@ -35,18 +34,6 @@ fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(dir).unwrap();
     }
     std::fs::write(path, text).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// A site with a home page, one section and one brief, on the default theme.
@@ -73,176 +60,6 @@ fn make_site() -> tempfile::TempDir {
         &root.join("themes/default"),
     );
     dir
-}
-
-/// A running `briefing serve`; killed when dropped, so a failing test leaves nothing behind.
-struct Server {
-    child: Child,
-    base: String,
-    root: PathBuf,
-    lines: Arc<Mutex<Vec<String>>>,
-    _site: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-fn capture(stream: impl Read + Send + 'static, tag: &'static str, lines: Arc<Mutex<Vec<String>>>) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            lines.lock().unwrap().push(format!("{tag}{line}"));
-        }
-    });
-}
-
-impl Server {
-    fn start(site: tempfile::TempDir) -> Server {
-        let root = site.path().to_path_buf();
-        Server::start_at(&root, free_port(), Some(site))
-    }
-
-    fn start_at(root: &Path, port: u16, site: Option<tempfile::TempDir>) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
-            .args(["serve", "--root"])
-            .arg(root)
-            .args(["--port", &port.to_string()])
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        capture(child.stdout.take().unwrap(), "", lines.clone());
-        capture(child.stderr.take().unwrap(), "stderr: ", lines.clone());
-        let mut server = Server {
-            child,
-            base: String::new(),
-            root: root.to_path_buf(),
-            lines,
-            _site: site,
-        };
-        // The URL comes from the server's own line: if the port was taken in the meantime it
-        // moved to the next one and says so.
-        let line = server.wait_for_line(|l| l.starts_with("Serving "), START_TIMEOUT);
-        let url = line
-            .split(" at ")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap();
-        server.base = url.trim_end_matches('/').to_string();
-        server
-    }
-
-    fn output(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    fn wait_for_line(&mut self, pred: impl Fn(&str) -> bool, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(l) = self.lines.lock().unwrap().iter().find(|l| pred(l)) {
-                return l.clone();
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("briefing serve exited with {status}:\n{}", self.output());
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "timed out waiting for the server; it printed:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn get(&self, path: &str) -> (u16, String, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
-        let mut res = agent
-            .get(&self.url(path))
-            .call()
-            .unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", self.output()));
-        let status = res.status().as_u16();
-        let ctype = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = res.body_mut().read_to_string().unwrap_or_default();
-        (status, ctype, location.unwrap_or(body))
-    }
-
-    fn page(&self, path: &str) -> String {
-        let (status, _, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}:\n{body}");
-        body
-    }
-
-    /// Polls `path` until its body satisfies `pred`.
-    fn wait_for_page(&self, path: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let (_, _, body) = self.get(path);
-            if pred(&body) {
-                return body;
-            }
-            assert!(
-                start.elapsed() < EDIT_TIMEOUT,
-                "{path} never {what}; the server printed:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Sends `raw_path` exactly as given, so no client can tidy it up first.
-    fn raw_get(&self, raw_path: &str) -> String {
-        let addr = self.base.trim_start_matches("http://");
-        let mut s = TcpStream::connect(addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
-            s,
-            "GET {raw_path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    }
-
-    fn rebuilds(&self) -> usize {
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.starts_with("Rebuilt "))
-            .count()
-    }
 }
 
 #[test]

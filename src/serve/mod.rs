@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{self, Receiver, SendError, Sender};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -323,6 +323,8 @@ struct Publisher {
     stamps: HashMap<String, Stamp>,
     /// Whether any build has succeeded yet, i.e. whether there is a last good build to show.
     built: bool,
+    /// Jobs for the search worker, once it runs.
+    search: Option<Sender<SearchJob>>,
     color: bool,
 }
 
@@ -345,6 +347,7 @@ impl Publisher {
             counter: 0,
             stamps: HashMap::new(),
             built: false,
+            search: None,
             color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         }
     }
@@ -499,34 +502,43 @@ impl Publisher {
 
     /// Indexes the brief pages on a background thread, so the page reload never waits for
     /// search; the bundle is merged into the snapshot only if no newer build replaced it.
-    fn refresh_search(&self, pages: Vec<(String, Arc<Vec<u8>>)>, language: String, build: String) {
+    ///
+    /// One long-lived thread does all indexing and skips builds a newer one superseded. A thread
+    /// per rebuild let a burst of edits index stale builds side by side, and each fresh thread
+    /// left its garbage in another malloc arena, so the server's memory crept up with every save.
+    fn refresh_search(
+        &mut self,
+        pages: Vec<(String, Arc<Vec<u8>>)>,
+        language: String,
+        build: String,
+    ) {
+        let job = SearchJob {
+            pages,
+            language,
+            build,
+        };
+        let job = match &self.search {
+            Some(tx) => match tx.send(job) {
+                Ok(()) => return,
+                // The worker is gone (it panicked); start another.
+                Err(SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (tx, rx) = mpsc::channel();
         let shared = self.shared.clone();
-        std::thread::spawn(move || {
-            let bundle = match crate::search::index(&pages, &language) {
-                Ok(b) => b,
-                Err(d) => {
-                    eprint!("{}", d.render(false));
-                    return;
-                }
-            };
-            let mut guard = match shared.write() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            if guard.build != build || guard.failure.is_some() {
-                return;
+        let spawned = std::thread::Builder::new()
+            .name("briefing-search".into())
+            .spawn(move || search_worker(rx, shared, crate::search::index));
+        match spawned {
+            Ok(_) => {
+                let _ = tx.send(job);
+                self.search = Some(tx);
             }
-            let mut files: BTreeMap<String, Body> = (*guard.files).clone();
-            files.retain(|k, _| !k.starts_with("pagefind/"));
-            for (k, v) in bundle {
-                files.insert(k, Body::Bytes(v));
-            }
-            *guard = Arc::new(Snapshot {
-                files: Arc::new(files),
-                build: guard.build.clone(),
-                failure: None,
-            });
-        });
+            Err(e) => eprintln!(
+                "warning: cannot start the search indexer: {e}; search shows the last index"
+            ),
+        }
     }
 
     fn store(&self, snap: Snapshot) {
@@ -535,6 +547,52 @@ impl Publisher {
             Ok(mut g) => *g = snap,
             Err(p) => *p.into_inner() = snap,
         }
+    }
+}
+
+/// The brief pages of one build, for the search worker.
+struct SearchJob {
+    pages: Vec<(String, Arc<Vec<u8>>)>,
+    language: String,
+    build: String,
+}
+
+/// Builds a search bundle: [`crate::search::index`], or a stand-in in tests.
+type Indexer =
+    fn(&[(String, Arc<Vec<u8>>)], &str) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic>;
+
+/// Indexes jobs until the publisher goes away, merging each bundle into the snapshot if its
+/// build is still the current one.
+fn search_worker(jobs: Receiver<SearchJob>, shared: Shared, index: Indexer) {
+    while let Ok(mut job) = jobs.recv() {
+        // Only the newest build can still be current; the ones before it need no index.
+        while let Ok(newer) = jobs.try_recv() {
+            job = newer;
+        }
+        let bundle = match index(&job.pages, &job.language) {
+            Ok(b) => b,
+            Err(d) => {
+                eprint!("{}", d.render(false));
+                continue;
+            }
+        };
+        let mut guard = match shared.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if guard.build != job.build || guard.failure.is_some() {
+            continue;
+        }
+        let mut files: BTreeMap<String, Body> = (*guard.files).clone();
+        files.retain(|k, _| !k.starts_with("pagefind/"));
+        for (k, v) in bundle {
+            files.insert(k, Body::Bytes(v));
+        }
+        *guard = Arc::new(Snapshot {
+            files: Arc::new(files),
+            build: guard.build.clone(),
+            failure: None,
+        });
     }
 }
 
@@ -623,6 +681,40 @@ mod tests {
             changed_paths(&old, &new, &s1, &s2),
             vec!["b.html", "new.html", "style.css", "gone.html"]
         );
+    }
+
+    #[test]
+    fn the_search_worker_indexes_only_the_newest_build() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        fn fake(
+            _: &[(String, Arc<Vec<u8>>)],
+            _: &str,
+        ) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic> {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+            Ok([("pagefind/x.pf_index".to_string(), Arc::new(b"x".to_vec()))].into())
+        }
+        let shared: Shared = Arc::new(RwLock::new(Arc::new(Snapshot {
+            files: Arc::new(BTreeMap::new()),
+            build: "n-3".into(),
+            failure: None,
+        })));
+        // Three rebuilds faster than indexing: only the last one is still worth an index.
+        let (tx, rx) = mpsc::channel();
+        for build in ["n-1", "n-2", "n-3"] {
+            let job = SearchJob {
+                pages: Vec::new(),
+                language: "en".into(),
+                build: build.into(),
+            };
+            assert!(tx.send(job).is_ok());
+        }
+        drop(tx);
+        search_worker(rx, shared.clone(), fake);
+        assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+        let snap = server::current(&shared);
+        assert!(snap.files.contains_key("pagefind/x.pf_index"));
+        assert_eq!(snap.build, "n-3");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::process::Command;
 use scraper::{Html, Selector};
 use tempfile::TempDir;
 
+pub mod serve;
+
 /// The binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_briefing");
 
@@ -109,6 +111,43 @@ pub fn fixture_site(name: &str) -> (TempDir, PathBuf) {
         &site.join("themes/default"),
     );
     (tmp, site)
+}
+
+/// A copy of the repository's example site (`briefing.toml`, `content/` and the default theme)
+/// at `<tmp>/site`. Keep the `TempDir` alive while the site is used.
+pub fn example_site() -> (TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("cannot create a temp dir");
+    let site = tmp.path().join("site");
+    copy_dir(&repo_root().join("content"), &site.join("content"));
+    copy_dir(
+        &repo_root().join("themes/default"),
+        &site.join("themes/default"),
+    );
+    fs::copy(
+        repo_root().join("briefing.toml"),
+        site.join("briefing.toml"),
+    )
+    .expect("cannot copy briefing.toml");
+    (tmp, site)
+}
+
+/// A deterministic random number generator (xorshift64*), so a failing random test names a
+/// seed that reproduces it.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
 }
 
 /// Every file under `dir`, by path relative to it (with `/`), with its bytes.
