@@ -79,7 +79,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Failure> {
         },
     );
     let hub = Hub::default();
-    let mut publisher = Publisher::new(hub.clone());
+    let mut publisher = Publisher::new(hub.clone(), root.clone());
     publisher.publish(builder.build(), true);
     let shared = publisher.shared.clone();
     std::thread::Builder::new()
@@ -326,10 +326,19 @@ struct Publisher {
     /// Jobs for the search worker, once it runs.
     search: Option<Sender<SearchJob>>,
     color: bool,
+    /// The site root (canonical): static files are held in memory only from inside it.
+    root: PathBuf,
+    /// Static files read into memory, by real path, with the stamp they were read at.
+    static_bytes: HashMap<PathBuf, (Stamp, Arc<Vec<u8>>)>,
 }
 
+/// Static files up to this size are served from memory, like pages: a request never sees one
+/// half-written by an editor's save, only the version the last build read. Larger files (video,
+/// big PDFs) are read from disk per request rather than held for the whole session.
+const STATIC_IN_MEMORY: u64 = 8 << 20;
+
 impl Publisher {
-    fn new(hub: Hub) -> Publisher {
+    fn new(hub: Hub, root: PathBuf) -> Publisher {
         let nonce = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -348,6 +357,8 @@ impl Publisher {
             stamps: HashMap::new(),
             built: false,
             search: None,
+            root,
+            static_bytes: HashMap::new(),
             color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         }
     }
@@ -376,6 +387,7 @@ impl Publisher {
                     {
                         files.entry(k.clone()).or_insert_with(|| v.clone());
                     }
+                    self.load_static(&mut files);
                     let stamps = stamp_static(&files);
                     let changed = changed_paths(&old.files, &files, &self.stamps, &stamps);
                     self.stamps = stamps;
@@ -466,6 +478,36 @@ impl Publisher {
                 });
             }
         }
+    }
+
+    /// Reads the build's static files (those inside the site, up to [`STATIC_IN_MEMORY`]) into
+    /// memory, rereading only files whose size or modification time changed. Anything else is
+    /// left to the server, which checks it again per request.
+    fn load_static(&mut self, files: &mut BTreeMap<String, Body>) {
+        let mut kept = HashMap::new();
+        for body in files.values_mut() {
+            let Body::Copy(src) = body else { continue };
+            let Some(real) = server::inside(&self.root, src) else {
+                continue;
+            };
+            let Ok(meta) = std::fs::metadata(&real) else {
+                continue;
+            };
+            if meta.len() > STATIC_IN_MEMORY {
+                continue;
+            }
+            let stamp = (meta.len(), meta.modified().ok());
+            let bytes = match self.static_bytes.get(&real) {
+                Some((s, b)) if *s == stamp => b.clone(),
+                _ => match std::fs::read(&real) {
+                    Ok(b) => Arc::new(b),
+                    Err(_) => continue,
+                },
+            };
+            *body = Body::Bytes(bytes.clone());
+            kept.insert(real, (stamp, bytes));
+        }
+        self.static_bytes = kept;
     }
 
     /// The current snapshot's files with a patch's pages put in, and the pages whose bytes
@@ -645,6 +687,52 @@ fn changed_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_files_are_held_in_memory_from_inside_the_site_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        let small = root.join("static/a.txt");
+        std::fs::write(&small, "first").unwrap();
+        let outside = tmp.path().join("secret.txt");
+        std::fs::write(&outside, "secret").unwrap();
+        let root = root.canonicalize().unwrap();
+        let mut publisher = Publisher::new(Hub::default(), root.clone());
+        let files = || -> BTreeMap<String, Body> {
+            [
+                ("a.txt".to_string(), Body::Copy(small.clone())),
+                ("secret.txt".to_string(), Body::Copy(outside.clone())),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let bytes = |files: &BTreeMap<String, Body>, k: &str| match &files[k] {
+            Body::Bytes(b) => Some(b.clone()),
+            Body::Copy(_) => None,
+        };
+
+        let mut first = files();
+        publisher.load_static(&mut first);
+        let a1 = bytes(&first, "a.txt").expect("a file inside the site is read");
+        assert_eq!(a1.as_slice(), b"first");
+        // Outside the root: left for the server, which refuses it per request.
+        assert!(bytes(&first, "secret.txt").is_none());
+
+        // Unchanged on disk: the same bytes, not a second read.
+        let mut again = files();
+        publisher.load_static(&mut again);
+        assert!(Arc::ptr_eq(&a1, &bytes(&again, "a.txt").unwrap()));
+
+        // Changed on disk: read again.
+        std::fs::write(&small, "second, longer").unwrap();
+        let mut changed = files();
+        publisher.load_static(&mut changed);
+        assert_eq!(
+            bytes(&changed, "a.txt").unwrap().as_slice(),
+            b"second, longer"
+        );
+    }
 
     fn bytes(s: &str) -> Body {
         Body::Bytes(Arc::new(s.as_bytes().to_vec()))

@@ -1,9 +1,10 @@
 //! The HTTP side of `serve`: answers requests from the latest build held in memory.
 //!
 //! Requests are looked up in the build's file map by a normalised relative path, never joined
-//! onto a directory, so a crafted URL has nothing on disk to reach. The one exception, static
-//! files the build refers to by source path, is checked again against the site root before it is
-//! read.
+//! onto a directory, so a crafted URL has nothing on disk to reach. Static files are read into
+//! the snapshot too (`Publisher::load_static`); the exceptions, static files over 8 MiB or
+//! outside the site root, stay as source paths and are checked again against the root before
+//! any read, so a link pointing out of the site is refused.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -212,7 +213,7 @@ fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Is `path` (after following links) inside `root`? A static file symlinked to somewhere else
 /// is copied by `build`, but a server must not hand out whatever the link points at.
-fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
+pub(crate) fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
     let real = path.canonicalize().ok()?;
     real.starts_with(root).then_some(real)
 }
