@@ -348,11 +348,6 @@ fn deep_nesting_does_not_overflow_the_stack() {
         }
         let r = site.build(&[]);
         r.expect_no_panic();
-        assert_ne!(
-            r.code, -1,
-            "briefing crashed (stack overflow?):\n{}",
-            r.stderr
-        );
         r.expect_success();
         for ((name, _), needle) in cases.iter().zip(needles) {
             assert_nested_page(&site, &format!("/sec/{name}/"), needle);
@@ -384,11 +379,6 @@ fn raw_html_nested_thousands_deep_is_an_error() {
     for args in [&[][..], &["--minify"][..]] {
         let r = site.build(args);
         r.expect_no_panic();
-        assert_ne!(
-            r.code, -1,
-            "briefing crashed (stack overflow?):\n{}",
-            r.stderr
-        );
         r.expect_code(1);
         assert!(r.stderr.contains("content/sec/html.md:5:"), "{}", r.stderr);
         assert!(r.stderr.contains("nested more than"), "{}", r.stderr);
@@ -411,11 +401,6 @@ fn deeply_nested_block_shortcodes_are_an_error_not_a_crash() {
     site.write("content/sec/calls.md", brief("Calls", &nested(1_000)));
     let r = site.build(&[]);
     r.expect_no_panic();
-    assert_ne!(
-        r.code, -1,
-        "briefing crashed (stack overflow?):\n{}",
-        r.stderr
-    );
     r.expect_code(1);
     assert!(r.stderr.contains("content/sec/calls.md:5:"), "{}", r.stderr);
     assert!(r.stderr.contains("nested more than"), "{}", r.stderr);

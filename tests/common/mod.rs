@@ -46,11 +46,17 @@ impl Run {
         self.expect_code(0)
     }
 
-    /// A crash is never an acceptable way to report a problem.
+    /// A crash is never an acceptable way to report a problem: neither a panic nor death by a
+    /// signal (a stack overflow aborts the process, which leaves no exit code: -1 here).
     pub fn expect_no_panic(&self) -> &Self {
         assert!(
             !self.stderr.contains("panicked"),
             "briefing panicked:\n{}",
+            self.stderr
+        );
+        assert_ne!(
+            self.code, -1,
+            "briefing crashed (stack overflow?):\n{}",
             self.stderr
         );
         self
