@@ -78,6 +78,8 @@ pub struct Builder {
     /// What the last successful in-memory build produced, for [`Builder::build_changed`] to
     /// patch. Cleared whenever a build starts over, so it never outlives a failure.
     last: Option<Last>,
+    /// The output a one-shot build replaces, to link unchanged files from.
+    reuse: Option<crate::output::Reuse>,
 }
 
 struct Last {
@@ -99,7 +101,15 @@ impl Builder {
             loader: Loader::default(),
             cache: RenderCache::default(),
             last: None,
+            reuse: None,
         }
+    }
+
+    /// Lets [`Builder::build_into`] hard-link unchanged files from the output its staging
+    /// folder will replace.
+    pub fn reusing(mut self, reuse: Option<crate::output::Reuse>) -> Builder {
+        self.reuse = reuse;
+        self
     }
 
     /// Builds after the watcher saw `changed` (paths relative to the root). When every path is
@@ -285,6 +295,7 @@ impl Builder {
             dir: dir.to_path_buf(),
             minify,
             keep_briefs: config.search && !self.options.serve,
+            reuse: self.reuse.clone(),
         });
         let rendering = render::render_site(
             &site,
@@ -341,7 +352,11 @@ impl Builder {
                 let early = match staging {
                     Some(dir) if job.is_some() => {
                         written_early = files.len();
-                        Some(crate::output::fill_staging(dir, &files))
+                        Some(crate::output::fill_staging(
+                            dir,
+                            &files,
+                            self.reuse.as_ref(),
+                        ))
                     }
                     _ => None,
                 };

@@ -170,6 +170,7 @@ fn build(
 ) -> Result<(), Failure> {
     let out = output_dir.unwrap_or_else(|| root.join("output"));
     output::check_output_dir(root, &out, force)?;
+    let reuse = output::Reuse::from_previous(&out);
     let mut builder = Builder::new(
         root,
         BuildOptions {
@@ -178,7 +179,8 @@ fn build(
             minify,
             serve: false,
         },
-    );
+    )
+    .reusing(reuse.clone());
     // A build that runs longer than a second says it is working; the thread is detached and
     // says nothing once the build is done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -192,9 +194,9 @@ fn build(
     // Pages stream into a staging folder beside the output as they render; the output is
     // replaced only once everything is there.
     let staging = output::create_staging(&out)?;
-    let built = builder
-        .build_into(&staging)
-        .and_then(|built| output::fill_staging(&staging, &built.files).map(|_| built));
+    let built = builder.build_into(&staging).and_then(|built| {
+        output::fill_staging(&staging, &built.files, reuse.as_ref()).map(|_| built)
+    });
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let built = match built {
         Ok(b) => b,

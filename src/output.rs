@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -81,8 +80,84 @@ pub fn create_staging(output: &Path) -> Result<PathBuf, Failure> {
     Ok(staging)
 }
 
-/// Writes `files` and the marker into `staging`.
-pub fn fill_staging(staging: &Path, files: &BTreeMap<String, Body>) -> Result<(), Failure> {
+/// The output a staging tree will replace, as a source of unchanged files. A rebuild usually
+/// changes a few files; hard-linking the rest costs no new inode and no data write, where
+/// creating them again is most of a small site's build on a journaling filesystem.
+#[derive(Clone, Debug)]
+pub struct Reuse {
+    /// Canonical, so a file reached through a symlink is told apart by its canonical path.
+    previous: PathBuf,
+}
+
+impl Reuse {
+    /// `None` when there is no previous output, or it is not one briefing wrote.
+    pub fn from_previous(output: &Path) -> Option<Reuse> {
+        let previous = output.canonicalize().ok()?;
+        previous
+            .join(MARKER)
+            .is_file()
+            .then_some(Reuse { previous })
+    }
+
+    /// The previous output's file at `rel`, if it is a regular file of `len` bytes reached
+    /// without any symlink: a link to anything else could tie the new output to a file
+    /// outside it.
+    fn candidate(&self, rel: &str, len: u64) -> Option<PathBuf> {
+        let old = self.previous.join(rel);
+        let meta = fs::symlink_metadata(&old).ok()?;
+        (meta.is_file() && meta.len() == len && old.canonicalize().ok()? == old).then_some(old)
+    }
+}
+
+/// Puts `bytes` at `dest` (`rel` in the output): a hard link to the previous output's file
+/// when that holds the same bytes, otherwise a new file.
+pub fn put(reuse: Option<&Reuse>, rel: &str, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(old) = reuse.and_then(|r| r.candidate(rel, bytes.len() as u64))
+        && fs::read(&old).is_ok_and(|b| b == bytes)
+        && fs::hard_link(&old, dest).is_ok()
+    {
+        return Ok(());
+    }
+    fs::write(dest, bytes)
+}
+
+/// Copies `src` to `dest` (`rel` in the output), or links the previous output's copy when it
+/// has the same bytes.
+fn put_copy(reuse: Option<&Reuse>, rel: &str, src: &Path, dest: &Path) -> std::io::Result<()> {
+    let len = fs::metadata(src)?.len();
+    if let Some(old) = reuse.and_then(|r| r.candidate(rel, len))
+        && same_bytes(src, &old).unwrap_or(false)
+        && fs::hard_link(&old, dest).is_ok()
+    {
+        return Ok(());
+    }
+    fs::copy(src, dest).map(|_| ())
+}
+
+/// Whether two files of the same length hold the same bytes, read in chunks: static files
+/// can be large.
+fn same_bytes(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (mut fa, mut fb) = (fs::File::open(a)?, fs::File::open(b)?);
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(fb.read(&mut bb[..1])? == 0);
+        }
+        fb.read_exact(&mut bb[..n])?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
+}
+
+/// Writes `files` and the marker into `staging`, linking unchanged files from `reuse`.
+pub fn fill_staging(
+    staging: &Path,
+    files: &BTreeMap<String, Body>,
+    reuse: Option<&Reuse>,
+) -> Result<(), Failure> {
     let mut dirs: Vec<PathBuf> = files
         .keys()
         .filter_map(|k| Path::new(k).parent().map(|p| staging.join(p)))
@@ -97,12 +172,9 @@ pub fn fill_staging(staging: &Path, files: &BTreeMap<String, Body>) -> Result<()
         .try_for_each(|(rel, body)| -> Result<(), Failure> {
             let dest = staging.join(rel);
             match body {
-                Body::Bytes(b) => {
-                    let mut f = fs::File::create(&dest).map_err(io("cannot write", &dest))?;
-                    f.write_all(b).map_err(io("cannot write", &dest))?;
-                }
+                Body::Bytes(b) => put(reuse, rel, &dest, b).map_err(io("cannot write", &dest))?,
                 Body::Copy(src) => {
-                    fs::copy(src, &dest).map_err(io("cannot copy", src))?;
+                    put_copy(reuse, rel, src, &dest).map_err(io("cannot copy", src))?
                 }
             }
             Ok(())
@@ -117,7 +189,7 @@ pub fn fill_staging(staging: &Path, files: &BTreeMap<String, Body>) -> Result<()
 /// Writes `files` into a new staging directory beside `output`; returns it.
 pub fn write_staging(output: &Path, files: &BTreeMap<String, Body>) -> Result<PathBuf, Failure> {
     let staging = create_staging(output)?;
-    if let Err(e) = fill_staging(&staging, files) {
+    if let Err(e) = fill_staging(&staging, files, None) {
         let _ = remove_tree(&staging);
         return Err(e);
     }
@@ -217,4 +289,147 @@ pub fn remove_discarded(dir: &Path) -> Result<(), Failure> {
 pub fn write_site(output: &Path, files: &BTreeMap<String, Body>) -> Result<(), Failure> {
     let staging = write_staging(output, files)?;
     swap_in(&staging, output)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn inode(p: &Path) -> u64 {
+        fs::metadata(p).unwrap().ino()
+    }
+
+    /// A previous output holding `files`, and an empty staging folder beside it.
+    fn previous(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("output");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join(MARKER), b"").unwrap();
+        for (rel, bytes) in files {
+            let p = out.join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, bytes).unwrap();
+        }
+        let staging = tmp.path().join("staging");
+        fs::create_dir_all(staging.join("a")).unwrap();
+        (tmp, out, staging)
+    }
+
+    #[test]
+    fn an_unchanged_file_is_linked_and_a_changed_one_written_afresh() {
+        let (_tmp, out, staging) = previous(&[("a/same.html", b"same"), ("a/edit.html", b"old!")]);
+        let reuse = Reuse::from_previous(&out);
+        assert!(reuse.is_some());
+        put(
+            reuse.as_ref(),
+            "a/same.html",
+            &staging.join("a/same.html"),
+            b"same",
+        )
+        .unwrap();
+        put(
+            reuse.as_ref(),
+            "a/edit.html",
+            &staging.join("a/edit.html"),
+            b"new!",
+        )
+        .unwrap();
+        put(
+            reuse.as_ref(),
+            "a/added.html",
+            &staging.join("a/added.html"),
+            b"add",
+        )
+        .unwrap();
+        assert_eq!(
+            inode(&staging.join("a/same.html")),
+            inode(&out.join("a/same.html"))
+        );
+        assert_ne!(
+            inode(&staging.join("a/edit.html")),
+            inode(&out.join("a/edit.html"))
+        );
+        assert_eq!(fs::read(staging.join("a/edit.html")).unwrap(), b"new!");
+        assert_eq!(fs::read(out.join("a/edit.html")).unwrap(), b"old!");
+        assert_eq!(fs::read(staging.join("a/added.html")).unwrap(), b"add");
+    }
+
+    #[test]
+    fn a_copied_static_file_is_linked_only_when_its_bytes_match() {
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = big.clone();
+        changed[150_000] ^= 1;
+        let (tmp, out, staging) = previous(&[("a/big.bin", &big), ("a/other.bin", &big)]);
+        let (src_same, src_changed) = (tmp.path().join("same.bin"), tmp.path().join("chg.bin"));
+        fs::write(&src_same, &big).unwrap();
+        fs::write(&src_changed, &changed).unwrap();
+        let reuse = Reuse::from_previous(&out);
+        put_copy(
+            reuse.as_ref(),
+            "a/big.bin",
+            &src_same,
+            &staging.join("a/big.bin"),
+        )
+        .unwrap();
+        put_copy(
+            reuse.as_ref(),
+            "a/other.bin",
+            &src_changed,
+            &staging.join("a/other.bin"),
+        )
+        .unwrap();
+        assert_eq!(
+            inode(&staging.join("a/big.bin")),
+            inode(&out.join("a/big.bin"))
+        );
+        assert_ne!(
+            inode(&staging.join("a/other.bin")),
+            inode(&out.join("a/other.bin"))
+        );
+        assert_eq!(fs::read(staging.join("a/other.bin")).unwrap(), changed);
+    }
+
+    #[test]
+    fn nothing_is_linked_through_a_symlink_or_from_a_folder_briefing_did_not_write() {
+        let (tmp, out, staging) = previous(&[]);
+        let outside = tmp.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("page.html"), b"same").unwrap();
+        // A symlinked file, and a file inside a symlinked folder, with the very bytes the build
+        // wants: linking either would tie the new output to a file outside it.
+        std::os::unix::fs::symlink(outside.join("page.html"), out.join("link.html")).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("b")).unwrap();
+        let reuse = Reuse::from_previous(&out);
+        fs::create_dir_all(staging.join("b")).unwrap();
+        put(
+            reuse.as_ref(),
+            "link.html",
+            &staging.join("link.html"),
+            b"same",
+        )
+        .unwrap();
+        put(
+            reuse.as_ref(),
+            "b/page.html",
+            &staging.join("b/page.html"),
+            b"same",
+        )
+        .unwrap();
+        let outside_inode = inode(&outside.join("page.html"));
+        assert_ne!(inode(&staging.join("link.html")), outside_inode);
+        assert_ne!(inode(&staging.join("b/page.html")), outside_inode);
+        assert!(
+            !fs::symlink_metadata(staging.join("link.html"))
+                .unwrap()
+                .is_symlink()
+        );
+
+        fs::remove_file(out.join(MARKER)).unwrap();
+        assert!(
+            Reuse::from_previous(&out).is_none(),
+            "a folder without the marker is not ours"
+        );
+        assert!(Reuse::from_previous(&tmp.path().join("missing")).is_none());
+    }
 }

@@ -1,5 +1,8 @@
 //! Full-text search: pagefind's Rust API indexes the rendered brief pages in-process and hands
 //! back its bundle (index, JS, WASM) as files for `pagefind/` in the output.
+//!
+//! pagefind is vendored with a small patch (vendor/README.md): `add_html_files` parses the pages
+//! on all cores and `into_files` builds the bundle without copying the parsed pages.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,15 +30,24 @@ pub fn index(
             .force_language(language.to_string())
             .build();
         let mut index = PagefindIndex::new(Some(config)).map_err(|e| fail("bad options", &e))?;
-        for (path, html) in pages {
-            let text = String::from_utf8_lossy(html).into_owned();
-            index
-                .add_html_file(Some(path.clone()), None, text)
-                .await
-                .map_err(|e| fail(&format!("cannot index {path}"), &e))?;
+        // One batch, so pagefind parses the pages on all cores; they enter the index in the
+        // order given, which keeps the bundle the same from build to build.
+        let batch = pages
+            .iter()
+            .map(|(path, html)| {
+                let text = String::from_utf8_lossy(html).into_owned();
+                (Some(path.clone()), None, text)
+            })
+            .collect();
+        let indexed = index
+            .add_html_files(batch)
+            .await
+            .map_err(|e| fail("cannot index the pages", &e))?;
+        for ((path, _), result) in pages.iter().zip(indexed) {
+            result.map_err(|e| fail(&format!("cannot index {path}"), &e))?;
         }
         let files = index
-            .get_files()
+            .into_files()
             .await
             .map_err(|e| fail("cannot write the bundle", &e))?;
         Ok(files
@@ -52,4 +64,111 @@ pub fn index(
             })
             .collect())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages of very different lengths, so parallel parsing finishes them out of order.
+    fn pages() -> Vec<(String, Arc<Vec<u8>>)> {
+        (0..40)
+            .map(|i| {
+                let words = ["alliance", "hedge", "deterrence", "Senkaku", "ODA", "Quad"];
+                let body: String = (0..(i * 37 % 400 + 5))
+                    .map(|j| format!("{} {j} ", words[(i + j) % words.len()]))
+                    .collect();
+                let html = format!(
+                    "<!doctype html><html lang=\"en\"><head><title>Brief {i}</title></head>\
+                     <body><main data-pagefind-body><h1>Brief {i}</h1><p>{body}</p></main></body></html>"
+                );
+                (format!("s/brief-{i}/index.html"), Arc::new(html.into_bytes()))
+            })
+            .collect()
+    }
+
+    /// The bundle through pagefind's one-page-at-a-time API, as upstream callers build it.
+    fn one_by_one(pages: &[(String, Arc<Vec<u8>>)]) -> BTreeMap<String, Vec<u8>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let config = PagefindServiceConfig::builder()
+                .force_language("en".to_string())
+                .build();
+            let mut index = PagefindIndex::new(Some(config)).unwrap();
+            for (path, html) in pages {
+                let text = String::from_utf8_lossy(html).into_owned();
+                index
+                    .add_html_file(Some(path.clone()), None, text)
+                    .await
+                    .unwrap();
+            }
+            let files = index.get_files().await.unwrap();
+            files
+                .into_iter()
+                .map(|f| {
+                    let rel = f
+                        .filename
+                        .to_string_lossy()
+                        .trim_start_matches('/')
+                        .to_string();
+                    (format!("pagefind/{rel}"), f.contents)
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn parallel_indexing_gives_the_bundle_of_serial_indexing_on_every_run() {
+        let pages = pages();
+        let expected = one_by_one(&pages);
+        assert!(
+            expected
+                .keys()
+                .filter(|k| k.ends_with(".pf_fragment"))
+                .count()
+                == pages.len(),
+            "expected one fragment per page, got {:?}",
+            expected.keys().collect::<Vec<_>>()
+        );
+        for run in 0..3 {
+            let got: BTreeMap<String, Vec<u8>> = index(&pages, "en")
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (k, v.to_vec()))
+                .collect();
+            assert_eq!(
+                got.keys().collect::<Vec<_>>(),
+                expected.keys().collect::<Vec<_>>(),
+                "run {run}: the bundle's file names differ from serial indexing"
+            );
+            for (name, bytes) in &expected {
+                assert!(
+                    got[name] == *bytes,
+                    "run {run}: {name} differs from serial indexing"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_minified_client_is_in_the_bundle() {
+        let files = index(&pages()[..2], "en").unwrap();
+        for name in ["pagefind/pagefind.js", "pagefind/pagefind-worker.js"] {
+            let js = String::from_utf8(files[name].to_vec()).unwrap();
+            assert!(
+                js.starts_with("const pagefind_version=\"1.6.0\";"),
+                "{name} should start with the version constant, minified: {:?}",
+                &js[..js.len().min(80)]
+            );
+            // The sources run to hundreds of lines; minified, they are a handful.
+            let lines = js.lines().count();
+            assert!(
+                js.len() > 10_000 && lines < 50,
+                "{name} is not minified ({lines} lines)"
+            );
+        }
+    }
 }

@@ -480,3 +480,67 @@ fn building_twice_gives_identical_output() {
     );
     assert_same_tree(&before, &again, "a rebuild into the same folder");
 }
+
+/// A rebuild into the same folder links the files it would write unchanged (same inode), and
+/// writes afresh the ones an edit changed: the result is byte for byte a clean build's.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_files_and_rewrites_edited_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let (tmp, site) = example_site();
+    let out = site.join("output");
+    let build = |dest: &Path| {
+        run(&["build", "--root", arg(&site), "--output", arg(dest)])
+            .expect_success()
+            .expect_no_panic();
+    };
+    build(&out);
+    let inodes = |dir: &Path| -> BTreeMap<String, u64> {
+        snapshot(dir)
+            .into_keys()
+            .map(|rel| {
+                let ino = fs::metadata(dir.join(&rel)).unwrap().ino();
+                (rel, ino)
+            })
+            .collect()
+    };
+    let before = inodes(&out);
+    edit(
+        &site,
+        "content/hedges/china.md",
+        "Optimists can point to a thaw.",
+        "Optimists can point to a thaw (edited).",
+    );
+    build(&out);
+    let clean = tmp.path().join("clean");
+    build(&clean);
+    assert_same_tree(
+        &snapshot(&clean),
+        &snapshot(&out),
+        "a rebuild after an edit",
+    );
+
+    let after = inodes(&out);
+    let edited = "hedges/china/index.html";
+    assert_ne!(
+        before[edited], after[edited],
+        "the edited brief was linked, not rewritten"
+    );
+    let linked: Vec<&String> = after
+        .iter()
+        .filter(|(rel, ino)| before.get(*rel) == Some(*ino))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(
+        linked.len() * 2 > after.len(),
+        "expected most of the {} files to be linked from the previous output, got {}",
+        after.len(),
+        linked.len()
+    );
+    assert!(
+        linked
+            .iter()
+            .any(|r| r.starts_with("pagefind/") && r.ends_with(".js")),
+        "pagefind's client, the same on every build, was not linked"
+    );
+}

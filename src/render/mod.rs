@@ -55,6 +55,8 @@ pub struct Sink {
     pub minify: bool,
     /// Keep brief pages in memory for the search index.
     pub keep_briefs: bool,
+    /// The output being replaced, to link unchanged pages from.
+    pub reuse: Option<crate::output::Reuse>,
 }
 
 impl Sink {
@@ -71,10 +73,12 @@ impl Sink {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
+        let reuse = self.reuse.as_ref();
         if self.minify && rel.ends_with(".html") {
-            std::fs::write(&dest, crate::assets::minify_html_page(bytes)).map_err(io)
+            let page = crate::assets::minify_html_page(bytes);
+            crate::output::put(reuse, rel, &dest, &page).map_err(io)
         } else {
-            std::fs::write(&dest, bytes).map_err(io)
+            crate::output::put(reuse, rel, &dest, bytes).map_err(io)
         }
     }
 }
