@@ -248,16 +248,19 @@ impl Builder {
         }
         let config = Arc::new(config);
         let mut diags = Vec::new();
-        let templates = match Templates::load(&self.root, &config) {
+        // Compiling templates and reading content are independent; on a small site each is a
+        // few milliseconds, so doing them side by side shortens every build.
+        let (root, loader) = (&self.root, &mut self.loader);
+        let (templates, content) =
+            rayon::join(|| Templates::load(root, &config), || loader.load(root));
+        let templates = match templates {
             Ok(t) => Some(t),
             Err(d) => {
                 diags.extend(d);
                 None
             }
         };
-        lap("config+templates");
-        let content = self.loader.load(&self.root);
-        lap("load");
+        lap("templates+load");
         diags.extend(content.diagnostics.iter().cloned());
         let mut site = Site::build(
             config.clone(),

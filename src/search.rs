@@ -13,9 +13,27 @@ use pagefind::options::PagefindServiceConfig;
 use crate::diagnostics::Diagnostic;
 
 /// Indexes `pages` (output path → HTML) and returns the bundle's files, keyed by output path.
+/// Pages are parsed on all cores.
 pub fn index(
     pages: &[(String, Arc<Vec<u8>>)],
     language: &str,
+) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic> {
+    index_with(pages, language, true)
+}
+
+/// [`index`] parsing one page at a time on the calling thread, for `serve`'s background
+/// worker: on a large site indexing takes seconds, and rebuilds must keep the other cores.
+pub fn index_serially(
+    pages: &[(String, Arc<Vec<u8>>)],
+    language: &str,
+) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic> {
+    index_with(pages, language, false)
+}
+
+fn index_with(
+    pages: &[(String, Arc<Vec<u8>>)],
+    language: &str,
+    parallel: bool,
 ) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("search index: {what}: {e}"))
@@ -30,21 +48,28 @@ pub fn index(
             .force_language(language.to_string())
             .build();
         let mut index = PagefindIndex::new(Some(config)).map_err(|e| fail("bad options", &e))?;
-        // One batch, so pagefind parses the pages on all cores; they enter the index in the
-        // order given, which keeps the bundle the same from build to build.
-        let batch = pages
-            .iter()
-            .map(|(path, html)| {
-                let text = String::from_utf8_lossy(html).into_owned();
-                (Some(path.clone()), None, text)
-            })
-            .collect();
-        let indexed = index
-            .add_html_files(batch)
-            .await
-            .map_err(|e| fail("cannot index the pages", &e))?;
-        for ((path, _), result) in pages.iter().zip(indexed) {
-            result.map_err(|e| fail(&format!("cannot index {path}"), &e))?;
+        let text = |html: &[u8]| String::from_utf8_lossy(html).into_owned();
+        if parallel {
+            // One batch, so pagefind parses the pages on all cores; they enter the index in
+            // the order given, which keeps the bundle the same from build to build.
+            let batch = pages
+                .iter()
+                .map(|(path, html)| (Some(path.clone()), None, text(html)))
+                .collect();
+            let indexed = index
+                .add_html_files(batch)
+                .await
+                .map_err(|e| fail("cannot index the pages", &e))?;
+            for ((path, _), result) in pages.iter().zip(indexed) {
+                result.map_err(|e| fail(&format!("cannot index {path}"), &e))?;
+            }
+        } else {
+            for (path, html) in pages {
+                index
+                    .add_html_file(Some(path.clone()), None, text(html))
+                    .await
+                    .map_err(|e| fail(&format!("cannot index {path}"), &e))?;
+            }
         }
         let files = index
             .into_files()
@@ -121,7 +146,7 @@ mod tests {
     }
 
     #[test]
-    fn parallel_indexing_gives_the_bundle_of_serial_indexing_on_every_run() {
+    fn every_way_of_indexing_gives_the_bundle_of_upstream_serial_indexing() {
         let pages = pages();
         let expected = one_by_one(&pages);
         assert!(
@@ -133,8 +158,10 @@ mod tests {
             "expected one fragment per page, got {:?}",
             expected.keys().collect::<Vec<_>>()
         );
-        for run in 0..3 {
-            let got: BTreeMap<String, Vec<u8>> = index(&pages, "en")
+        for run in 0..4 {
+            // Three parallel runs, then the serial one `serve` uses.
+            let indexer = if run < 3 { index } else { index_serially };
+            let got: BTreeMap<String, Vec<u8>> = indexer(&pages, "en")
                 .unwrap()
                 .into_iter()
                 .map(|(k, v)| (k, v.to_vec()))

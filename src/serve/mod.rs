@@ -571,7 +571,7 @@ impl Publisher {
         let shared = self.shared.clone();
         let spawned = std::thread::Builder::new()
             .name("briefing-search".into())
-            .spawn(move || search_worker(rx, shared, crate::search::index));
+            .spawn(move || search_worker(rx, shared, crate::search::index_serially));
         match spawned {
             Ok(_) => {
                 let _ = tx.send(job);
@@ -599,7 +599,7 @@ struct SearchJob {
     build: String,
 }
 
-/// Builds a search bundle: [`crate::search::index`], or a stand-in in tests.
+/// Builds a search bundle: [`crate::search::index_serially`], or a stand-in in tests.
 type Indexer =
     fn(&[(String, Arc<Vec<u8>>)], &str) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Diagnostic>;
 
