@@ -463,7 +463,7 @@ async fn write(
             } else {
                 return Some(SyntheticFile {
                     filename,
-                    contents: content_chunks.into_iter().flatten().cloned().collect(),
+                    contents: content_chunks.concat(),
                     pending_gzip: None,
                 });
             }
