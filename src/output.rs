@@ -107,15 +107,20 @@ impl Reuse {
         let meta = fs::symlink_metadata(&old).ok()?;
         (meta.is_file() && meta.len() == len && old.canonicalize().ok()? == old).then_some(old)
     }
+
+    /// Hard-links the previous output's file at `rel` to `dest` when it is a candidate of `len`
+    /// bytes and `same` says it holds the new bytes; false when `dest` is left to be written.
+    fn link(&self, rel: &str, len: u64, dest: &Path, same: impl FnOnce(&Path) -> bool) -> bool {
+        self.candidate(rel, len)
+            .is_some_and(|old| same(&old) && fs::hard_link(&old, dest).is_ok())
+    }
 }
 
 /// Puts `bytes` at `dest` (`rel` in the output): a hard link to the previous output's file
 /// when that holds the same bytes, otherwise a new file.
 pub fn put(reuse: Option<&Reuse>, rel: &str, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(old) = reuse.and_then(|r| r.candidate(rel, bytes.len() as u64))
-        && fs::read(&old).is_ok_and(|b| b == bytes)
-        && fs::hard_link(&old, dest).is_ok()
-    {
+    let same = |old: &Path| fs::read(old).is_ok_and(|b| b == bytes);
+    if reuse.is_some_and(|r| r.link(rel, bytes.len() as u64, dest, same)) {
         return Ok(());
     }
     fs::write(dest, bytes)
@@ -124,11 +129,9 @@ pub fn put(reuse: Option<&Reuse>, rel: &str, dest: &Path, bytes: &[u8]) -> std::
 /// Copies `src` to `dest` (`rel` in the output), or links the previous output's copy when it
 /// has the same bytes.
 fn put_copy(reuse: Option<&Reuse>, rel: &str, src: &Path, dest: &Path) -> std::io::Result<()> {
+    let same = |old: &Path| same_bytes(src, old).unwrap_or(false);
     let len = fs::metadata(src)?.len();
-    if let Some(old) = reuse.and_then(|r| r.candidate(rel, len))
-        && same_bytes(src, &old).unwrap_or(false)
-        && fs::hard_link(&old, dest).is_ok()
-    {
+    if reuse.is_some_and(|r| r.link(rel, len, dest, same)) {
         return Ok(());
     }
     fs::copy(src, dest).map(|_| ())
@@ -300,6 +303,16 @@ mod tests {
         fs::metadata(p).unwrap().ino()
     }
 
+    /// `put` of `bytes` at `rel` in `staging`.
+    fn put_in(reuse: Option<&Reuse>, staging: &Path, rel: &str, bytes: &[u8]) {
+        put(reuse, rel, &staging.join(rel), bytes).unwrap();
+    }
+
+    /// `put_copy` of `src` to `rel` in `staging`.
+    fn copy_in(reuse: Option<&Reuse>, staging: &Path, rel: &str, src: &Path) {
+        put_copy(reuse, rel, src, &staging.join(rel)).unwrap();
+    }
+
     /// A previous output holding `files`, and an empty staging folder beside it.
     fn previous(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf, PathBuf) {
         let tmp = tempfile::tempdir().unwrap();
@@ -321,27 +334,9 @@ mod tests {
         let (_tmp, out, staging) = previous(&[("a/same.html", b"same"), ("a/edit.html", b"old!")]);
         let reuse = Reuse::from_previous(&out);
         assert!(reuse.is_some());
-        put(
-            reuse.as_ref(),
-            "a/same.html",
-            &staging.join("a/same.html"),
-            b"same",
-        )
-        .unwrap();
-        put(
-            reuse.as_ref(),
-            "a/edit.html",
-            &staging.join("a/edit.html"),
-            b"new!",
-        )
-        .unwrap();
-        put(
-            reuse.as_ref(),
-            "a/added.html",
-            &staging.join("a/added.html"),
-            b"add",
-        )
-        .unwrap();
+        put_in(reuse.as_ref(), &staging, "a/same.html", b"same");
+        put_in(reuse.as_ref(), &staging, "a/edit.html", b"new!");
+        put_in(reuse.as_ref(), &staging, "a/added.html", b"add");
         assert_eq!(
             inode(&staging.join("a/same.html")),
             inode(&out.join("a/same.html"))
@@ -365,20 +360,8 @@ mod tests {
         fs::write(&src_same, &big).unwrap();
         fs::write(&src_changed, &changed).unwrap();
         let reuse = Reuse::from_previous(&out);
-        put_copy(
-            reuse.as_ref(),
-            "a/big.bin",
-            &src_same,
-            &staging.join("a/big.bin"),
-        )
-        .unwrap();
-        put_copy(
-            reuse.as_ref(),
-            "a/other.bin",
-            &src_changed,
-            &staging.join("a/other.bin"),
-        )
-        .unwrap();
+        copy_in(reuse.as_ref(), &staging, "a/big.bin", &src_same);
+        copy_in(reuse.as_ref(), &staging, "a/other.bin", &src_changed);
         assert_eq!(
             inode(&staging.join("a/big.bin")),
             inode(&out.join("a/big.bin"))
@@ -402,20 +385,8 @@ mod tests {
         std::os::unix::fs::symlink(&outside, out.join("b")).unwrap();
         let reuse = Reuse::from_previous(&out);
         fs::create_dir_all(staging.join("b")).unwrap();
-        put(
-            reuse.as_ref(),
-            "link.html",
-            &staging.join("link.html"),
-            b"same",
-        )
-        .unwrap();
-        put(
-            reuse.as_ref(),
-            "b/page.html",
-            &staging.join("b/page.html"),
-            b"same",
-        )
-        .unwrap();
+        put_in(reuse.as_ref(), &staging, "link.html", b"same");
+        put_in(reuse.as_ref(), &staging, "b/page.html", b"same");
         let outside_inode = inode(&outside.join("page.html"));
         assert_ne!(inode(&staging.join("link.html")), outside_inode);
         assert_ne!(inode(&staging.join("b/page.html")), outside_inode);

@@ -77,18 +77,20 @@ fn index_with(
             .map_err(|e| fail("cannot write the bundle", &e))?;
         Ok(files
             .into_iter()
-            .map(|f| {
-                let rel = f.filename.to_string_lossy().replace('\\', "/");
-                let rel = rel.trim_start_matches('/').to_string();
-                let rel = if rel.starts_with("pagefind/") {
-                    rel
-                } else {
-                    format!("pagefind/{rel}")
-                };
-                (rel, Arc::new(f.contents))
-            })
+            .map(|f| (output_path(&f.filename), Arc::new(f.contents)))
             .collect())
     })
+}
+
+/// Where a bundle file pagefind names relative to its bundle goes in the output.
+fn output_path(filename: &std::path::Path) -> String {
+    let rel = filename.to_string_lossy().replace('\\', "/");
+    let rel = rel.trim_start_matches('/');
+    if rel.starts_with("pagefind/") {
+        rel.to_string()
+    } else {
+        format!("pagefind/{rel}")
+    }
 }
 
 #[cfg(test)]
@@ -133,14 +135,7 @@ mod tests {
             let files = index.get_files().await.unwrap();
             files
                 .into_iter()
-                .map(|f| {
-                    let rel = f
-                        .filename
-                        .to_string_lossy()
-                        .trim_start_matches('/')
-                        .to_string();
-                    (format!("pagefind/{rel}"), f.contents)
-                })
+                .map(|f| (output_path(&f.filename), f.contents))
                 .collect()
         })
     }

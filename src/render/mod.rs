@@ -73,13 +73,14 @@ impl Sink {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
-        let reuse = self.reuse.as_ref();
-        if self.minify && rel.ends_with(".html") {
-            let page = crate::assets::minify_html_page(bytes);
-            crate::output::put(reuse, rel, &dest, &page).map_err(io)
+        let minified;
+        let bytes = if self.minify && rel.ends_with(".html") {
+            minified = crate::assets::minify_html_page(bytes);
+            &minified[..]
         } else {
-            crate::output::put(reuse, rel, &dest, bytes).map_err(io)
-        }
+            bytes
+        };
+        crate::output::put(self.reuse.as_ref(), rel, &dest, bytes).map_err(io)
     }
 }
 

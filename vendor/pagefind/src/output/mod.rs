@@ -359,8 +359,8 @@ impl PagefindIndexes {
     }
 }
 
-/// Gzips `SyntheticFile`s that `write` left as `Pending`, on all cores: in memory, compressing
-/// is the whole cost of writing and the files are independent.
+/// Gzips the `SyntheticFile`s whose chunks `write` left in `pending_gzip`, on all cores: in
+/// memory, compressing is the whole cost of writing and the files are independent.
 fn finish_synthetic(files: Vec<Option<SyntheticFile>>) -> Vec<SyntheticFile> {
     files
         .into_par_iter()
