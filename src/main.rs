@@ -130,6 +130,12 @@ enum Command {
         /// Include briefs and sections marked draft.
         #[arg(long)]
         drafts: bool,
+        /// Also answer requests for this host name (a proxy or tunnel you trust), on any port,
+        /// or only on PORT if given as NAME:PORT; repeatable. Without it only localhost and IP
+        /// addresses on the preview's port are answered, so other web sites cannot read the
+        /// preview through DNS rebinding.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
 }
 
@@ -358,6 +364,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             port,
             open,
             drafts,
+            allow_host,
         } => {
             let opts = serve::ServeOptions {
                 root,
@@ -365,6 +372,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
                 port,
                 open,
                 drafts,
+                allow_hosts: allow_host,
             };
             (serve::run(opts), Format::Human)
         }

@@ -163,20 +163,42 @@ Write the analysis here.
     )
 }
 
+const NEW_HINT: &str = "give SECTION/SLUG, e.g. `briefing new hedges/vietnam`";
+
+/// The `SECTION/SLUG` (or a bare `SLUG`, at the top of the site) that `briefing new` was given.
+fn brief_target(raw: &str) -> Result<String, Failure> {
+    // A leading slash is how the brief's URL starts, so it is forgiven; a trailing one is a
+    // tab-completed folder, which names no brief (`hedges/` once wrote content/hedges.md).
+    let t = raw.strip_prefix('/').unwrap_or(raw);
+    if t.is_empty() {
+        let msg = if raw.is_empty() {
+            "`briefing new` was given an empty path".to_string()
+        } else {
+            format!("`{raw}` names no brief")
+        };
+        return Err(usage(msg, NEW_HINT));
+    }
+    if t.ends_with('/') {
+        return Err(usage(
+            format!("`{raw}` is a folder: it names no brief in it"),
+            NEW_HINT,
+        ));
+    }
+    let t = t.strip_suffix(".md").unwrap_or(t);
+    if t.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        return Err(usage(
+            format!("`{raw}` is not a SECTION/SLUG path"),
+            NEW_HINT,
+        ));
+    }
+    Ok(t.to_string())
+}
+
 /// Writes `content/SECTION/SLUG.md` from the section's archetype or the built-in one.
 pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<String, Failure> {
     Config::load(root)?;
-    let target = target.trim_matches('/').trim_end_matches(".md");
-    if target.is_empty()
-        || target
-            .split('/')
-            .any(|c| c.is_empty() || c == ".." || c == ".")
-    {
-        return Err(usage(
-            format!("`{target}` is not a SECTION/SLUG path"),
-            "write e.g. `briefing new hedges/vietnam`",
-        ));
-    }
+    let target = brief_target(target)?;
+    let target = target.as_str();
     let (section, slug) = target.rsplit_once('/').unwrap_or(("", target));
     let rel = format!("content/{target}.md");
     let path = root.join(&rel);
@@ -184,6 +206,14 @@ pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<Strin
         return Err(usage(
             format!("{rel} already exists"),
             "choose another slug; briefing never overwrites a brief",
+        ));
+    }
+    if root.join("content").join(target).is_dir() {
+        return Err(usage(
+            format!(
+                "content/{target}/ is a folder, not a brief: `briefing new` needs a slug inside it"
+            ),
+            NEW_HINT,
         ));
     }
     let section_index = root.join("content").join(section).join("_index.md");

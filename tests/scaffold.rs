@@ -132,3 +132,32 @@ fn usage_errors_exit_2() {
         .expect_code(2)
         .expect_no_panic();
 }
+
+#[test]
+fn new_without_a_slug_is_a_usage_error_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    run(&["init", arg(&site)]).expect_success();
+    let before = snapshot(&site);
+    // `analysis/` is what tab completion gives for the section folder; it once wrote
+    // content/analysis.md, which broke the next build.
+    for target in [
+        "analysis/",
+        "analysis",
+        "/",
+        "analysis//",
+        "",
+        "analysis/.md",
+        "hedges/",
+    ] {
+        let r = run(&["new", target, "--root", arg(&site)]);
+        r.expect_code(2).expect_no_panic();
+        assert!(
+            r.stderr.contains("SECTION/SLUG") && r.stderr.contains("hedges/vietnam"),
+            "`briefing new {target:?}` does not say what is expected: {}",
+            r.stderr
+        );
+        assert_same_tree(&before, &snapshot(&site), "the site after a refused new");
+    }
+    run(&["build", "--root", arg(&site)]).expect_success();
+}

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::copy_dir;
-use common::serve::{EDIT_TIMEOUT, Server};
+use common::serve::{EDIT_TIMEOUT, Server, free_port};
 
 /// Never rendered into a page (a TOML comment), so finding it in a response means the server
 /// handed out the config file itself.
@@ -381,4 +381,108 @@ fn interrupt_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}\n{}", server.output());
+}
+
+/// DNS rebinding: a page on attacker.example points its name at 127.0.0.1 and reads the
+/// preview as its own origin. Its requests still say `Host: attacker.example`.
+#[test]
+fn only_the_previews_own_hosts_are_answered() {
+    let site = make_site();
+    let root = site.path().to_path_buf();
+    let server = Server::start_with(
+        &root,
+        free_port(),
+        Some(site),
+        &[
+            "--allow-host",
+            "preview.example",
+            "--allow-host",
+            "localhost:8080",
+        ],
+    );
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let routes = [
+        "/",
+        "/notes/first/",
+        "/notes/first",
+        "/style.css",
+        "/atom.xml",
+        "/__briefing/events",
+        "/no/such/page/",
+        "/../briefing.toml",
+    ];
+    for host in ["attacker.example", &format!("attacker.example:{port}")] {
+        for path in routes {
+            let (status, body) = server.get_as(Some(host), path);
+            assert_eq!(status, 403, "{path} as {host}:\n{body}");
+            assert!(
+                body.contains("--allow-host attacker.example"),
+                "{path} as {host}: the refusal does not say how to allow it:\n{body}"
+            );
+            assert!(!body.contains("Serve test"), "{path} as {host}:\n{body}");
+        }
+    }
+    // No Host at all (HTTP/1.0), a full URL naming another host, another port, and a
+    // name that only starts like an allowed one.
+    for (host, target) in [
+        (None, "/".to_string()),
+        (
+            Some(format!("127.0.0.1:{port}")),
+            "http://attacker.example/".to_string(),
+        ),
+        (Some("localhost:1".to_string()), "/".to_string()),
+        (Some("localhost".to_string()), "/".to_string()),
+        (
+            Some("preview.example.attacker.example".to_string()),
+            "/".to_string(),
+        ),
+        (Some("localhost:8081".to_string()), "/".to_string()),
+    ] {
+        let (status, body) = server.get_as(host.as_deref(), &target);
+        assert_eq!(status, 403, "{target} as {host:?}:\n{body}");
+    }
+
+    for host in [
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "preview.example".to_string(),
+        format!("preview.example:{port}"),
+        "localhost:8080".to_string(),
+    ] {
+        let (status, body) = server.get_as(Some(&host), "/notes/first/");
+        assert_eq!(status, 200, "as {host}:\n{body}");
+        assert!(body.contains("The original body text"), "as {host}");
+        let (status, _) = server.get_as(Some(&host), "/style.css");
+        assert_eq!(status, 200, "/style.css as {host}");
+        let (status, _) = server.get_as(Some(&host), "/__briefing/events");
+        assert_eq!(status, 200, "the event stream as {host}");
+        let (status, _) = server.get_as(Some(&host), "/no/such/page/");
+        assert_eq!(status, 404, "a missing page as {host}");
+    }
+}
+
+#[test]
+fn a_bad_allow_host_is_a_usage_error() {
+    let site = make_site();
+    let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--allow-host",
+            "http://preview.example/",
+            "--root",
+        ])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not a host name")
+            && stderr.contains("--allow-host preview.example.org"),
+        "{stderr}"
+    );
 }

@@ -6,6 +6,7 @@
 //! ([`server`]) answers from whichever snapshot is current and tells tabs about new ones
 //! ([`reload`]). Nothing is written to disk: the user's `output/` is left exactly as it was.
 
+pub mod host;
 pub mod reload;
 pub mod server;
 pub mod watch;
@@ -35,6 +36,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// `--allow-host` values: names (optionally NAME:PORT) answered besides localhost and IPs.
+    pub allow_hosts: Vec<String>,
 }
 
 /// How many ports above the requested one to try before giving up.
@@ -57,6 +60,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Failure> {
     }
     let ip = parse_bind(&opts.bind)?;
     let (listener, addr) = bind(ip, opts.port)?;
+    let hosts = Arc::new(host::Policy::new(addr.port(), &opts.allow_hosts)?);
     if !ip.is_loopback() {
         eprintln!(
             "warning: serving on {ip}, which other machines on the network can reach; unpublished work is visible to them"
@@ -102,7 +106,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Failure> {
                     .with_hint("check the system's thread and file limits"),
             )
         })?;
-    let result = rt.block_on(serve(listener, shared, hub, &root, &url, opts.open));
+    let result = rt.block_on(serve(listener, shared, hub, hosts, &root, &url, opts.open));
     // Nothing left running writes anything, so there is nothing to wait for.
     rt.shutdown_background();
     result
@@ -166,6 +170,7 @@ async fn serve(
     listener: TcpListener,
     site: Shared,
     hub: Hub,
+    hosts: Arc<host::Policy>,
     root: &Path,
     url: &str,
     open: bool,
@@ -182,6 +187,7 @@ async fn serve(
     let app = App {
         site,
         hub,
+        hosts,
         root: root.to_path_buf(),
         stop: stop_rx.clone(),
     };

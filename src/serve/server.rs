@@ -47,6 +47,8 @@ pub fn current(shared: &Shared) -> Arc<Snapshot> {
 pub struct App {
     pub site: Shared,
     pub hub: Hub,
+    /// Which `Host` values requests may carry (see [`super::host`]).
+    pub hosts: Arc<super::host::Policy>,
     /// The canonical site root: the only tree static files may be read from.
     pub root: PathBuf,
     pub stop: watch::Receiver<bool>,
@@ -56,6 +58,11 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(reload::EVENTS_PATH, get(events))
         .fallback(site)
+        // A layer on the whole router, so no route (nor the fallback) escapes the check.
+        .layer(axum::middleware::from_fn_with_state(
+            app.hosts.clone(),
+            super::host::guard,
+        ))
         .with_state(app)
 }
 

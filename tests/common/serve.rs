@@ -107,10 +107,21 @@ impl Server {
     }
 
     pub fn start_at(root: &Path, port: u16, site: Option<tempfile::TempDir>) -> Server {
+        Server::start_with(root, port, site, &[])
+    }
+
+    /// Like [`Server::start_at`], with more `serve` arguments.
+    pub fn start_with(
+        root: &Path,
+        port: u16,
+        site: Option<tempfile::TempDir>,
+        args: &[&str],
+    ) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--root"])
             .arg(root)
             .args(["--port", &port.to_string()])
+            .args(args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -227,6 +238,51 @@ impl Server {
         let mut out = Vec::new();
         let _ = s.read_to_end(&mut out);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// GET `raw_target` with the given `Host` header (none: an HTTP/1.0 request without one).
+    /// Returns the status and the body; only the head is read when the body has no length
+    /// (the event stream never ends).
+    pub fn get_as(&self, host: Option<&str>, raw_target: &str) -> (u16, String) {
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let request = match host {
+            Some(h) => {
+                format!("GET {raw_target} HTTP/1.1\r\nHost: {h}\r\nConnection: close\r\n\r\n")
+            }
+            None => format!("GET {raw_target} HTTP/1.0\r\n\r\n"),
+        };
+        s.write_all(request.as_bytes()).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let text = String::from_utf8_lossy(&got).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())
+                        .flatten()
+                });
+                if length.is_none_or(|n| body.len() >= n) {
+                    let status = head
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or_else(|| panic!("no status in {head:?}"));
+                    return (status, body.to_string());
+                }
+            }
+            match s.read(&mut buf) {
+                Ok(0) => panic!(
+                    "GET {raw_target} as {host:?}: connection closed early after {text:?}\n{}",
+                    self.output_tail(40)
+                ),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => panic!("GET {raw_target} as {host:?}: {e} after {text:?}"),
+            }
+        }
     }
 
     /// How many rebuilds the server has reported.
