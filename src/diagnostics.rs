@@ -262,6 +262,15 @@ impl Failure {
     }
 
     pub fn io(context: impl std::fmt::Display, path: &Path, err: &std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::StorageFull {
+            return Failure::Io(
+                Diagnostic::error(format!("the disk is full while writing {}", path.display()))
+                    .in_file(path)
+                    .with_hint(
+                        "free some space on that disk (or build into an --output on another one), then build again",
+                    ),
+            );
+        }
         Failure::Io(
             Diagnostic::error(format!("{context}: {err}"))
                 .in_file(path)
