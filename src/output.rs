@@ -196,10 +196,9 @@ pub struct FirstFailure(std::sync::Mutex<Option<Failure>>);
 impl FirstFailure {
     /// Keeps the failure to write `path` if it is the first; returns its diagnostic.
     pub fn record(&self, context: &str, path: &Path, err: &std::io::Error) -> Diagnostic {
-        let failure = Failure::io(context, path, err);
-        let diagnostic = failure.diagnostics()[0].clone();
+        let diagnostic = crate::diagnostics::io_diagnostic(context, path, err);
         let mut first = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        first.get_or_insert(failure);
+        first.get_or_insert_with(|| Failure::Io(diagnostic.clone()));
         diagnostic
     }
 
@@ -270,9 +269,14 @@ pub fn fill_staging(
             let dest = staging.join(rel);
             match body {
                 Body::Bytes(b) => put(reuse, rel, &dest, b).map_err(io("cannot write", &dest))?,
-                Body::Copy(src) => {
-                    put_copy(reuse, rel, src, &dest).map_err(io("cannot copy", src))?
-                }
+                // A full disk is about the file being written; anything else may be the source.
+                Body::Copy(src) => put_copy(reuse, rel, src, &dest).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::StorageFull {
+                        Failure::io("cannot write", &dest, &e)
+                    } else {
+                        Failure::io("cannot copy", src, &e)
+                    }
+                })?,
             }
             Ok(())
         })
@@ -399,6 +403,23 @@ mod tests {
         let staging = tmp.path().join("staging");
         fs::create_dir_all(staging.join("a")).unwrap();
         (tmp, out, staging)
+    }
+
+    #[test]
+    fn the_first_failed_write_is_kept_as_an_io_failure() {
+        let first = FirstFailure::default();
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let d = first.record("cannot write", Path::new("out/a.html"), &full);
+        assert!(d.message.contains("disk is full"), "{}", d.message);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        first.record("cannot write", Path::new("out/b.html"), &denied);
+        let kept = first.take().expect("a failure was recorded");
+        assert_eq!(kept.exit_code(), 3);
+        assert_eq!(
+            kept.diagnostics()[0].file.as_deref(),
+            Some(Path::new("out/a.html"))
+        );
+        assert!(first.take().is_none());
     }
 
     #[test]

@@ -86,8 +86,8 @@ impl Job {
             // The replaced tree now sits at the staging name.
             output::discard(staging);
         } else {
-            self.committed = true;
             swap_by_renames(staging, out)?;
+            self.committed = true;
         }
         pause_at("discarded");
         Ok(())
@@ -248,7 +248,6 @@ fn swap_by_renames(staging: &Path, out: &Path) -> Result<(), Failure> {
     if let Err(e) = fs::rename(staging, out) {
         // Put the old output back so the user keeps a working site.
         let _ = fs::rename(&old, out);
-        let _ = output::remove_tree(staging);
         return Err(Failure::io("cannot move the new output in place", out, &e));
     }
     pause_at("swapped");
