@@ -299,6 +299,7 @@ impl Builder {
             minify,
             keep_briefs: config.search && !self.options.serve,
             reuse: self.reuse.clone(),
+            failed: Default::default(),
         });
         let rendering = render::render_site(
             &site,
@@ -309,6 +310,9 @@ impl Builder {
             &mut diags,
         );
         lap("pages");
+        if let Some(failure) = sink.as_ref().and_then(|s| s.failed.take()) {
+            return Err(failure);
+        }
         if diags.iter().any(Diagnostic::is_error) {
             return Err(split_failure(diags));
         }

@@ -262,12 +262,26 @@ impl Failure {
     }
 
     pub fn io(context: impl std::fmt::Display, path: &Path, err: &std::io::Error) -> Self {
-        Failure::Io(
-            Diagnostic::error(format!("{context}: {err}"))
-                .in_file(path)
-                .with_hint(io_hint(err)),
-        )
+        Failure::Io(io_diagnostic(context, path, err))
     }
+}
+
+/// What [`Failure::io`] reports: a full disk is named as such, whatever was being done.
+pub fn io_diagnostic(
+    context: impl std::fmt::Display,
+    path: &Path,
+    err: &std::io::Error,
+) -> Diagnostic {
+    if err.kind() == std::io::ErrorKind::StorageFull {
+        return Diagnostic::error(format!("the disk is full while writing {}", path.display()))
+            .in_file(path)
+            .with_hint(
+                "free some space on that disk (or build into an --output on another one), then build again",
+            );
+    }
+    Diagnostic::error(format!("{context}: {err}"))
+        .in_file(path)
+        .with_hint(io_hint(err))
 }
 
 fn io_hint(err: &std::io::Error) -> String {

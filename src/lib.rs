@@ -14,6 +14,8 @@ pub mod content;
 pub mod date;
 pub mod diagnostics;
 #[doc(hidden)]
+pub mod faults;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod markdown;
 pub mod model;
@@ -25,3 +27,4 @@ pub mod search;
 pub mod serve;
 pub mod shortcodes;
 pub mod slug;
+pub mod swap;

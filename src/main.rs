@@ -37,7 +37,8 @@ enum Command {
         /// The site root (holding briefing.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Where to write the site [default: ROOT/output].
+        /// Where to write the site [default: ROOT/output]; a symlink is written through (the site
+        /// goes into its target, the link stays).
         #[arg(long)]
         output: Option<PathBuf>,
         /// Override base_url from briefing.toml.
@@ -175,8 +176,11 @@ fn build(
     format: Format,
 ) -> Result<(), Failure> {
     let out = output_dir.unwrap_or_else(|| root.join("output"));
-    output::check_output_dir(root, &out, force)?;
-    let reuse = output::Reuse::from_previous(&out);
+    // Locks the output, checks it, and makes the staging folder pages stream into as they
+    // render; the output is replaced only once everything is there.
+    let job = briefing::swap::Job::start(root, &out, force)?;
+    let real = job.output().to_path_buf();
+    let reuse = output::Reuse::from_previous(&real);
     let mut builder = Builder::new(
         root,
         BuildOptions {
@@ -197,26 +201,21 @@ fn build(
             eprintln!("Building… (rendering pages in parallel)");
         }
     });
-    // Pages stream into a staging folder beside the output as they render; the output is
-    // replaced only once everything is there.
-    let staging = output::create_staging(&out)?;
-    let built = builder.build_into(&staging).and_then(|built| {
-        output::fill_staging(&staging, &built.files, reuse.as_ref()).map(|_| built)
+    let built = builder.build_into(job.staging()).and_then(|built| {
+        output::fill_staging(job.staging(), &built.files, reuse.as_ref()).map(|_| built)
     });
     done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let built = match built {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = output::remove_tree(&staging);
-            return Err(e);
-        }
-    };
+    // On failure the job, dropped, removes its staging folder.
+    let built = built?;
     let warnings: Vec<&Diagnostic> = built.warnings.iter().collect();
     print_diagnostics(&warnings, format);
-    output::swap_in(&staging, &out)?;
+    job.commit()?;
     let s = &built.stats;
     let shown = out.strip_prefix(root).unwrap_or(&out).display().to_string();
-    let msg = format!("{} -> {}/", s.summary(), shown.trim_end_matches('/'));
+    let mut msg = format!("{} -> {}/", s.summary(), shown.trim_end_matches('/'));
+    if real != out {
+        msg.push_str(&format!(" (a symlink to {})", real.display()));
+    }
     if format == Format::Json {
         eprintln!("{msg}");
     } else {

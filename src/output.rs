@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -27,6 +27,24 @@ pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), F
                 output.display()
             ),
             "choose an output folder inside the site, e.g. --output output",
+        );
+    }
+    if let Some(dir) = source_dir_containing(root, output) {
+        return usage(
+            format!(
+                "refusing to write the site into {}: it is inside the site's {dir}/ folder, which briefing reads",
+                output.display()
+            ),
+            "choose an output folder outside content/, static/, themes/ and templates/, e.g. --output output",
+        );
+    }
+    if fs::metadata(output).is_ok_and(|m| !m.is_dir()) {
+        return usage(
+            format!(
+                "refusing to replace {}: it is a file, not a folder",
+                output.display()
+            ),
+            "choose a folder for --output",
         );
     }
     if output.join("content").exists() || output.join(crate::config::CONFIG_FILE).exists() {
@@ -55,29 +73,83 @@ pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), F
     Ok(())
 }
 
+/// Folders of the site briefing reads from: writing the site into them would feed each
+/// build's output back in as content of the next.
+const SOURCE_DIRS: [&str; 4] = ["content", "static", "themes", "templates"];
+
+/// The folder of the site (`content`, `static`, `themes` or `templates`) that `dir` lies in,
+/// symlinks resolved; `build --output` and `publish TARGET` both refuse such a folder.
+pub fn source_dir_containing(root: &Path, dir: &Path) -> Option<&'static str> {
+    let (root, dir) = (resolve(root), resolve(dir));
+    SOURCE_DIRS
+        .into_iter()
+        .find(|s| dir.starts_with(root.join(s)))
+}
+
+/// `path` made absolute with symlinks resolved, also when its last components do not exist yet.
+pub fn resolve(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut out = c;
+            for comp in rest.iter().rev() {
+                match comp {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
 fn io<'a>(context: &str, path: &'a Path) -> impl Fn(std::io::Error) -> Failure + 'a {
     let context = context.to_string();
     move |e| Failure::io(&context, path, &e)
 }
 
 /// Creates an empty staging directory beside `output` (same filesystem, so the final swap is
-/// a rename).
+/// a rename), named uniquely: pids are reused, so a pid alone could name a dead build's folder.
+/// The marker goes in first, so a build killed at any point leaves a folder that
+/// `swap::Job::start` can prove is briefing's.
 pub fn create_staging(output: &Path) -> Result<PathBuf, Failure> {
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io("cannot create the output's parent folder", parent))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    if staging.exists() {
-        remove_tree(&staging).map_err(io("cannot clear an old staging folder", &staging))?;
-    }
-    fs::create_dir_all(&staging).map_err(io("cannot create the staging folder", &staging))?;
+    let (parent, name) = crate::swap::parent_and_name(output);
+    fs::create_dir_all(&parent).map_err(io("cannot create the output's parent folder", &parent))?;
+    let staging = parent.join(format!(".{name}.staging-{}", nonce()));
+    fs::create_dir(&staging).map_err(io("cannot create the staging folder", &staging))?;
+    fs::write(
+        staging.join(MARKER),
+        b"This folder is written by briefing; it is replaced on every build.\n",
+    )
+    .map_err(io("cannot write marker", &staging))?;
     Ok(staging)
+}
+
+/// A name part no other folder briefing made has: the pid, and the time in nanoseconds.
+pub fn nonce() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 /// The output a staging tree will replace, as a source of unchanged files. A rebuild usually
@@ -116,9 +188,29 @@ impl Reuse {
     }
 }
 
+/// The first I/O failure of writes made in parallel, kept so it is reported as one (exit 3)
+/// while each failed write still hands its caller a diagnostic.
+#[derive(Debug, Default)]
+pub struct FirstFailure(std::sync::Mutex<Option<Failure>>);
+
+impl FirstFailure {
+    /// Keeps the failure to write `path` if it is the first; returns its diagnostic.
+    pub fn record(&self, context: &str, path: &Path, err: &std::io::Error) -> Diagnostic {
+        let diagnostic = crate::diagnostics::io_diagnostic(context, path, err);
+        let mut first = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert_with(|| Failure::Io(diagnostic.clone()));
+        diagnostic
+    }
+
+    pub fn take(&self) -> Option<Failure> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 /// Puts `bytes` at `dest` (`rel` in the output): a hard link to the previous output's file
 /// when that holds the same bytes, otherwise a new file.
 pub fn put(reuse: Option<&Reuse>, rel: &str, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::faults::before_write()?;
     let same = |old: &Path| fs::read(old).is_ok_and(|b| b == bytes);
     if reuse.is_some_and(|r| r.link(rel, bytes.len() as u64, dest, same)) {
         return Ok(());
@@ -129,6 +221,7 @@ pub fn put(reuse: Option<&Reuse>, rel: &str, dest: &Path, bytes: &[u8]) -> std::
 /// Copies `src` to `dest` (`rel` in the output), or links the previous output's copy when it
 /// has the same bytes.
 fn put_copy(reuse: Option<&Reuse>, rel: &str, src: &Path, dest: &Path) -> std::io::Result<()> {
+    crate::faults::before_write()?;
     let same = |old: &Path| same_bytes(src, old).unwrap_or(false);
     let len = fs::metadata(src)?.len();
     if reuse.is_some_and(|r| r.link(rel, len, dest, same)) {
@@ -155,7 +248,7 @@ fn same_bytes(a: &Path, b: &Path) -> std::io::Result<bool> {
     }
 }
 
-/// Writes `files` and the marker into `staging`, linking unchanged files from `reuse`.
+/// Writes `files` into `staging` (made by [`create_staging`], so it has the marker), linking unchanged files from `reuse`.
 pub fn fill_staging(
     staging: &Path,
     files: &BTreeMap<String, Body>,
@@ -176,17 +269,17 @@ pub fn fill_staging(
             let dest = staging.join(rel);
             match body {
                 Body::Bytes(b) => put(reuse, rel, &dest, b).map_err(io("cannot write", &dest))?,
-                Body::Copy(src) => {
-                    put_copy(reuse, rel, src, &dest).map_err(io("cannot copy", src))?
-                }
+                // A full disk is about the file being written; anything else may be the source.
+                Body::Copy(src) => put_copy(reuse, rel, src, &dest).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::StorageFull {
+                        Failure::io("cannot write", &dest, &e)
+                    } else {
+                        Failure::io("cannot copy", src, &e)
+                    }
+                })?,
             }
             Ok(())
-        })?;
-    fs::write(
-        staging.join(MARKER),
-        b"This folder is written by briefing; it is replaced on every build.\n",
-    )
-    .map_err(io("cannot write marker", staging))
+        })
 }
 
 /// Writes `files` into a new staging directory beside `output`; returns it.
@@ -201,54 +294,36 @@ pub fn write_staging(output: &Path, files: &BTreeMap<String, Body>) -> Result<Pa
 
 /// Removes a directory tree, unlinking files in parallel: on a 10,000-page site the removal
 /// of the previous output is otherwise a large share of the build.
+///
+/// Something already gone is not an error: the next build may hand a tree that a detached
+/// remover is still deleting to a second one, and both must finish.
 pub fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let gone = |r: std::io::Result<()>| match r {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for entry in walkdir::WalkDir::new(dir).contents_first(true) {
-        let entry = entry.map_err(std::io::Error::other)?;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.io_error().map(|e| e.kind()) == Some(std::io::ErrorKind::NotFound) => {
+                continue;
+            }
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
         if entry.file_type().is_dir() {
             dirs.push(entry.into_path());
         } else {
             files.push(entry.into_path());
         }
     }
-    files.par_iter().try_for_each(fs::remove_file)?;
+    files
+        .par_iter()
+        .try_for_each(|f| gone(fs::remove_file(f)))?;
     // contents_first lists children before parents, so each is empty when removed.
     for d in dirs {
-        fs::remove_dir(&d)?;
-    }
-    Ok(())
-}
-
-/// Replaces `output` with `staging` by renames, so readers see the old or the new tree, never
-/// a mix. The old tree is removed afterwards.
-pub fn swap_in(staging: &Path, output: &Path) -> Result<(), Failure> {
-    if output.exists() {
-        let parent = output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if old.exists() {
-            let _ = remove_tree(&old);
-        }
-        fs::rename(output, &old).map_err(io("cannot move the old output aside", output))?;
-        if let Err(e) = fs::rename(staging, output) {
-            // Put the old output back so the user keeps a working site.
-            let _ = fs::rename(&old, output);
-            return Err(Failure::io(
-                "cannot move the new output in place",
-                output,
-                &e,
-            ));
-        }
-        discard(&old);
-    } else {
-        fs::rename(staging, output).map_err(io("cannot move the new output in place", output))?;
+        gone(fs::remove_dir(&d))?;
     }
     Ok(())
 }
@@ -273,13 +348,14 @@ pub fn discard(old: &Path) {
 }
 
 /// Removes a tree that `discard` handed over, refusing anything that is not a replaced
-/// briefing output (so the hidden command can never delete a user's folder).
+/// output or a dead build's staging folder (so the hidden command can never delete a user's
+/// folder): the name must be briefing's and the folder must carry the marker.
 pub fn remove_discarded(dir: &Path) -> Result<(), Failure> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if !(name.starts_with('.') && name.contains(".old-") && dir.join(MARKER).exists()) {
+    if !(crate::swap::is_debris_name(&name) && is_ours(dir)) {
         return Err(Failure::Usage(Diagnostic::error(format!(
             "{} is not a replaced briefing output",
             dir.display()
@@ -288,10 +364,10 @@ pub fn remove_discarded(dir: &Path) -> Result<(), Failure> {
     remove_tree(dir).map_err(io("cannot remove the old output", dir))
 }
 
-/// Full atomic write.
-pub fn write_site(output: &Path, files: &BTreeMap<String, Body>) -> Result<(), Failure> {
-    let staging = write_staging(output, files)?;
-    swap_in(&staging, output)
+/// Whether `dir` is a real folder (not a symlink) carrying briefing's marker.
+pub fn is_ours(dir: &Path) -> bool {
+    let real_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+    real_dir && fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
 }
 
 #[cfg(all(test, unix))]
@@ -327,6 +403,23 @@ mod tests {
         let staging = tmp.path().join("staging");
         fs::create_dir_all(staging.join("a")).unwrap();
         (tmp, out, staging)
+    }
+
+    #[test]
+    fn the_first_failed_write_is_kept_as_an_io_failure() {
+        let first = FirstFailure::default();
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let d = first.record("cannot write", Path::new("out/a.html"), &full);
+        assert!(d.message.contains("disk is full"), "{}", d.message);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        first.record("cannot write", Path::new("out/b.html"), &denied);
+        let kept = first.take().expect("a failure was recorded");
+        assert_eq!(kept.exit_code(), 3);
+        assert_eq!(
+            kept.diagnostics()[0].file.as_deref(),
+            Some(Path::new("out/a.html"))
+        );
+        assert!(first.take().is_none());
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::build::{BuildOptions, Builder, Stats};
 use crate::diagnostics::{Diagnostic, Failure};
-use crate::output::{MARKER, write_staging};
+use crate::output::{MARKER, resolve, source_dir_containing, write_staging};
 use crate::scaffold::utc_now_parts;
 
 /// The symlink the web server serves from.
@@ -47,8 +47,6 @@ const TMP_LINK_PREFIX: &str = ".current.tmp-";
 const LOCK_FILE: &str = ".publish.lock";
 /// In a release: the content-addressed files linked in from another release, one per line.
 pub const CARRIED: &str = ".briefing-carried";
-/// Folders of the site briefing reads from: publishing into them would feed releases back in.
-const SOURCE_DIRS: [&str; 4] = ["content", "static", "themes", "templates"];
 
 pub struct PublishOptions {
     /// The site root (holding briefing.toml).
@@ -184,41 +182,6 @@ impl PartialOrd for ReleaseName {
     }
 }
 
-/// `path` made absolute with symlinks resolved, also when its last components do not exist yet.
-fn resolve(path: &Path) -> PathBuf {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let mut existing = abs.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(c) = existing.canonicalize() {
-            let mut out = c;
-            for comp in rest.iter().rev() {
-                match comp {
-                    Component::ParentDir => {
-                        out.pop();
-                    }
-                    Component::Normal(n) => out.push(n),
-                    _ => {}
-                }
-            }
-            return out;
-        }
-        match (existing.parent(), existing.components().next_back()) {
-            (Some(parent), Some(last)) => {
-                rest.push(last);
-                existing = parent;
-            }
-            _ => return abs,
-        }
-    }
-}
-
 /// Refuses a TARGET that would write into the site, and a TARGET whose layout briefing does
 /// not manage (a real `current` folder, a `releases` that is not a plain folder).
 fn check_target(root: &Path, target: &Path) -> Result<(), Failure> {
@@ -232,16 +195,14 @@ fn check_target(root: &Path, target: &Path) -> Result<(), Failure> {
             "publish into the web server's folder, e.g. `briefing publish /var/www/briefing`",
         ));
     }
-    for dir in SOURCE_DIRS {
-        if target_c.starts_with(root_c.join(dir)) {
-            return Err(usage(
-                format!(
-                    "refusing to publish into {}: it is inside the site's {dir}/ folder, which briefing reads",
-                    target.display()
-                ),
-                "publish into a folder outside content/, static/, themes/ and templates/",
-            ));
-        }
+    if let Some(dir) = source_dir_containing(root, target) {
+        return Err(usage(
+            format!(
+                "refusing to publish into {}: it is inside the site's {dir}/ folder, which briefing reads",
+                target.display()
+            ),
+            "publish into a folder outside content/, static/, themes/ and templates/",
+        ));
     }
     if target.exists() && !target.is_dir() {
         return Err(usage(

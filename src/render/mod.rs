@@ -57,6 +57,8 @@ pub struct Sink {
     pub keep_briefs: bool,
     /// The output being replaced, to link unchanged pages from.
     pub reuse: Option<crate::output::Reuse>,
+    /// The first failed write: an I/O failure (exit 3), not a content error.
+    pub failed: crate::output::FirstFailure,
 }
 
 impl Sink {
@@ -66,10 +68,7 @@ impl Sink {
 
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let dest = self.dir.join(rel);
-        let io = |e: std::io::Error| {
-            Diagnostic::error(format!("cannot write {}: {e}", dest.display()))
-                .with_hint("check the disk and the output folder's permissions")
-        };
+        let io = |e: std::io::Error| self.failed.record("cannot write", &dest, &e);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
