@@ -3,7 +3,6 @@
 //! Parsing is cached by file text: `serve` calls [`Loader::load`] again after every change and
 //! only files whose bytes changed are parsed again. The output is the same either way.
 
-pub mod clean;
 pub mod data;
 pub mod frontmatter;
 pub mod meta;
@@ -345,7 +344,7 @@ pub fn parse_doc(
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
     let toml_error = |e: &toml::de::Error| from_toml_error(e, display, &text, offset);
     let mut root = toml::de::DeTable::parse(toml_text).map_err(|e| vec![toml_error(&e)])?;
-    let mut removed = clean::Removed::default();
+    let mut removed = crate::clean::Removed::default();
     removed.front_matter(root.get_mut(), offset);
     let mut errors = if is_section {
         Vec::new()
@@ -418,7 +417,7 @@ fn unsafe_source_urls(
         let DeValue::String(s) = url.get_ref() else {
             continue;
         };
-        if let Some(scheme) = clean::forbidden_scheme(s) {
+        if let Some(scheme) = crate::clean::forbidden_scheme(s) {
             let span = url.span();
             errors.push(
                 Diagnostic::error(format!(
@@ -437,7 +436,7 @@ fn unsafe_source_urls(
 
 /// One warning per file, however many characters went.
 fn removed_warning(
-    removed: &clean::Removed,
+    removed: &crate::clean::Removed,
     display: &Path,
     text: &Arc<str>,
 ) -> Option<Diagnostic> {

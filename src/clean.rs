@@ -89,7 +89,11 @@ impl Removed {
     fn note(&mut self, c: char, span: Range<usize>, count: usize) {
         self.count += count;
         // Tables are visited in key order, not file order.
-        if self.first.as_ref().is_none_or(|(_, f)| span.start < f.start) {
+        if self
+            .first
+            .as_ref()
+            .is_none_or(|(_, f)| span.start < f.start)
+        {
             self.first = Some((c, span));
         }
     }
