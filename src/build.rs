@@ -158,7 +158,11 @@ impl Builder {
             let (DocKind::Brief(old), DocKind::Brief(new)) = (&d.old.kind, &d.new.kind) else {
                 return None;
             };
-            if !crate::model::same_structure(old, new) {
+            // Read-time warnings belong to the full build's report, which a patch cannot edit.
+            if !crate::model::same_structure(old, new)
+                || !d.old.warnings.is_empty()
+                || !d.new.warnings.is_empty()
+            {
                 return None;
             }
             // A brief missing from the model is an unpublished draft, and stays one.

@@ -46,6 +46,20 @@ pub fn clean_str(s: &str) -> (Cow<'_, str>, usize) {
     (Cow::Owned(out), removed)
 }
 
+/// `s` for showing in a terminal: each disallowed character becomes a visible stand-in of the
+/// same byte length (`?`, `??`, U+FFFD), so spans stay valid and an ESC pasted into a brief
+/// cannot drive the terminal that prints the warning.
+pub fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| match (is_disallowed(c), c.len_utf8()) {
+            (false, _) => c.to_string(),
+            (true, 1) => "?".into(),
+            (true, 2) => "??".into(),
+            (true, _) => "\u{fffd}".into(),
+        })
+        .collect()
+}
+
 /// The last step of writing a page or feed: whatever a template printed (config strings, data
 /// values, `extra` tables), an XML file stays well-formed and HTML free of control characters.
 /// Content is already clean, so this almost always returns its input untouched, after a byte
@@ -293,6 +307,14 @@ mod tests {
         for c in (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32) {
             assert_eq!(is_disallowed(c), !matches!(c, '\t' | '\n' | '\r'), "{c:?}");
         }
+    }
+
+    #[test]
+    fn visible_keeps_byte_offsets() {
+        let s = "a\x1b]0;x\x07 \u{85} \u{ffff}é";
+        let v = visible(s);
+        assert_eq!(v, "a?]0;x? ?? \u{fffd}é");
+        assert_eq!(v.len(), s.len());
     }
 
     #[test]

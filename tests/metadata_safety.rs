@@ -312,6 +312,31 @@ fn removed_from_feeds_and_pages(chars: &[(u32, String)]) {
 }
 
 #[test]
+fn the_warning_shows_a_pasted_terminal_escape_without_sending_it() {
+    let (_tmp, site) = fixture();
+    edit(
+        &site,
+        "content/analysis/beta.md",
+        "More to come.",
+        "More \x1b]0;pwned\x07\x1b[2J to come.",
+    );
+    let r = run(&["build", "--root", arg(&site)]);
+    r.expect_success();
+    assert!(
+        r.stderr.contains("content/analysis/beta.md:27:6")
+            && r.stderr
+                .contains("removed 3 control characters (the first is U+001B)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains(['\x1b', '\x07']),
+        "the warning printed the escape sequence: {:?}",
+        r.stderr
+    );
+}
+
+#[test]
 fn config_strings_cannot_break_the_feed() {
     // Config strings reach feeds only through templates; the output filter catches them.
     let (_tmp, site) = fixture();

@@ -438,9 +438,10 @@ fn unsafe_source_urls(
 fn removed_warning(
     removed: &crate::clean::Removed,
     display: &Path,
-    text: &Arc<str>,
+    text: &str,
 ) -> Option<Diagnostic> {
     let (c, span) = removed.first.clone()?;
+    let shown: Arc<str> = Arc::from(crate::clean::visible(text));
     let n = removed.count;
     let what = if n == 1 {
         "1 control character".to_string()
@@ -453,7 +454,7 @@ fn removed_warning(
             c as u32
         ))
         .in_file(display)
-        .at(text, span)
+        .at(&shown, span)
         .with_label("invisible character here")
         .with_hint(
             "delete it: it is usually pasted from another program; in front matter look for \
