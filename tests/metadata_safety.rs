@@ -167,7 +167,8 @@ fn web_mail_and_relative_source_urls_are_published_and_checked() {
 }
 
 /// The characters pages and feeds must not contain, as the tests use them: the code point and
-/// how to write it in a TOML basic string (short escapes where TOML has one).
+/// a second way to write it in a TOML basic string (`\b`, `\f`, `\e`, `\xHH`, `\UXXXXXXXX`), besides
+/// `\uXXXX`.
 fn hostile_chars() -> Vec<(u32, String)> {
     let c0 = (0x01..0x20).filter(|c| ![0x09, 0x0a, 0x0d].contains(c));
     c0.chain([0x7f, 0x80, 0x85, 0x9f, 0xfffe, 0xffff])
@@ -175,6 +176,9 @@ fn hostile_chars() -> Vec<(u32, String)> {
             let short = match c {
                 0x08 => r"\b".to_string(),
                 0x0c => r"\f".to_string(),
+                // TOML 1.1 forms.
+                0x1b => r"\e".to_string(),
+                0x00..=0xff => format!(r"\x{c:02X}"),
                 _ => format!(r"\U{c:08X}"),
             };
             (c, short)
