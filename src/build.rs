@@ -158,7 +158,11 @@ impl Builder {
             let (DocKind::Brief(old), DocKind::Brief(new)) = (&d.old.kind, &d.new.kind) else {
                 return None;
             };
-            if !crate::model::same_structure(old, new) {
+            // Read-time warnings belong to the full build's report, which a patch cannot edit.
+            if !crate::model::same_structure(old, new)
+                || !d.old.warnings.is_empty()
+                || !d.new.warnings.is_empty()
+            {
                 return None;
             }
             // A brief missing from the model is an unpublished draft, and stays one.
@@ -244,6 +248,17 @@ impl Builder {
         let mut lap = |stage: &str| laps.lap(stage);
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
+            if let Some(scheme) = crate::clean::forbidden_scheme(url) {
+                return Err(Failure::Usage(
+                    Diagnostic::error(format!(
+                        "--base-url uses `{}:`, which is not a web address",
+                        scheme.escape_debug()
+                    ))
+                    .with_hint(
+                        "pass the https:// address the site is published at, or a path such as /",
+                    ),
+                ));
+            }
             config.base_url = url.trim_end_matches('/').to_string() + "/";
         }
         let config = Arc::new(config);

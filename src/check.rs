@@ -189,10 +189,12 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             let Some(url) = url.map(unescape) else {
                 continue;
             };
-            if url.starts_with("mailto:")
-                || url.starts_with("tel:")
-                || url.starts_with("data:")
-                || url.starts_with("javascript:")
+            // Schemes are case-insensitive: `HTTP://` leaves the site as surely as `http://`.
+            let lower = url.to_ascii_lowercase();
+            if lower.starts_with("mailto:")
+                || lower.starts_with("tel:")
+                || lower.starts_with("data:")
+                || lower.starts_with("javascript:")
             {
                 continue;
             }
@@ -201,9 +203,9 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
                 .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('#'))
             {
                 rest.to_string()
-            } else if url.starts_with("http://")
-                || url.starts_with("https://")
-                || url.starts_with("//")
+            } else if lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || lower.starts_with("//")
             {
                 external.insert((shown.clone(), url.clone()));
                 continue;
@@ -264,6 +266,14 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     let content = crate::content::Loader::default().load(root);
     for d in &content.docs {
         if let crate::content::DocKind::Brief(m) = &d.kind {
+            // Listed from the front matter, not only from the pages, so that a theme which
+            // leaves sources out (or a mailto: address, skipped above) still gets them checked.
+            let published = drafts || !m.draft;
+            for url in m.sources.iter().filter_map(|s| s.url.as_deref()) {
+                if published && leaves_site(url) {
+                    external.insert((d.display.display().to_string(), url.trim().to_string()));
+                }
+            }
             titles
                 .entry(m.title.trim().to_lowercase())
                 .or_default()
@@ -285,6 +295,15 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     }
     report.external_links = external.into_iter().collect();
     Ok(report)
+}
+
+/// An absolute or scheme-relative URL. Source URLs are validated by the content stage, so any
+/// scheme here is http, https or mailto.
+fn leaves_site(url: &str) -> bool {
+    let u = url.trim().to_ascii_lowercase();
+    ["http://", "https://", "mailto:", "//"]
+        .iter()
+        .any(|p| u.starts_with(p))
 }
 
 #[cfg(test)]

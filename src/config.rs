@@ -93,6 +93,27 @@ impl Config {
         let mut config: Config =
             toml::from_str(text).map_err(|e| from_toml_error(&e, display, &source, 0))?;
         config.validate().map_err(|d| d.in_file(display))?;
+        if let Some(scheme) = crate::clean::forbidden_scheme(&config.base_url) {
+            let mut d = Diagnostic::error(format!(
+                "base_url uses `{}:`, which is not a web address",
+                scheme.escape_debug()
+            ))
+            .in_file(display)
+            .with_hint(
+                "use the https:// address the site is published at, or a path such as \"/\"",
+            );
+            // Typed parsing forgets positions; the raw table still has them.
+            let span = toml::de::DeTable::parse(text).ok().and_then(|t| {
+                let t = t.into_inner();
+                t.iter()
+                    .find(|(k, _)| k.get_ref() == "base_url")
+                    .map(|(_, v)| v.span())
+            });
+            if let Some(span) = span {
+                d = d.at(&source, span);
+            }
+            return Err(d);
+        }
         config.base_url = normalize_base_url(&config.base_url);
         Ok(config)
     }
@@ -144,6 +165,28 @@ mod tests {
         assert_eq!(c.theme, "default");
         assert_eq!(c.paginate_by, 50);
         assert_eq!(c.url_for("/a/"), "/a/");
+    }
+
+    #[test]
+    fn base_url_must_be_a_web_address() {
+        let e = Config::parse(
+            "title = \"T\"\nbase_url = \" JavaScript:alert(1)//\"",
+            Path::new("briefing.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("`javascript:`"), "{}", e.message);
+        assert_eq!(e.location(), Some((2, 12)));
+        for ok in [
+            "https://example.org/briefs/",
+            "/briefs/",
+            "http://localhost:1111",
+        ] {
+            let c = Config::parse(
+                &format!("title = \"T\"\nbase_url = \"{ok}\""),
+                Path::new("b"),
+            );
+            assert!(c.is_ok(), "{ok}: {c:?}");
+        }
     }
 
     #[test]

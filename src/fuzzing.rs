@@ -55,6 +55,10 @@ pub fn frontmatter(data: &[u8]) {
                 // Everything later stages do with a parsed document must not panic.
                 let _ = doc.body();
                 let _ = doc.body_line();
+                for w in &doc.warnings {
+                    assert!(!w.is_error());
+                    let _ = w.render(false);
+                }
             }
             Err(diags) => {
                 assert!(!diags.is_empty());

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod build;
 pub mod charts;
 pub mod check;
+pub mod clean;
 pub mod config;
 pub mod content;
 pub mod date;

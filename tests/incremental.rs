@@ -410,3 +410,31 @@ fn a_body_edit_rerenders_only_what_read_the_brief() {
         after.changed
     );
 }
+
+#[test]
+fn control_characters_added_and_removed_by_a_body_edit_are_reported_as_a_full_build_does() {
+    let mut rng = Rng(42);
+    let dir = site(&mut rng);
+    let root = dir.path();
+    let mut live = Builder::new(root, BuildOptions::default());
+    live.build().unwrap();
+    let p = root.join("content/alpha/b1.md");
+    let text = fs::read_to_string(&p).unwrap();
+    for (edit, expected) in [(text.replace("Body text", "Body\u{1} text"), 1), (text, 0)] {
+        fs::write(&p, &edit).unwrap();
+        let patched = live
+            .build_changed(&[PathBuf::from("content/alpha/b1.md")])
+            .unwrap();
+        let full = Builder::new(root, BuildOptions::default()).build().unwrap();
+        let removed = warnings_of(&full.warnings)
+            .iter()
+            .filter(|w| w.contains("removed 1 control character"))
+            .count();
+        assert_eq!(removed, expected, "{:?}", warnings_of(&full.warnings));
+        assert_eq!(
+            warnings_of(&patched.warnings),
+            warnings_of(&full.warnings),
+            "the patch path reports other warnings than a full build"
+        );
+    }
+}

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, display_path, from_toml_error, line_col};
 use data::DataFile;
@@ -32,6 +33,9 @@ pub struct SourceDoc {
     pub hash: u64,
     /// The file's stamp when it was read.
     pub stamp: Option<Stamp>,
+    /// Problems that do not stop the build (removed control characters), reported by every
+    /// load, also when the parse is reused.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug)]
@@ -174,6 +178,7 @@ impl Loader {
         for (doc, data, asset) in results {
             match doc {
                 Some(Ok(d)) => {
+                    content.diagnostics.extend(d.warnings.iter().cloned());
                     docs.insert(d.rel.clone(), d.clone());
                     content.docs.push(d);
                 }
@@ -335,22 +340,127 @@ pub fn parse_doc(
         }]
     })?;
     let toml_text = &text[split.toml.clone()];
+    let offset = split.toml.start;
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
-    let kind = if is_section {
-        toml::from_str::<SectionMeta>(toml_text).map(DocKind::Section)
+    let toml_error = |e: &toml::de::Error| from_toml_error(e, display, &text, offset);
+    let mut root = toml::de::DeTable::parse(toml_text).map_err(|e| vec![toml_error(&e)])?;
+    let mut removed = crate::clean::Removed::default();
+    removed.front_matter(root.get_mut(), offset);
+    let mut errors = if is_section {
+        Vec::new()
     } else {
-        toml::from_str::<BriefMeta>(toml_text).map(|m| DocKind::Brief(Box::new(m)))
-    }
-    .map_err(|e| vec![from_toml_error(&e, display, &text, split.toml.start)])?;
+        unsafe_source_urls(root.get_ref(), display, &text, offset)
+    };
+    let de = toml::de::Deserializer::from(root);
+    let kind = if is_section {
+        SectionMeta::deserialize(de).map(DocKind::Section)
+    } else {
+        BriefMeta::deserialize(de).map(|m| DocKind::Brief(Box::new(m)))
+    };
+    let kind = match kind {
+        Ok(k) if errors.is_empty() => k,
+        Ok(_) => return Err(errors),
+        Err(e) => {
+            errors.insert(0, toml_error(&e));
+            return Err(errors);
+        }
+    };
+    let body_start = split.body.start;
+    let original = text.clone();
+    // Like NUL above: cleaning the text itself keeps Markdown offsets and the source lines
+    // later diagnostics show consistent with what is rendered.
+    let text = match removed.body(&text[body_start..], body_start) {
+        Some(body) => Arc::from(format!("{}{body}", &text[..body_start])),
+        None => text,
+    };
+    let warnings = removed_warning(&removed, display, &original)
+        .into_iter()
+        .collect();
     Ok(SourceDoc {
         rel: rel.to_string(),
         display: display.to_path_buf(),
-        body_start: split.body.start,
+        body_start,
         text,
         kind,
         hash,
         stamp: None,
+        warnings,
     })
+}
+
+/// `[[sources]] url` values with a scheme other than http, https or mailto. Checked on the
+/// parsed TOML, which still knows where each value is.
+fn unsafe_source_urls(
+    root: &toml::de::DeTable<'_>,
+    display: &Path,
+    text: &Arc<str>,
+    offset: usize,
+) -> Vec<Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    fn field<'a, 'i>(t: &'a DeTable<'i>, name: &str) -> Option<&'a toml::Spanned<DeValue<'i>>> {
+        t.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v)
+    }
+    let Some(sources) = field(root, "sources") else {
+        return Vec::new();
+    };
+    let DeValue::Array(items) = sources.get_ref() else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for item in items.iter() {
+        let DeValue::Table(t) = item.get_ref() else {
+            continue;
+        };
+        let Some(url) = field(t, "url") else {
+            continue;
+        };
+        let DeValue::String(s) = url.get_ref() else {
+            continue;
+        };
+        if let Some(scheme) = crate::clean::forbidden_scheme(s) {
+            let span = url.span();
+            errors.push(
+                Diagnostic::error(format!(
+                    "source URL uses `{}:`, which is not a web or email address",
+                    scheme.escape_debug()
+                ))
+                .in_file(display)
+                .at(text, offset + span.start..offset + span.end)
+                .with_label("only http, https and mailto addresses, or links within the site")
+                .with_hint("use an https:// address, e.g. url = \"https://example.org/report\""),
+            );
+        }
+    }
+    errors
+}
+
+/// One warning per file, however many characters went.
+fn removed_warning(
+    removed: &crate::clean::Removed,
+    display: &Path,
+    text: &str,
+) -> Option<Diagnostic> {
+    let (c, span) = removed.first.clone()?;
+    let shown: Arc<str> = Arc::from(crate::clean::visible(text));
+    let n = removed.count;
+    let what = if n == 1 {
+        "1 control character".to_string()
+    } else {
+        format!("{n} control characters")
+    };
+    Some(
+        Diagnostic::warning(format!(
+            "removed {what} (the first is U+{:04X}) that pages and feeds cannot contain",
+            c as u32
+        ))
+        .in_file(display)
+        .at(&shown, span)
+        .with_label("invisible character here")
+        .with_hint(
+            "delete it: it is usually pasted from another program; in front matter look for \
+             escapes such as \\f, \\b or \\u000c",
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -1205,7 +1205,7 @@ fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
         out.push_str("</url>\n");
     }
     out.push_str("</urlset>\n");
-    out.into_bytes()
+    crate::clean::xml_output(out).into_bytes()
 }
 
 fn build_lookup(site: &Site, d: &Derived, assets: &HashMap<String, String>) -> lookup::Lookup {
@@ -1504,7 +1504,7 @@ fn render_page(
             .templates
             .tera
             .render(&spec.template, &ctx)
-            .map(|s| Arc::new(s.into_bytes()))
+            .map(|s| Arc::new(crate::clean::for_output(&spec.out, s).into_bytes()))
             .map_err(|e| shared.templates.diagnostic(&e)),
     };
     let reads = lookup::take_reads();
