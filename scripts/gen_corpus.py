@@ -11,14 +11,25 @@ and Hugo both read unchanged. Each brief's body (about 1,000 words) is built
 from the paragraphs below: a bottom line, four to six headed parts, a bullet
 list, a table, a blockquote with a link to another brief, and two footnotes.
 
-The output depends only on --briefs, --seed and --flavor. The flavors differ
-in one thing, the target of the link to another brief:
+The output depends only on --briefs, --seed, --flavor and --realistic. The
+flavors differ in the syntax of what Hugo spells differently:
 
     briefing  [brief 41](@/sec-00/brief-00041.md)   checked internal link
+              {{ cite(id="s2") }}                   citation (--realistic)
     hugo      [brief 41](/sec-00/brief-00041/)      plain URL (Hugo's skeleton
                                                     has no link resolution)
+              {{< cite id="s2" >}}                  Hugo shortcode (--realistic)
+
+--realistic gives every brief the front matter an analyst writes: actors
+(Japan, common to all, plus two others), two topics, three key judgments with
+their confidence words, three dated events and two or three sources with URLs,
+each cited in the body. The plain corpus (without --realistic) is unchanged by
+the option: the extra fields come from a second random stream. With --flavor
+hugo --realistic it also writes content/chronology.md, the page that lists
+every event (briefing renders /chronology/ on its own).
 
     scripts/gen_corpus.py --briefs 10000 --out /tmp/corpus-10k
+    scripts/gen_corpus.py --briefs 10000 --realistic --out /tmp/realistic-10k
 """
 import argparse
 import datetime
@@ -31,6 +42,27 @@ THEMES = ["alliance posture", "hedging", "maritime security", "missile defence",
           "trade", "energy security", "territorial disputes", "diplomacy"]
 HEADINGS = ["Context", "Assessment", "Options", "Outlook", "Risks", "Evidence"]
 LEVELS = ["high", "medium", "low"]
+# --realistic: the taxonomy pools, briefing's seven estimative words, and the
+# raw material of key judgments, events and sources.
+COMMON_ACTOR = "Japan"
+TOPICS = ["Alliance posture", "Hedging", "Maritime security", "Missile defence", "Trade",
+          "Energy security", "Territorial disputes", "Diplomacy", "Economic security",
+          "Arms exports"]
+CONFIDENCE = ["almost certain", "very likely", "likely", "roughly even", "unlikely",
+              "very unlikely", "remote"]
+JUDGMENTS = ["Japan will keep {a} close on {t} over the next two years",
+             "{a} will press Tokyo for concessions on {t}",
+             "Cooperation with {a} on {t} will outlast the next change of government",
+             "A crisis would push Japan and {a} to coordinate on {t} within days",
+             "{a} will not openly oppose Japan's line on {t}"]
+EVENTS = ["Japan and {a} hold ministerial talks on {t}.",
+          "{a} announces a review of its policy on {t}.",
+          "Leaders of Japan and {a} sign a joint statement on {t}.",
+          "A parliamentary report in Tokyo criticises the handling of {t} with {a}.",
+          "{a} and Japan stage a joint exercise linked to {t}."]
+PUBLISHERS = ["Ministry of Defense of Japan", "Ministry of Foreign Affairs of Japan",
+              "National Institute for Defense Studies", "Japan Institute of International Affairs",
+              "Cabinet Secretariat", "Diet Research Bureau"]
 
 # Original prose, one paragraph per block; line breaks inside a block are joined.
 PROSE = """
@@ -248,19 +280,61 @@ def brief_link(flavor, section, number):
     return f"/sec-{section:02d}/brief-{number:05d}/"
 
 
-def brief(rng, pool, i, total, per_section, flavor):
+def cite(flavor, source_id):
+    if flavor == "briefing":
+        return f' {{{{ cite(id="{source_id}") }}}}'
+    return f' {{{{< cite id="{source_id}" >}}}}'
+
+
+def toml_list(items):
+    return "[" + ", ".join(f'"{esc(x)}"' for x in items) + "]"
+
+
+def realistic_meta(xr, i, partner):
+    """Front matter lines of a realistic brief, and the ids of its sources.
+
+    XR is the second random stream, so the plain corpus stays as it was.
+    """
+    others = [partner] + xr.sample([p for p in PARTNERS if p != partner], 1)
+    actors = [COMMON_ACTOR] + others
+    topics = xr.sample(TOPICS, 2)
+    lines = [f"actors = {toml_list(actors)}", f"topics = {toml_list(topics)}"]
+    for k in range(3):
+        text = xr.choice(JUDGMENTS).format(a=others[k % 2], t=topics[k % 2].lower())
+        lines += ["", "[[key_judgments]]", f'text = "{esc(text)}."',
+                  f'confidence = "{xr.choice(CONFIDENCE)}"']
+    for _ in range(3):
+        day = datetime.date(2000, 1, 1) + datetime.timedelta(days=xr.randrange(9000))
+        text = xr.choice(EVENTS).format(a=xr.choice(others), t=xr.choice(topics).lower())
+        lines += ["", "[[events]]", f'date = "{day.isoformat()}"', f'text = "{esc(text)}"']
+    ids = [f"s{k + 1}" for k in range(xr.randint(2, 3))]
+    for k, sid in enumerate(ids):
+        year = xr.randint(2005, 2024)
+        lines += ["", "[[sources]]", f'id = "{sid}"',
+                  f'title = "{esc(f"{topics[k % 2]}: {others[k % 2]} and Japan, {year} review")}"',
+                  f'publisher = "{xr.choice(PUBLISHERS)}"',
+                  f'url = "https://example.org/sources/{i:05d}/{sid}"',
+                  f'date = "{year}-{xr.randint(1, 12):02d}"']
+    return lines, ids
+
+
+def brief(rng, pool, i, total, per_section, flavor, xr=None):
     partner = PARTNERS[i % len(PARTNERS)]
     theme = THEMES[(i // len(PARTNERS)) % len(THEMES)]
     title = f"Brief {i}: Japan, {partner} and {theme}"
     day = datetime.date(2012, 12, 26) + datetime.timedelta(days=i % 5000)
     desc = rng.choice(pool)[:160].rsplit(" ", 1)[0] + "…"
+    meta, ids = realistic_meta(xr, i, partner) if xr else ([], [])
     out = ["+++", f'title = "{esc(title)}"', f"date = {day.isoformat()}",
-           f'description = "{esc(desc)}"', "+++", ""]
-    out += [f"**Bottom line:** {rng.choice(pool)}[^1]", ""]
+           f'description = "{esc(desc)}"', *meta, "+++", ""]
+    # Sources are cited in order (bottom line, then the first paragraph of each
+    # part), so briefing's first-citation numbering and Hugo's list order agree.
+    cites = [cite(flavor, sid) for sid in ids]
+    out += [f"**Bottom line:** {rng.choice(pool)}{cites.pop(0) if cites else ''}[^1]", ""]
     for h in range(rng.randint(4, 6)):
         out += [f"## {rng.choice(HEADINGS)} {h + 1}", ""]
-        for _ in range(rng.randint(1, 2)):
-            out += [rng.choice(pool), ""]
+        for n in range(rng.randint(1, 2)):
+            out += [rng.choice(pool) + (cites.pop(0) if cites and n == 0 else ""), ""]
         if h == 1:
             for p in rng.sample(PARTNERS, 4):
                 out.append(f"- *{p}*: engagement is **{rng.choice(['rising', 'steady', 'cooling'])}**")
@@ -288,11 +362,14 @@ def main():
                     help="site directory: the corpus is written to OUT/content")
     ap.add_argument("--flavor", choices=["briefing", "hugo"], default="briefing",
                     help="link syntax for links between briefs (default briefing)")
+    ap.add_argument("--realistic", action="store_true",
+                    help="add actors, topics, key judgments, events, sources and citations")
     ap.add_argument("--seed", type=int, default=971)
     a = ap.parse_args()
     if a.briefs < 1:
         ap.error("--briefs must be at least 1")
     rng = random.Random(a.seed)
+    xr = random.Random(a.seed * 7919 + 1) if a.realistic else None
     pool = paragraphs()
     n_sections = max(3, a.briefs // 500)
     per_section = -(-a.briefs // n_sections)
@@ -309,9 +386,15 @@ def main():
             f'+++\ntitle = "Section {s}"\ndescription = "Briefs of group {s}"\nweight = {s + 1}\n+++\n\n'
             + rng.choice(pool) + "\n", encoding="utf-8")
         for i in range(s * per_section, min((s + 1) * per_section, a.briefs)):
-            text = brief(rng, pool, i, a.briefs, per_section, a.flavor)
+            text = brief(rng, pool, i, a.briefs, per_section, a.flavor, xr)
             (d / f"brief-{i:05d}.md").write_text(text, encoding="utf-8")
             written += 1
+    if a.realistic and a.flavor == "hugo":
+        # Hugo's twin of briefing's /chronology/: layouts/chronology.html lists
+        # every brief's events; kept out of page lists and related content.
+        (content / "chronology.md").write_text(
+            '+++\ntitle = "Chronology"\nlayout = "chronology"\n'
+            'date = 2012-12-26\n[build]\nlist = "never"\n+++\n', encoding="utf-8")
     print(f"{written} briefs in {n_sections} sections under {content}")
 
 
