@@ -586,13 +586,21 @@ fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
         .iter()
         .flat_map(|t| t.terms.iter().map(|term| term.briefs.as_slice()))
         .collect();
-    let shared: &[Brief] = briefs;
-    let newer = |a: BriefId, b: BriefId| {
-        let (ma, mb) = (shared[a].meta(), shared[b].meta());
+    // Ties go by one precomputed rank rather than by comparing dates and file names: ties are
+    // common (briefs filed under the same terms) and each comparison would touch two briefs'
+    // documents.
+    let mut by_age: Vec<BriefId> = (0..briefs.len()).collect();
+    by_age.sort_by(|&a, &b| {
+        let (ma, mb) = (briefs[a].meta(), briefs[b].meta());
         mb.date
             .cmp(&ma.date)
-            .then_with(|| shared[a].doc.rel.cmp(&shared[b].doc.rel))
-    };
+            .then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
+    });
+    let mut rank = vec![0; briefs.len()];
+    for (r, &b) in by_age.iter().enumerate() {
+        rank[b] = r;
+    }
+    let newer = |a: BriefId, b: BriefId| rank[a].cmp(&rank[b]);
     let related = related::select(briefs.len(), &lists, &newer);
     for (b, r) in briefs.iter_mut().zip(related) {
         b.related = r;

@@ -32,10 +32,17 @@ pub fn select<P>(n: usize, lists: &[&[usize]], prefer: &P) -> Vec<Vec<usize>>
 where
     P: Fn(usize, usize) -> Ordering + Sync,
 {
-    select_within(n, lists, prefer, WINDOW)
+    select_within(n, lists, prefer, WINDOW).0
 }
 
-fn select_within<P>(n: usize, lists: &[&[usize]], prefer: &P, window: usize) -> Vec<Vec<usize>>
+/// [`select`] with any window; also returns how many (brief, candidate) pairs were scored, the
+/// work that once grew with the square of the site.
+fn select_within<P>(
+    n: usize,
+    lists: &[&[usize]],
+    prefer: &P,
+    window: usize,
+) -> (Vec<Vec<usize>>, usize)
 where
     P: Fn(usize, usize) -> Ordering + Sync,
 {
@@ -77,7 +84,7 @@ where
         }
         sum
     };
-    (0..n)
+    let (picks, scored) = (0..n)
         .into_par_iter()
         .map_init(
             // `seen[o] == b`: brief `o` is already scored for `b` (a brief may sit in the
@@ -85,6 +92,7 @@ where
             || vec![usize::MAX; n],
             |seen, b| {
                 let mut best: Vec<(u64, usize)> = Vec::with_capacity(RELATED + 1);
+                let mut scored = 0;
                 let own = terms_of(b);
                 for &(t, place) in own {
                     let (list, place) = (lists[t as usize], place as usize);
@@ -95,13 +103,15 @@ where
                             continue;
                         }
                         seen[o] = b;
+                        scored += 1;
                         offer(&mut best, (score(own, o), o), prefer);
                     }
                 }
-                best.into_iter().map(|(_, o)| o).collect()
+                (best.into_iter().map(|(_, o)| o).collect(), scored)
             },
         )
-        .collect()
+        .unzip::<_, _, Vec<_>, Vec<usize>>();
+    (picks, scored.iter().sum())
 }
 
 /// Keeps `best` the top [`RELATED`] candidates, best first: higher score, then `prefer`.
@@ -191,7 +201,7 @@ mod tests {
             let lists: Vec<&[usize]> = lists.iter().map(|l| l.as_slice()).collect();
             for window in [1, 2, 5, WINDOW] {
                 assert_eq!(
-                    select_within(n, &lists, &prefer, window),
+                    select_within(n, &lists, &prefer, window).0,
                     brute_force(n, &lists, &prefer, window),
                     "seed {seed}, window {window}, lists {lists:?}"
                 );
@@ -209,6 +219,35 @@ mod tests {
         assert_eq!(picks[0], vec![3, 1, 2]);
         assert_eq!(picks[3], vec![0, 1, 2]);
         assert_eq!(picks[4], vec![0, 1, 2]);
+    }
+
+    /// Every brief on one term plus one of two others: eight times the briefs must score about
+    /// eight times the pairs (all pairs, the old way, is sixty-four times), and no brief scores
+    /// more than the windows of its terms hold.
+    #[test]
+    fn pairs_scored_grow_linearly_with_a_term_on_every_brief() {
+        let scored = |n: usize| {
+            let all: Vec<usize> = (0..n).collect();
+            let even: Vec<usize> = (0..n).step_by(2).collect();
+            let odd: Vec<usize> = (1..n).step_by(2).collect();
+            let (picks, scored) = select_within(
+                n,
+                &[&all, &even, &odd],
+                &|a: usize, b: usize| a.cmp(&b),
+                WINDOW,
+            );
+            assert!(picks.iter().all(|p| p.len() == RELATED));
+            assert!(
+                scored <= n * 2 * 2 * WINDOW,
+                "{scored} pairs for {n} briefs"
+            );
+            scored
+        };
+        let (small, large) = (scored(1000), scored(8000));
+        assert!(
+            large <= 9 * small,
+            "{small} pairs for 1000 briefs, {large} for 8000"
+        );
     }
 
     #[test]
