@@ -14,6 +14,8 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use crate::slug::slugify;
 
+mod related;
+
 pub type BriefId = usize;
 pub type SectionId = usize;
 
@@ -540,7 +542,9 @@ fn build_taxonomies(
                         terms.len() - 1
                     }
                 };
-                if !terms[idx].briefs.contains(&bi) {
+                // Briefs are filed in id order, so a repeat of this brief can only be the last
+                // entry: checking the whole list made a term on every brief quadratic.
+                if terms[idx].briefs.last() != Some(&bi) {
                     terms[idx].briefs.push(bi);
                     briefs[bi].terms[ti].push(idx);
                 }
@@ -576,29 +580,28 @@ fn build_taxonomies(
     out
 }
 
-/// Up to three briefs sharing the most terms; ties go to the newer brief.
+/// Related briefs by the scoring of [`related`]; ties go to the newer brief.
 fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
-    let related: Vec<Vec<BriefId>> = (0..briefs.len())
-        .map(|b| {
-            let mut score: HashMap<BriefId, usize> = HashMap::new();
-            for (ti, terms) in briefs[b].terms.iter().enumerate() {
-                for &t in terms {
-                    for &other in &taxonomies[ti].terms[t].briefs {
-                        if other != b {
-                            *score.entry(other).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            let mut list: Vec<(BriefId, usize)> = score.into_iter().collect();
-            list.sort_by(|a, c| {
-                c.1.cmp(&a.1)
-                    .then_with(|| briefs[c.0].meta().date.cmp(&briefs[a.0].meta().date))
-                    .then_with(|| briefs[a.0].doc.rel.cmp(&briefs[c.0].doc.rel))
-            });
-            list.into_iter().take(3).map(|(id, _)| id).collect()
-        })
+    let lists: Vec<&[BriefId]> = taxonomies
+        .iter()
+        .flat_map(|t| t.terms.iter().map(|term| term.briefs.as_slice()))
         .collect();
+    // Ties go by one precomputed rank rather than by comparing dates and file names: ties are
+    // common (briefs filed under the same terms) and each comparison would touch two briefs'
+    // documents.
+    let mut by_age: Vec<BriefId> = (0..briefs.len()).collect();
+    by_age.sort_by(|&a, &b| {
+        let (ma, mb) = (briefs[a].meta(), briefs[b].meta());
+        mb.date
+            .cmp(&ma.date)
+            .then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
+    });
+    let mut rank = vec![0; briefs.len()];
+    for (r, &b) in by_age.iter().enumerate() {
+        rank[b] = r;
+    }
+    let newer = |a: BriefId, b: BriefId| rank[a].cmp(&rank[b]);
+    let related = related::select(briefs.len(), &lists, &newer);
     for (b, r) in briefs.iter_mut().zip(related) {
         b.related = r;
     }
