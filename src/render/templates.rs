@@ -37,41 +37,16 @@ fn read_dir_templates(
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(format!("cannot read templates: {e}"))
-                        .in_file(display_path(root, dir)),
-                );
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let tpl_name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        match crate::content::read_text(root, entry.path()) {
+    let confined = crate::confine::Root::new(root);
+    let walk = confined.walk(dir, &|e| {
+        e.file_type().is_dir() || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
+    });
+    diags.extend(walk.diagnostics);
+    for f in walk.files {
+        let display = display_path(root, &f.path);
+        match crate::content::read_text_at(&display, &f.real) {
             Ok(text) => {
-                out.insert(
-                    tpl_name,
-                    TemplateSource {
-                        display: display_path(root, entry.path()),
-                        text,
-                    },
-                );
+                out.insert(f.rel, TemplateSource { display, text });
             }
             Err(d) => diags.push(d),
         }
