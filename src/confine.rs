@@ -96,7 +96,10 @@ impl Root {
         let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
         let (message, hint) = if is_link && e.kind() != std::io::ErrorKind::NotFound {
             (
-                format!("`{}` is a symbolic link that cannot be resolved: {e}", shown.display()),
+                format!(
+                    "`{}` is a symbolic link that cannot be resolved: {e}",
+                    shown.display()
+                ),
                 "remove the link; a link that points at itself, or at links leading back to it, is a link loop",
             )
         } else if is_link && e.kind() == std::io::ErrorKind::NotFound {
@@ -289,7 +292,9 @@ mod tests {
         );
         assert!(walk.diagnostics[0].message.contains("secret.txt"));
         assert!(root.resolve(&site.join("content/ext/secret.txt")).is_err());
-        let d = root.resolve(&site.join("content/ext/secret.txt")).unwrap_err();
+        let d = root
+            .resolve(&site.join("content/ext/secret.txt"))
+            .unwrap_err();
         assert_eq!(d.file.as_deref(), Some(Path::new("content/ext")));
         assert!(root.resolve(&site.join("content/b/x.txt")).is_ok());
     }
@@ -299,7 +304,16 @@ mod tests {
         for ok in ["section.html", "partials/nav.html", "hedge.md"] {
             assert!(plain_name(ok), "{ok}");
         }
-        for bad in ["", "/etc/passwd", "../../etc/passwd", "a/../b", "a//b", "./a", "a\\b", "C:x"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../../etc/passwd",
+            "a/../b",
+            "a//b",
+            "./a",
+            "a\\b",
+            "C:x",
+        ] {
             assert!(!plain_name(bad), "{bad}");
         }
     }

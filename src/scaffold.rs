@@ -216,8 +216,8 @@ pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<Strin
             // `parse_doc` refused absolute and `..` names; a link out of the site is refused here.
             let p = root.join("archetypes").join(a);
             let real = confined.resolve(&p).map_err(|d| {
-                let mut e = Diagnostic::error(format!("archetype `{a}`: {}", d.message))
-                    .in_file(&display);
+                let mut e =
+                    Diagnostic::error(format!("archetype `{a}`: {}", d.message)).in_file(&display);
                 if let Some(span) = crate::content::frontmatter::field_span(&doc.text, "archetype")
                 {
                     e = e.at(&doc.text, span);

@@ -70,7 +70,8 @@ impl Setup {
         let r = self.build(false);
         r.expect_code(1).expect_no_panic();
         assert!(
-            r.stderr.contains(&format!("`{link}` is a symbolic link to")),
+            r.stderr
+                .contains(&format!("`{link}` is a symbolic link to")),
             "the error must name the link {link}:\n{}",
             r.stderr
         );
@@ -129,7 +130,12 @@ fn linked_file_in_a_folder_brief_is_refused() {
     let s = Setup::new();
     folder_brief(&s.site);
     s.refused(
-        |s| s.link(&s.outside("secret.txt"), "content/analysis/gamma/passwd.txt"),
+        |s| {
+            s.link(
+                &s.outside("secret.txt"),
+                "content/analysis/gamma/passwd.txt",
+            )
+        },
         "content/analysis/gamma/passwd.txt",
     );
 }
@@ -141,7 +147,10 @@ fn linked_folder_under_content_makes_no_page() {
         |s| s.link(&s.outside("notes"), "content/analysis/ext"),
         "content/analysis/ext",
     );
-    assert!(r.stderr.contains("briefing never reads files outside the site root"));
+    assert!(
+        r.stderr
+            .contains("briefing never reads files outside the site root")
+    );
     assert!(!s.site.join("output/analysis/ext").exists());
 }
 
@@ -222,9 +231,24 @@ fn links_inside_the_site_are_followed() {
         "shared/briefs/delta.md",
         "+++\ntitle = \"Delta linked\"\ndate = 2017-07-01\n+++\nDelta.\n",
     );
-    s.link(Path::new("../../../shared/logo.txt"), "content/analysis/gamma/logo.txt");
+    s.link(
+        Path::new("../../../shared/logo.txt"),
+        "content/analysis/gamma/logo.txt",
+    );
     s.link(Path::new("../../shared/briefs"), "content/analysis/linked");
     s.link(Path::new("../shared/logo.txt"), "static/logo.txt");
+    // Beside them, one link out: only that one is reported.
+    s.link(&s.outside("secret.txt"), "static/leak.txt");
+    let r = s.build(false);
+    r.expect_code(1);
+    let named: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    assert_eq!(named, ["static/leak.txt"], "{}", r.stderr);
+    fs::remove_file(s.site.join("static/leak.txt")).unwrap();
     s.build(false).expect_success();
     let out = s.site.join("output");
     assert_eq!(
@@ -247,7 +271,8 @@ fn a_link_loop_is_an_error_not_a_hang() {
     let r = s.build(false);
     r.expect_code(1).expect_no_panic();
     assert!(
-        r.stderr.contains("`content/analysis/again` is a symbolic link loop"),
+        r.stderr
+            .contains("`content/analysis/again` is a symbolic link loop"),
         "{}",
         r.stderr
     );
@@ -259,7 +284,10 @@ fn serve_never_hands_out_a_file_outside() {
     write(&s.site, "static/ok.txt", "fine");
     s.link(&s.outside("secret.txt"), "static/leak.txt");
     folder_brief(&s.site);
-    s.link(&s.outside("secret.txt"), "content/analysis/gamma/passwd.txt");
+    s.link(
+        &s.outside("secret.txt"),
+        "content/analysis/gamma/passwd.txt",
+    );
     let site = s.site.clone();
     let server = Server::start_at(&site, common::serve::free_port(), None);
     for path in [
@@ -353,7 +381,11 @@ fn template_outside_names_the_section_line_and_column() {
     let diags = json_lines(&j.stdout);
     let d = diags
         .iter()
-        .find(|d| d["message"].as_str().is_some_and(|m| m.contains("../../etc/passwd")))
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("../../etc/passwd"))
+        })
         .unwrap_or_else(|| panic!("no diagnostic about the template:\n{}", j.stderr));
     assert_eq!(d["file"], "content/analysis/_index.md");
     assert_eq!(d["line"], 3);

@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(value_span(t, "template").map(|r| &t[r]), Some("\"../x\""));
         assert_eq!(value_span(t, "archetype"), None);
         let file = format!("+++\n{t}+++\nbody\n");
-        assert_eq!(field_span(&file, "template").map(|r| &file[r]), Some("\"../x\""));
+        assert_eq!(
+            field_span(&file, "template").map(|r| &file[r]),
+            Some("\"../x\"")
+        );
     }
 
     #[test]

@@ -491,7 +491,11 @@ mod tests {
         let e = parse("x/_index.md", text).unwrap_err();
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!(e[0].location(), Some((3, 12)));
-        assert!(e[0].message.contains("../../etc/passwd"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("../../etc/passwd"),
+            "{}",
+            e[0].message
+        );
         assert_eq!(e[1].location(), Some((4, 13)));
         assert_eq!(e[1].file.as_deref(), Some(Path::new("x/_index.md")));
         let ok = "+++\ntitle = \"S\"\ntemplate = \"sections/wide.html\"\n+++\n";
