@@ -391,3 +391,19 @@ fn template_outside_names_the_section_line_and_column() {
     assert_eq!(d["line"], 3);
     assert_eq!(d["column"], 12);
 }
+
+#[test]
+fn missing_template_names_the_section_line_and_column() {
+    let s = Setup::new();
+    section_with(&s, "template = \"wide.html\"");
+    let j = s.build(true);
+    j.expect_code(1);
+    let diags = json_lines(&j.stdout);
+    let d = diags
+        .iter()
+        .find(|d| d["message"] == "template `wide.html` not found")
+        .unwrap_or_else(|| panic!("no diagnostic about the template:\n{}", j.stdout));
+    assert_eq!(d["file"], "content/analysis/_index.md");
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 12);
+}

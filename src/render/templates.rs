@@ -120,6 +120,35 @@ impl Templates {
     }
 }
 
+/// One error per missing template: at the `template` line of each section asking for it, or
+/// (for a template briefing itself needs) on the site.
+pub fn missing(site: &crate::model::Site, names: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in names {
+        let hint = format!(
+            "add templates/{m} or use a theme that has it (themes/{}/templates/)",
+            site.config.theme
+        );
+        let error = || Diagnostic::error(format!("template `{m}` not found"));
+        let mut asked = false;
+        for s in &site.sections {
+            if s.meta().template.as_deref() != Some(*m) {
+                continue;
+            }
+            asked = true;
+            let mut d = error().in_file(&s.doc.display);
+            if let Some(span) = crate::content::frontmatter::field_span(&s.doc.text, "template") {
+                d = d.at(&s.doc.text, span);
+            }
+            out.push(d.with_hint(hint.clone()));
+        }
+        if !asked {
+            out.push(error().with_hint(hint));
+        }
+    }
+    out
+}
+
 /// Turns a Tera error into a diagnostic on the template's own file and line.
 pub fn error_to_diagnostic(
     e: &tera::Error,
