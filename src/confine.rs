@@ -34,7 +34,19 @@ pub struct Walked {
 pub struct Walk {
     pub files: Vec<Walked>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Folder links followed so far, against [`MAX_FOLDER_LINKS`].
+    followed: usize,
+    /// Whether a link past those limits was reported.
+    limited: bool,
 }
+
+/// Links to folders nest at most this deep (the kernel's own limit for one path is 40): deeper
+/// nesting has no use and would grow the stack with every level.
+const MAX_NESTED_LINKS: usize = 32;
+
+/// Folder links one walk follows at most: a folder holding two links to the next, and so on,
+/// is no loop, yet doubles the walk at every level.
+const MAX_FOLDER_LINKS: usize = 10_000;
 
 impl Root {
     pub fn new(root: &Path) -> Root {
@@ -227,6 +239,23 @@ impl Root {
                     );
                     continue;
                 }
+                if parents.len() >= MAX_NESTED_LINKS || out.followed >= MAX_FOLDER_LINKS {
+                    // Every further link would say the same: say it once.
+                    if out.limited {
+                        continue;
+                    }
+                    out.limited = true;
+                    out.diagnostics.push(
+                        Diagnostic::error(format!(
+                            "`{}` is one symbolic link to a folder too many: briefing follows {MAX_NESTED_LINKS} nested and {MAX_FOLDER_LINKS} in all",
+                            self.display(&path).display()
+                        ))
+                        .in_file(self.display(&path))
+                        .with_hint("replace chains of folder links by real folders"),
+                    );
+                    continue;
+                }
+                out.followed += 1;
                 parents.push(parent);
                 self.walk_real(&path, &target, &format!("{rel}/"), parents, keep, out);
                 parents.pop();
@@ -297,6 +326,37 @@ mod tests {
             .unwrap_err();
         assert_eq!(d.file.as_deref(), Some(Path::new("content/ext")));
         assert!(root.resolve(&site.join("content/b/x.txt")).is_ok());
+    }
+
+    #[test]
+    fn chains_and_fans_of_folder_links_are_bounded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path();
+        // d0 -> d1 -> ... through two links each: no loop, but 2^60 paths.
+        for i in 0..60 {
+            fs::create_dir_all(site.join(format!("content/d{i}"))).unwrap();
+            symlink(
+                format!("../d{}", i + 1),
+                site.join(format!("content/d{i}/a")),
+            )
+            .unwrap();
+            symlink(
+                format!("../d{}", i + 1),
+                site.join(format!("content/d{i}/b")),
+            )
+            .unwrap();
+        }
+        fs::create_dir_all(site.join("content/d60")).unwrap();
+        fs::write(site.join("content/d60/x.txt"), "x").unwrap();
+        let walk = Root::new(site).walk(&site.join("content/d0"), &keep_all);
+        assert!(!walk.diagnostics.is_empty());
+        assert!(
+            walk.diagnostics[0].message.contains("too many"),
+            "{:?}",
+            walk.diagnostics[0]
+        );
+        assert!(walk.followed <= MAX_FOLDER_LINKS);
+        assert_eq!(walk.diagnostics.len(), 1);
     }
 
     #[test]
