@@ -221,7 +221,7 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
 /// Reads `real` (a path [`crate::confine`] resolved), naming it `display` in errors.
 pub fn read_text_at(display: &Path, real: &Path) -> Result<Arc<str>, Diagnostic> {
     let display = display.to_path_buf();
-    let bytes = std::fs::read(real).map_err(|e| {
+    let bytes = read_unlinked(real).map_err(|e| {
         let hint = match e.kind() {
             std::io::ErrorKind::NotFound => "the file disappeared while building; save it again",
             std::io::ErrorKind::PermissionDenied => "make the file readable (chmod a+r)",
@@ -247,6 +247,27 @@ pub fn read_text_at(display: &Path, real: &Path) -> Result<Arc<str>, Diagnostic>
         return Ok(Arc::from(text.replace('\0', "\u{fffd}")));
     }
     Ok(Arc::from(text))
+}
+
+/// Reads a file whose path holds no link, refusing it if its last component became one
+/// since it was checked: the file opened must be the one the path names without following.
+fn read_unlinked(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let opened = file.metadata()?;
+        let named = std::fs::symlink_metadata(path)?;
+        if named.is_symlink() || (opened.dev(), opened.ino()) != (named.dev(), named.ino()) {
+            return Err(std::io::Error::other(
+                "the file was replaced by a symbolic link while building",
+            ));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What a file looked like on disk: when its size, modification time (nanoseconds) and inode
@@ -445,6 +466,18 @@ mod tests {
         let e = read_doc(tmp.path(), "sec/gone.md", &file, None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(e[0].render(false).contains("content/sec/gone.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_became_a_link_is_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let secret = tmp.path().join("secret.txt");
+        std::fs::write(&secret, "secret").unwrap();
+        let abs = tmp.path().join("a.md");
+        std::os::unix::fs::symlink(&secret, &abs).unwrap();
+        let d = read_text_at(Path::new("content/a.md"), &abs).unwrap_err();
+        assert!(d.message.contains("symbolic link"), "{}", d.message);
     }
 
     #[test]
