@@ -296,12 +296,19 @@ impl Builder {
             return Err(split_failure(diags));
         }
         let mut static_files = BTreeMap::new();
+        let confined = crate::confine::Root::new(&self.root);
         collect_static(
+            &confined,
             &config.theme_dir(&self.root).join("static"),
             &mut static_files,
             &mut diags,
         );
-        collect_static(&self.root.join("static"), &mut static_files, &mut diags);
+        collect_static(
+            &confined,
+            &self.root.join("static"),
+            &mut static_files,
+            &mut diags,
+        );
         for a in &site.assets {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
@@ -469,34 +476,22 @@ fn split_failure(diags: Vec<Diagnostic>) -> Failure {
     Failure::Content(diags)
 }
 
-fn collect_static(dir: &Path, out: &mut BTreeMap<String, PathBuf>, diags: &mut Vec<Diagnostic>) {
+fn collect_static(
+    root: &crate::confine::Root,
+    dir: &Path,
+    out: &mut BTreeMap<String, PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let name = e.file_name().to_string_lossy();
-                if crate::content::is_ignored_name(&name) {
-                    continue;
-                }
-                if let Ok(rel) = e.path().strip_prefix(dir) {
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    out.insert(rel, e.path().to_path_buf());
-                }
-            }
-            Ok(_) => {}
-            Err(e) => diags.push(
-                Diagnostic::error(format!("cannot read static files: {e}"))
-                    .with_hint("check links and permissions under static/"),
-            ),
-        }
+    // Folders are entered whatever their name (`static/.well-known/` is published); files
+    // an editor leaves behind are not.
+    let walk = root.walk(dir, &|e| {
+        e.file_type().is_dir() || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
+    });
+    diags.extend(walk.diagnostics);
+    for f in walk.files {
+        out.insert(f.rel, f.real);
     }
 }

@@ -73,7 +73,15 @@ impl Config {
     /// Reads `ROOT/briefing.toml`.
     pub fn load(root: &Path) -> Result<Config, Failure> {
         let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        // A config linked from outside the site is refused like every other file of it.
+        let real = if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
+            crate::confine::Root::new(root)
+                .resolve(&path)
+                .map_err(|d| Failure::Content(vec![d]))?
+        } else {
+            path.clone()
+        };
+        let text = match std::fs::read_to_string(&real) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Failure::Usage(
@@ -113,6 +121,19 @@ impl Config {
                 d = d.at(&source, span);
             }
             return Err(d);
+        }
+        if !crate::confine::plain_name(&config.theme) {
+            let span = toml::de::DeTable::parse(text)
+                .ok()
+                .and_then(|t| t.get_ref().get("theme").map(|v| v.span()))
+                .unwrap_or(0..0);
+            return Err(Diagnostic::error(format!(
+                "theme `{}` is not the name of a folder under themes/",
+                config.theme
+            ))
+            .in_file(display)
+            .at(&source, span)
+            .with_hint("set e.g. theme = \"default\" and keep the theme in themes/default/; briefing never reads files outside the site root"));
         }
         config.base_url = normalize_base_url(&config.base_url);
         Ok(config)
@@ -186,6 +207,15 @@ mod tests {
                 Path::new("b"),
             );
             assert!(c.is_ok(), "{ok}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn theme_is_a_folder_name() {
+        for bad in ["../../etc", "/etc", "a/../../b"] {
+            let text = format!("title = \"T\"\ntheme = \"{bad}\"\n");
+            let e = Config::parse(&text, Path::new("briefing.toml")).unwrap_err();
+            assert_eq!(e.location(), Some((2, 9)), "{bad}: {e:?}");
         }
     }
 

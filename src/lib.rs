@@ -11,6 +11,7 @@ pub mod charts;
 pub mod check;
 pub mod clean;
 pub mod config;
+pub mod confine;
 pub mod content;
 pub mod date;
 pub mod diagnostics;

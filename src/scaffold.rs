@@ -232,16 +232,29 @@ pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<Strin
     });
     let mut archetype = None;
     if section_index.exists() {
-        let text = crate::content::read_text(root, &section_index)
+        let display = crate::diagnostics::display_path(root, &section_index);
+        let confined = crate::confine::Root::new(root);
+        let text = confined
+            .resolve(&section_index)
+            .and_then(|real| crate::content::read_text_at(&display, &real))
             .map_err(|d| Failure::Content(vec![d]))?;
-        let doc =
-            crate::content::parse_doc(&format!("{section}/_index.md"), &section_index, text, 0)
-                .map_err(Failure::Content)?;
+        let doc = crate::content::parse_doc(&format!("{section}/_index.md"), &display, text, 0)
+            .map_err(Failure::Content)?;
         if let DocKind::Section(m) = &doc.kind
             && let Some(a) = &m.archetype
         {
+            // `parse_doc` refused absolute and `..` names; a link out of the site is refused here.
             let p = root.join("archetypes").join(a);
-            let text = fs::read_to_string(&p)
+            let real = confined.resolve(&p).map_err(|d| {
+                let mut e =
+                    Diagnostic::error(format!("archetype `{a}`: {}", d.message)).in_file(&display);
+                if let Some(span) = crate::content::frontmatter::field_span(&doc.text, "archetype")
+                {
+                    e = e.at(&doc.text, span);
+                }
+                Failure::Content(vec![e.with_hint(d.hint.unwrap_or_default())])
+            })?;
+            let text = fs::read_to_string(&real)
                 .map_err(|e| Failure::io("cannot read the section's archetype", &p, &e))?;
             archetype = Some(text);
         }

@@ -22,7 +22,7 @@ pub struct DataFile {
 pub fn read(
     root: &Path,
     rel: &str,
-    abs: &Path,
+    file: &super::Located,
     cached: Option<Arc<DataFile>>,
 ) -> Result<Option<Arc<DataFile>>, Diagnostic> {
     let Some((stem, ext)) = rel
@@ -35,14 +35,14 @@ pub fn read(
     if !matches!(ext.as_str(), "toml" | "json" | "csv") {
         return Ok(None);
     }
-    let text = super::read_text(root, abs)?;
+    let display = display_path(root, &file.path);
+    let text = super::read_text_at(&display, &file.real)?;
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     if let Some(c) = cached
         && c.hash == hash
     {
         return Ok(Some(c));
     }
-    let display = display_path(root, abs);
     let value = parse(&ext, &text, &display)?;
     Ok(Some(Arc::new(DataFile {
         rel: rel.to_string(),

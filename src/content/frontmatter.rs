@@ -69,6 +69,20 @@ pub fn split(text: &str, accept: impl Fn(&str) -> bool) -> Result<Split, SplitEr
     first.ok_or(SplitError::NoClosing(s..e))
 }
 
+/// Where the value of the top-level `key` sits in a TOML text, for errors about a field that
+/// parsed but is not acceptable.
+pub fn value_span(toml: &str, key: &str) -> Option<Range<usize>> {
+    let table = toml::de::DeTable::parse(toml).ok()?;
+    table.get_ref().get(key).map(|v| v.span())
+}
+
+/// Where the value of the front-matter field `key` sits in a whole file's text.
+pub fn field_span(text: &str, key: &str) -> Option<Range<usize>> {
+    let split = split(text, |t| t.parse::<toml::Table>().is_ok()).ok()?;
+    let r = value_span(&text[split.toml.clone()], key)?;
+    Some(r.start + split.toml.start..r.end + split.toml.start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +111,18 @@ mod tests {
         let t = "+++\ntitle = \"\"\"\n+++\n\"\"\"\n+++\nbody";
         let s = split(t, parses).unwrap();
         assert_eq!(&t[s.body], "body");
+    }
+
+    #[test]
+    fn spans_of_values() {
+        let t = "title = \"a\"\ntemplate = \"../x\"\n[extra]\ntemplate = 1\n";
+        assert_eq!(value_span(t, "template").map(|r| &t[r]), Some("\"../x\""));
+        assert_eq!(value_span(t, "archetype"), None);
+        let file = format!("+++\n{t}+++\nbody\n");
+        assert_eq!(
+            field_span(&file, "template").map(|r| &file[r]),
+            Some("\"../x\"")
+        );
     }
 
     #[test]

@@ -82,9 +82,15 @@ pub struct Loader {
 }
 
 enum Found {
-    Doc(String, PathBuf),
-    Data(String, PathBuf),
+    Doc(String, Located),
+    Data(String, Located),
     Asset(Asset),
+}
+
+/// A file as the user names it and as it is read: the same file with every link resolved.
+pub struct Located {
+    pub path: PathBuf,
+    pub real: PathBuf,
 }
 
 /// Editor droppings that must never be read as content: swap, backup and temp files.
@@ -112,62 +118,38 @@ impl Loader {
             return content;
         }
         let mut found = Vec::new();
-        let walker = walkdir::WalkDir::new(&content_dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err.path().map(|p| display_path(root, p));
-                    let msg = if err.loop_ancestor().is_some() {
-                        "symbolic link loop in content/".to_string()
-                    } else {
-                        format!("cannot read content: {err}")
-                    };
-                    let mut d = Diagnostic::error(msg)
-                        .with_hint("remove the link or make it point outside its own ancestors");
-                    if let Some(p) = path {
-                        d = d.in_file(p);
-                    }
-                    content.diagnostics.push(d);
-                    continue;
-                }
+        let walk = crate::confine::Root::new(root).walk(&content_dir, &|e| {
+            !is_ignored_name(&e.file_name().to_string_lossy())
+        });
+        content.diagnostics.extend(walk.diagnostics);
+        for f in walk.files {
+            let file = Located {
+                path: f.path,
+                real: f.real,
             };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let abs = entry.path().to_path_buf();
-            let Ok(rel_path) = abs.strip_prefix(&content_dir) else {
-                continue;
-            };
-            let rel = rel_path
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if rel.starts_with("data/") {
-                found.push(Found::Data(rel, abs));
-            } else if rel.ends_with(".md") {
-                found.push(Found::Doc(rel, abs));
+            if f.rel.starts_with("data/") {
+                found.push(Found::Data(f.rel, file));
+            } else if f.rel.ends_with(".md") {
+                found.push(Found::Doc(f.rel, file));
             } else {
-                found.push(Found::Asset(Asset { rel, abs }));
+                found.push(Found::Asset(Asset {
+                    rel: f.rel,
+                    abs: file.real,
+                }));
             }
         }
 
         let results: Vec<_> = found
             .into_par_iter()
             .map(|f| match f {
-                Found::Doc(rel, abs) => {
+                Found::Doc(rel, file) => {
                     let cached = self.docs.get(&rel).cloned();
-                    let result = read_doc(root, &rel, &abs, cached).map_err(|d| (rel, d));
+                    let result = read_doc(root, &rel, &file, cached).map_err(|d| (rel, d));
                     (Some(result), None, None)
                 }
-                Found::Data(rel, abs) => {
+                Found::Data(rel, file) => {
                     let cached = self.data.get(&rel).cloned();
-                    (None, Some(data::read(root, &rel, &abs, cached)), None)
+                    (None, Some(data::read(root, &rel, &file, cached)), None)
                 }
                 Found::Asset(a) => (None, None, Some(a)),
             })
@@ -220,11 +202,15 @@ impl Loader {
     /// load reports it properly.
     pub fn reload(&mut self, root: &Path, rels: &[String]) -> Option<Vec<Reloaded>> {
         let content_dir = root.join("content");
+        let confined = crate::confine::Root::new(root);
         let mut out = Vec::with_capacity(rels.len());
         for rel in rels {
             let old = self.docs.get(rel)?.clone();
-            let abs = content_dir.join(rel);
-            let new = read_doc(root, rel, &abs, Some(old.clone())).ok()?;
+            let path = content_dir.join(rel);
+            // The file may have become a link since the last walk: a full load reports that.
+            let real = confined.resolve(&path).ok()?;
+            let file = Located { path, real };
+            let new = read_doc(root, rel, &file, Some(old.clone())).ok()?;
             self.docs.insert(rel.clone(), new.clone());
             out.push(Reloaded { old, new });
         }
@@ -234,8 +220,13 @@ impl Loader {
 
 /// Reads a file as UTF-8 text without a byte-order mark.
 pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
-    let display = display_path(root, abs);
-    let bytes = std::fs::read(abs).map_err(|e| {
+    read_text_at(&display_path(root, abs), abs)
+}
+
+/// Reads `real` (a path [`crate::confine`] resolved), naming it `display` in errors.
+pub fn read_text_at(display: &Path, real: &Path) -> Result<Arc<str>, Diagnostic> {
+    let display = display.to_path_buf();
+    let bytes = read_unlinked(real).map_err(|e| {
         let hint = match e.kind() {
             std::io::ErrorKind::NotFound => "the file disappeared while building; save it again",
             std::io::ErrorKind::PermissionDenied => "make the file readable (chmod a+r)",
@@ -261,6 +252,27 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Arc<str>, Diagnostic> {
         return Ok(Arc::from(text.replace('\0', "\u{fffd}")));
     }
     Ok(Arc::from(text))
+}
+
+/// Reads a file whose path holds no link, refusing it if its last component became one
+/// since it was checked: the file opened must be the one the path names without following.
+fn read_unlinked(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let opened = file.metadata()?;
+        let named = std::fs::symlink_metadata(path)?;
+        if named.is_symlink() || (opened.dev(), opened.ino()) != (named.dev(), named.ino()) {
+            return Err(std::io::Error::other(
+                "the file was replaced by a symbolic link while building",
+            ));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What a file looked like on disk: when its size, modification time (nanoseconds) and inode
@@ -290,17 +302,18 @@ impl Stamp {
 fn read_doc(
     root: &Path,
     rel: &str,
-    abs: &Path,
+    file: &Located,
     cached: Option<Arc<SourceDoc>>,
 ) -> Result<Arc<SourceDoc>, Vec<Diagnostic>> {
-    let stamp = Stamp::of(abs);
+    let stamp = Stamp::of(&file.real);
     if let (Some(c), Some(st)) = (&cached, stamp)
         && c.stamp == Some(st)
         && st.modified.is_some()
     {
         return Ok(c.clone());
     }
-    let text = read_text(root, abs).map_err(|d| vec![d])?;
+    let display = display_path(root, &file.path);
+    let text = read_text_at(&display, &file.real).map_err(|d| vec![d])?;
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     if let Some(c) = cached
         && c.hash == hash
@@ -310,7 +323,7 @@ fn read_doc(
         doc.stamp = stamp;
         return Ok(Arc::new(doc));
     }
-    let mut doc = parse_doc(rel, &display_path(root, abs), text, hash)?;
+    let mut doc = parse_doc(rel, &display, text, hash)?;
     doc.stamp = stamp;
     Ok(Arc::new(doc))
 }
@@ -365,6 +378,12 @@ pub fn parse_doc(
             return Err(errors);
         }
     };
+    if let DocKind::Section(m) = &kind {
+        let bad = bad_names(m, display, &text, split.toml.clone());
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+    }
     let body_start = split.body.start;
     let original = text.clone();
     // Like NUL above: cleaning the text itself keeps Markdown offsets and the source lines
@@ -463,6 +482,47 @@ fn removed_warning(
     )
 }
 
+/// A section's `template` and `archetype` name files inside the site's (or theme's) folders;
+/// a name that could reach past them (`/etc/passwd`, `../../x`) is refused where it is written.
+fn bad_names(
+    m: &SectionMeta,
+    display: &Path,
+    text: &Arc<str>,
+    toml: std::ops::Range<usize>,
+) -> Vec<Diagnostic> {
+    let fields = [
+        (
+            "template",
+            m.template.as_deref(),
+            "name a template inside templates/ or the theme's templates/, e.g. `section.html`",
+        ),
+        (
+            "archetype",
+            m.archetype.as_deref(),
+            "name a file inside archetypes/, e.g. `hedge.md`",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (key, value, hint) in fields {
+        let Some(name) = value.filter(|n| !crate::confine::plain_name(n)) else {
+            continue;
+        };
+        let span = frontmatter::value_span(&text[toml.clone()], key)
+            .map(|r| r.start + toml.start..r.end + toml.start)
+            .unwrap_or(toml.start..toml.start);
+        out.push(
+            Diagnostic::error(format!(
+                "{key} `{name}` is not a plain name inside the site: briefing never reads files outside the site root"
+            ))
+            .in_file(display)
+            .at(text, span)
+            .with_label("absolute paths and `..` are not allowed here")
+            .with_hint(hint),
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,9 +569,25 @@ mod tests {
             d.hint
         );
         // The same through the loader's per-file path, as a list of diagnostics.
-        let e = read_doc(tmp.path(), "sec/gone.md", &abs, None).unwrap_err();
+        let file = Located {
+            path: abs.clone(),
+            real: abs,
+        };
+        let e = read_doc(tmp.path(), "sec/gone.md", &file, None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(e[0].render(false).contains("content/sec/gone.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_became_a_link_is_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let secret = tmp.path().join("secret.txt");
+        std::fs::write(&secret, "secret").unwrap();
+        let abs = tmp.path().join("a.md");
+        std::os::unix::fs::symlink(&secret, &abs).unwrap();
+        let d = read_text_at(Path::new("content/a.md"), &abs).unwrap_err();
+        assert!(d.message.contains("symbolic link"), "{}", d.message);
     }
 
     #[test]
@@ -550,6 +626,23 @@ mod tests {
             panic!("not a brief")
         };
         assert_eq!(m.title, "B");
+    }
+
+    #[test]
+    fn template_and_archetype_names_stay_inside() {
+        let text = "+++\ntitle = \"S\"\ntemplate = \"../../etc/passwd\"\narchetype = \"/etc/passwd\"\n+++\n";
+        let e = parse("x/_index.md", text).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].location(), Some((3, 12)));
+        assert!(
+            e[0].message.contains("../../etc/passwd"),
+            "{}",
+            e[0].message
+        );
+        assert_eq!(e[1].location(), Some((4, 13)));
+        assert_eq!(e[1].file.as_deref(), Some(Path::new("x/_index.md")));
+        let ok = "+++\ntitle = \"S\"\ntemplate = \"sections/wide.html\"\n+++\n";
+        assert!(parse("x/_index.md", ok).is_ok());
     }
 
     #[test]

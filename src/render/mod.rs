@@ -1564,14 +1564,7 @@ pub fn render_site(
         .collect();
     missing.sort();
     missing.dedup();
-    for m in &missing {
-        diags.push(
-            Diagnostic::error(format!("template `{m}` not found")).with_hint(format!(
-                "add templates/{m} or use a theme that has it (themes/{}/templates/)",
-                site.config.theme
-            )),
-        );
-    }
+    diags.extend(templates::missing(site, &missing));
     if !missing.is_empty() {
         return Rendering {
             files: BTreeMap::new(),

@@ -37,41 +37,16 @@ fn read_dir_templates(
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(format!("cannot read templates: {e}"))
-                        .in_file(display_path(root, dir)),
-                );
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let tpl_name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        match crate::content::read_text(root, entry.path()) {
+    let confined = crate::confine::Root::new(root);
+    let walk = confined.walk(dir, &|e| {
+        e.file_type().is_dir() || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
+    });
+    diags.extend(walk.diagnostics);
+    for f in walk.files {
+        let display = display_path(root, &f.path);
+        match crate::content::read_text_at(&display, &f.real) {
             Ok(text) => {
-                out.insert(
-                    tpl_name,
-                    TemplateSource {
-                        display: display_path(root, entry.path()),
-                        text,
-                    },
-                );
+                out.insert(f.rel, TemplateSource { display, text });
             }
             Err(d) => diags.push(d),
         }
@@ -143,6 +118,35 @@ impl Templates {
     pub fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
         error_to_diagnostic(e, &self.sources)
     }
+}
+
+/// One error per missing template: at the `template` line of each section asking for it, or
+/// (for a template briefing itself needs) on the site.
+pub fn missing(site: &crate::model::Site, names: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in names {
+        let hint = format!(
+            "add templates/{m} or use a theme that has it (themes/{}/templates/)",
+            site.config.theme
+        );
+        let error = || Diagnostic::error(format!("template `{m}` not found"));
+        let mut asked = false;
+        for s in &site.sections {
+            if s.meta().template.as_deref() != Some(*m) {
+                continue;
+            }
+            asked = true;
+            let mut d = error().in_file(&s.doc.display);
+            if let Some(span) = crate::content::frontmatter::field_span(&s.doc.text, "template") {
+                d = d.at(&s.doc.text, span);
+            }
+            out.push(d.with_hint(hint.clone()));
+        }
+        if !asked {
+            out.push(error().with_hint(hint));
+        }
+    }
+    out
 }
 
 /// Turns a Tera error into a diagnostic on the template's own file and line.

@@ -218,11 +218,10 @@ fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-/// Is `path` (after following links) inside `root`? A static file symlinked to somewhere else
-/// is copied by `build`, but a server must not hand out whatever the link points at.
+/// Is `path` (after following links) inside `root`? Builds refuse links out of the site, but
+/// a file can become one between a build and a request: checked again, by the builds' rule.
 pub(crate) fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
-    let real = path.canonicalize().ok()?;
-    real.starts_with(root).then_some(real)
+    crate::confine::inside(root, path)
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
