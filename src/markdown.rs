@@ -1,7 +1,7 @@
 //! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
 //! summary, word count, internal `@/` links and shortcodes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -255,16 +255,20 @@ fn taken_by_page(id: &str) -> bool {
 #[derive(Default)]
 struct Footnotes {
     seen: Vec<(String, String, usize)>,
+    /// Index into `seen` by label: thousands of footnotes must not mean a pass over all of
+    /// them per reference.
+    by_label: HashMap<String, usize>,
     ids: UniqueSlugs,
 }
 
 impl Footnotes {
     /// Number and id of a label; distinct labels that slugify alike get distinct ids.
     fn get(&mut self, label: &str) -> (usize, String) {
-        if let Some(i) = self.seen.iter().position(|(l, _, _)| l == label) {
+        if let Some(&i) = self.by_label.get(label) {
             return (i + 1, self.seen[i].1.clone());
         }
         let id = self.ids.unique(&slugify(label));
+        self.by_label.insert(label.to_string(), self.seen.len());
         self.seen.push((label.to_string(), id.clone(), 0));
         (self.seen.len(), id)
     }
