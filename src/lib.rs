@@ -15,6 +15,7 @@ pub mod date;
 pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod linkpath;
 pub mod markdown;
 pub mod model;
 pub mod output;
