@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Percent-decodes a link target; a target whose escapes do not decode to UTF-8 stays as
@@ -19,6 +20,22 @@ pub fn decode(target: &str) -> Cow<'_, str> {
         Ok(s) => s,
         Err(_) => Cow::Borrowed(target),
     }
+}
+
+/// What a link target must escape to name a file: `%` and `#`, and what ends a Markdown link
+/// destination.
+const RESERVED: &AsciiSet = &CONTROLS
+    .add(b'%')
+    .add(b'#')
+    .add(b' ')
+    .add(b'(')
+    .add(b')')
+    .add(b'<')
+    .add(b'>');
+
+/// A link target that [`LinkNames::find`] resolves to the file `rel`, for hints.
+pub fn encode(rel: &str) -> String {
+    utf8_percent_encode(rel, RESERVED).to_string()
 }
 
 /// The NFC form of `s`, borrowed when it is already NFC (every ASCII name is).
@@ -94,6 +111,10 @@ mod tests {
         assert_eq!(decode("100%.md"), "100%.md");
         // Latin-1 `é` is not UTF-8: left as written.
         assert_eq!(decode("caf%E9.md"), "caf%E9.md");
+        for name in ["q&a #1.md", "100%.md", "a (b).md", "café <x>.md"] {
+            assert_eq!(decode(&encode(name)), name);
+        }
+        assert_eq!(encode("q&a #1.md"), "q&a%20%231.md");
     }
 
     #[test]

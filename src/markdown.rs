@@ -537,7 +537,7 @@ fn resolve_link<'a>(
                     Some(r) => format!(
                         "`#` starts an anchor; to link to the file `{}`, write its `#` as %23: @/{}",
                         r.rel,
-                        rest.replace('#', "%23")
+                        crate::linkpath::encode(&r.rel)
                     ),
                     None => "internal links name a file under content/, e.g. @/hedges/china.md; \
                         write `#` in a file name as %23 and `%` as %25"
