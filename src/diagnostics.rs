@@ -587,6 +587,56 @@ mod tests {
     }
 
     #[test]
+    fn line_index_agrees_with_line_col() {
+        let long = format!("{}é{}\n", "a".repeat(700), "ü".repeat(300));
+        for s in ["", "\n", "ab\ncdé\nf", "é\n\nñ日本\r\nx", long.as_str()] {
+            let index = LineIndex::new(s);
+            for offset in 0..=s.len() + 2 {
+                assert_eq!(index.line_col(s, offset), line_col(s, offset), "{s:?} at {offset}");
+            }
+        }
+    }
+
+    fn errors_in(file: &str, src: &Arc<str>, message: &str, n: usize) -> Vec<Diagnostic> {
+        (0..n)
+            .map(|i| {
+                Diagnostic::error(format!("{message} `{i}`"))
+                    .in_file(file)
+                    .at(src, i..i + 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn human_report_folds_alike_diagnostics_per_file() {
+        let src: Arc<str> = Arc::from("x\n".repeat(40));
+        let mut all = errors_in("a.md", &src, "unknown source id", 25);
+        all.extend(errors_in("b.md", &src, "unknown source id", 3));
+        all.extend(errors_in("a.md", &src, "broken link", 1));
+        all.push(Diagnostic::warning("unknown source id `w`").in_file("a.md"));
+        let refs: Vec<&Diagnostic> = all.iter().collect();
+        let out = render_report(&refs, false);
+        assert_eq!(out.matches("error: unknown source id").count(), 13, "{out}");
+        assert_eq!(out.matches("┌─ a.md").count(), 11, "{out}");
+        assert!(out.contains("error: broken link `0`"), "{out}");
+        assert!(out.contains("warning: unknown source id `w`"), "{out}");
+        assert_eq!(out.matches("more errors like it").count(), 1, "{out}");
+        assert!(
+            out.contains("… and 15 more errors like it in a.md (unknown source id `10`)"),
+            "{out}"
+        );
+        // JSON keeps every one, at the same positions.
+        let json = json_report(&refs);
+        assert_eq!(json.len(), all.len());
+        assert_eq!(json[24]["line"], 13);
+        assert_eq!(json[24]["column"], 1);
+        assert_eq!(json[24], all[24].to_json());
+        assert_eq!(thousands(19_990), "19,990");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(
             did_you_mean("titel", ["title", "date", "description"]),

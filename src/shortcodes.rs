@@ -564,6 +564,10 @@ impl<'a> Cursor<'a> {
 }
 
 #[cfg(test)]
+#[path = "shortcodes_cliffs.rs"]
+mod cliffs;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
