@@ -425,7 +425,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -592,7 +592,11 @@ mod tests {
         for s in ["", "\n", "ab\ncdé\nf", "é\n\nñ日本\r\nx", long.as_str()] {
             let index = LineIndex::new(s);
             for offset in 0..=s.len() + 2 {
-                assert_eq!(index.line_col(s, offset), line_col(s, offset), "{s:?} at {offset}");
+                assert_eq!(
+                    index.line_col(s, offset),
+                    line_col(s, offset),
+                    "{s:?} at {offset}"
+                );
             }
         }
     }

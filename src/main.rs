@@ -23,9 +23,9 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Format {
-    /// Compiler-style reports with the source line.
+    /// Compiler-style reports with the source line; more than 10 alike in one file are counted in one note.
     Human,
-    /// One JSON object per diagnostic per line, for editors and CI.
+    /// One JSON object per diagnostic per line (all of them), for editors and CI.
     Json,
 }
 

@@ -144,7 +144,10 @@ fn block_tokens_leave_their_paragraph_inline_ones_stay() {
         &mut errors,
     );
     let html = format!("<p>{}</p>\n<p>A {}.</p>\n", token(0), token(1));
-    assert_eq!(e.substitute(&html), "<div>callout</div>\n<p>A <cite>.</p>\n");
+    assert_eq!(
+        e.substitute(&html),
+        "<div>callout</div>\n<p>A <cite>.</p>\n"
+    );
 }
 
 #[test]
@@ -169,5 +172,3 @@ fn each_token_is_replaced_once_and_inserted_html_is_not_searched() {
         format!("{} <b> {}", token(1), token(1))
     );
 }
-
-
