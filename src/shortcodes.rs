@@ -565,7 +565,7 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 #[path = "shortcodes_cliffs.rs"]
-mod cliffs;
+pub(crate) mod cliffs;
 
 #[cfg(test)]
 mod tests {

@@ -78,7 +78,7 @@ fn indexed_end_search_agrees_with_a_scan() {
 /// larger took less than 24 times as long (best against best): about 8 when linear, 64 when
 /// quadratic. Runs by turns share the load of a busy machine; `n` is large enough that even
 /// the small runs take milliseconds.
-fn assert_linear(what: &str, n: usize, f: impl Fn(usize)) {
+pub(crate) fn assert_linear(what: &str, n: usize, f: impl Fn(usize)) {
     let time = |n: usize| {
         let start = std::time::Instant::now();
         f(n);
