@@ -156,10 +156,8 @@ impl LinkResolver for Links<'_> {
             None if self.0.failed.contains(rel) => "#".into(),
             None => return None,
         };
-        Some(Resolved {
-            url,
-            rel: rel.to_string(),
-        })
+        let rel = rel.to_string();
+        Some(Resolved { url, rel })
     }
 }
 
@@ -208,11 +206,8 @@ fn md_env_of(
     let mut h = Xxh3::new();
     config_hash.hash(&mut h);
     for t in targets {
-        site.path_of(t).hash(&mut h);
-        site.link_names
-            .find(t)
-            .and_then(|r| site.path_of(r))
-            .hash(&mut h);
+        let linked = site.link_names.find(t).and_then(|r| site.path_of(r));
+        (site.path_of(t), linked).hash(&mut h);
     }
     for t in tpls {
         templates.closure_hash(t).hash(&mut h);
