@@ -3,6 +3,7 @@
 //! Every stage reports problems as [`Diagnostic`] values instead of failing fast, so one build
 //! shows all content errors together. `main` is the only place that prints them.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config as TermConfig};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -102,13 +103,25 @@ impl Diagnostic {
         }
     }
 
+    /// [`Diagnostic::location`] with the source's line index at hand.
+    fn location_in(&self, lines: Option<&LineIndex>) -> Option<(usize, usize)> {
+        match (&self.source, &self.span, lines) {
+            (Some(src), Some(span), Some(lines)) => Some(lines.line_col(src, span.start)),
+            _ => self.location(),
+        }
+    }
+
     /// `file:line:col`, or as much of it as is known.
     pub fn position(&self) -> String {
+        self.position_in(None)
+    }
+
+    fn position_in(&self, lines: Option<&LineIndex>) -> String {
         let mut out = match &self.file {
             Some(f) => f.display().to_string(),
             None => String::new(),
         };
-        if let Some((l, c)) = self.location() {
+        if let Some((l, c)) = self.location_in(lines) {
             let _ = write!(out, ":{l}:{c}");
         }
         out
@@ -116,6 +129,11 @@ impl Diagnostic {
 
     /// Renders the diagnostic the way a compiler does: header, location, source line, caret, hint.
     pub fn render(&self, color: bool) -> String {
+        let lines = self.source.as_deref().map(LineIndex::new);
+        self.render_in(color, lines.as_ref())
+    }
+
+    fn render_in(&self, color: bool, lines: Option<&LineIndex>) -> String {
         let mut buf = if color {
             term::termcolor::Buffer::ansi()
         } else {
@@ -135,9 +153,13 @@ impl Diagnostic {
             d = d.with_notes(vec![format!("help: {hint}")]);
         }
         let config = TermConfig::default();
-        match (&self.source, &self.span) {
-            (Some(src), Some(span)) => {
-                let file = SimpleFile::new(name, src.as_ref());
+        match (&self.source, &self.span, lines) {
+            (Some(src), Some(span), Some(lines)) => {
+                let file = Indexed {
+                    name: &name,
+                    src,
+                    lines,
+                };
                 let label = Label::primary((), span.clone())
                     .with_message(self.label.clone().unwrap_or_default());
                 d = d.with_labels(vec![label]);
@@ -147,7 +169,7 @@ impl Diagnostic {
             }
             _ => {
                 if self.file.is_some() {
-                    let mut notes = vec![format!("in {}", self.position())];
+                    let mut notes = vec![format!("in {}", self.position_in(lines))];
                     notes.append(&mut d.notes);
                     d.notes = notes;
                 }
@@ -170,7 +192,11 @@ impl Diagnostic {
 
     /// One JSON object, for `--format json`.
     pub fn to_json(&self) -> serde_json::Value {
-        let (line, column) = match self.location() {
+        self.to_json_in(None)
+    }
+
+    fn to_json_in(&self, lines: Option<&LineIndex>) -> serde_json::Value {
+        let (line, column) = match self.location_in(lines) {
             Some((l, c)) => (Some(l), Some(c)),
             None => (None, None),
         };
@@ -201,6 +227,217 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     let col = src[line_start..offset].chars().count() + 1;
     (line, col)
+}
+
+/// Where the lines of one source text start, found once: placing thousands of diagnostics in
+/// a file is then a binary search each, where finding each one's line by scanning the file
+/// from the top made a report of many errors quadratic.
+pub struct LineIndex {
+    starts: Vec<usize>,
+    /// How many characters come before each multiple of [`CHARS_EVERY`] bytes, so a column
+    /// in a very long line is counted from a nearby mark, not from the start of the line.
+    chars: Vec<usize>,
+}
+
+const CHARS_EVERY: usize = 256;
+
+impl LineIndex {
+    pub fn new(src: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut chars = Vec::with_capacity(src.len() / CHARS_EVERY + 1);
+        let mut count = 0;
+        for chunk in src.as_bytes().chunks(CHARS_EVERY) {
+            chars.push(count);
+            count += chunk.iter().filter(|&&b| !is_continuation(b)).count();
+        }
+        chars.push(count);
+        LineIndex { starts, chars }
+    }
+
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Characters before a byte offset (a character boundary).
+    fn chars_before(&self, src: &str, offset: usize) -> usize {
+        let mark = offset / CHARS_EVERY;
+        let from = mark * CHARS_EVERY;
+        self.chars[mark]
+            + src.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| !is_continuation(b))
+                .count()
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`] gives.
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(src, offset.min(src.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        let col = self.chars_before(src, offset) - self.chars_before(src, start);
+        (line + 1, col + 1)
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// One source text and its line index, as codespan-reporting reads files.
+struct Indexed<'a> {
+    name: &'a str,
+    src: &'a str,
+    lines: &'a LineIndex,
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Indexed<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.src)
+    }
+
+    fn line_index(
+        &'a self,
+        (): (),
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.lines.line_of(byte))
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        line: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let starts = &self.lines.starts;
+        let start = |i: usize| match i.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[i]),
+            std::cmp::Ordering::Equal => Ok(self.src.len()),
+            std::cmp::Ordering::Greater => Err(codespan_reporting::files::Error::LineTooLarge {
+                given: i,
+                max: starts.len() - 1,
+            }),
+        };
+        Ok(start(line)?..start(line + 1)?)
+    }
+}
+
+/// Line indexes of the sources a batch of diagnostics points into, each built once. Keyed by
+/// the address of the shared source text, which the borrowed diagnostics keep alive.
+#[derive(Default)]
+struct Sources(HashMap<usize, LineIndex>);
+
+impl Sources {
+    fn of(&mut self, d: &Diagnostic) -> Option<&LineIndex> {
+        let src = d.source.as_ref()?;
+        let key = Arc::as_ptr(src) as *const u8 as usize;
+        Some(self.0.entry(key).or_insert_with(|| LineIndex::new(src)))
+    }
+}
+
+/// A human report shows at most this many diagnostics of one kind in one file; the rest are
+/// counted in one note, so twenty thousand copies of one mistake leave the terminal readable.
+pub const SHOWN_PER_KIND: usize = 10;
+
+/// What makes two diagnostics "alike" for folding: severity, file and the message with its
+/// `quoted` names left out ("unknown source id `a`" is like "unknown source id `b`").
+fn kind_of(d: &Diagnostic) -> (Severity, Option<&Path>, String) {
+    let mut shape = String::with_capacity(d.message.len());
+    for (i, part) in d.message.split('`').enumerate() {
+        shape.push_str(if i % 2 == 0 { part } else { "`…`" });
+    }
+    (d.severity, d.file.as_deref(), shape)
+}
+
+/// The human report of a batch of diagnostics, in order, with at most [`SHOWN_PER_KIND`] of
+/// each kind per file: where the first one beyond that would be, a note counts them all.
+/// Diagnostics of other kinds or files are never folded.
+pub fn render_report(diags: &[&Diagnostic], color: bool) -> String {
+    let mut counts: HashMap<(Severity, Option<&Path>, String), usize> = HashMap::new();
+    for d in diags {
+        *counts.entry(kind_of(d)).or_default() += 1;
+    }
+    let mut seen: HashMap<(Severity, Option<&Path>, String), usize> = HashMap::new();
+    let mut sources = Sources::default();
+    let mut out = String::new();
+    for d in diags {
+        let kind = kind_of(d);
+        let n = seen.entry(kind.clone()).or_default();
+        *n += 1;
+        if *n <= SHOWN_PER_KIND {
+            out.push_str(&d.render_in(color, sources.of(d)));
+        } else if *n == SHOWN_PER_KIND + 1 {
+            let more = counts.get(&kind).copied().unwrap_or(0) - SHOWN_PER_KIND;
+            out.push_str(&folded_note(d, more, color));
+        }
+    }
+    out
+}
+
+/// The note standing for `more` diagnostics like `d` that a human report leaves out.
+fn folded_note(d: &Diagnostic, more: usize, color: bool) -> String {
+    let what = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let plural = if more == 1 { "" } else { "s" };
+    let place = d
+        .file
+        .as_ref()
+        .map(|f| format!(" in {}", f.display()))
+        .unwrap_or_default();
+    let mut buf = if color {
+        term::termcolor::Buffer::ansi()
+    } else {
+        term::termcolor::Buffer::no_color()
+    };
+    let note = CsDiagnostic::note()
+        .with_message(format!(
+            "… and {} more {what}{plural} like it{place} ({})",
+            thousands(more),
+            d.message
+        ))
+        .with_notes(vec![
+            "help: fix the ones shown and build again, or use --format json to list all of them"
+                .to_string(),
+        ]);
+    let file = SimpleFile::new("", "");
+    if term::emit_to_write_style(&mut buf, &TermConfig::default(), &file, &note).is_err() {
+        return format!("note: … and {more} more {what}{plural} like it{place}\n");
+    }
+    String::from_utf8_lossy(buf.as_slice()).into_owned()
+}
+
+/// `19990` as `19,990`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every diagnostic of a batch as JSON objects (`--format json`): none is folded, since a
+/// program reading them wants them all; each source's lines are indexed once.
+pub fn json_report(diags: &[&Diagnostic]) -> Vec<serde_json::Value> {
+    let mut sources = Sources::default();
+    diags.iter().map(|d| d.to_json_in(sources.of(d))).collect()
 }
 
 /// Byte offset of the start of a 1-based line.
@@ -361,6 +598,60 @@ mod tests {
         assert_eq!(line_col(s, 3), (2, 1));
         assert_eq!(line_col(s, s.find('f').unwrap()), (3, 1));
         assert_eq!(line_offset(s, 3), s.find('f').unwrap());
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let long = format!("{}é{}\n", "a".repeat(700), "ü".repeat(300));
+        for s in ["", "\n", "ab\ncdé\nf", "é\n\nñ日本\r\nx", long.as_str()] {
+            let index = LineIndex::new(s);
+            for offset in 0..=s.len() + 2 {
+                assert_eq!(
+                    index.line_col(s, offset),
+                    line_col(s, offset),
+                    "{s:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    fn errors_in(file: &str, src: &Arc<str>, message: &str, n: usize) -> Vec<Diagnostic> {
+        (0..n)
+            .map(|i| {
+                Diagnostic::error(format!("{message} `{i}`"))
+                    .in_file(file)
+                    .at(src, i..i + 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn human_report_folds_alike_diagnostics_per_file() {
+        let src: Arc<str> = Arc::from("x\n".repeat(40));
+        let mut all = errors_in("a.md", &src, "unknown source id", 25);
+        all.extend(errors_in("b.md", &src, "unknown source id", 3));
+        all.extend(errors_in("a.md", &src, "broken link", 1));
+        all.push(Diagnostic::warning("unknown source id `w`").in_file("a.md"));
+        let refs: Vec<&Diagnostic> = all.iter().collect();
+        let out = render_report(&refs, false);
+        assert_eq!(out.matches("error: unknown source id").count(), 13, "{out}");
+        assert_eq!(out.matches("┌─ a.md").count(), 11, "{out}");
+        assert!(out.contains("error: broken link `0`"), "{out}");
+        assert!(out.contains("warning: unknown source id `w`"), "{out}");
+        assert_eq!(out.matches("more errors like it").count(), 1, "{out}");
+        assert!(
+            out.contains("… and 15 more errors like it in a.md (unknown source id `10`)"),
+            "{out}"
+        );
+        // JSON keeps every one, at the same positions.
+        let json = json_report(&refs);
+        assert_eq!(json.len(), all.len());
+        assert_eq!(json[24]["line"], 13);
+        assert_eq!(json[24]["column"], 1);
+        assert_eq!(json[24], all[24].to_json());
+        assert_eq!(thousands(19_990), "19,990");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::content::{self, frontmatter};
-use crate::markdown::{self, LinkResolver, MarkdownError};
+use crate::markdown::{self, LinkResolver, MarkdownError, Resolved};
 use crate::shortcodes::{self, Call, CallError, NoShortcodes, ShortcodeHost};
 
 /// The longest prefix of `data` that is valid UTF-8.
@@ -79,8 +79,11 @@ pub fn frontmatter(data: &[u8]) {
 struct OneFile;
 
 impl LinkResolver for OneFile {
-    fn resolve(&self, rel: &str) -> Option<String> {
-        (rel == "a.md").then(|| "/a/".to_string())
+    fn resolve(&self, rel: &str) -> Option<Resolved> {
+        (rel == "a.md").then(|| Resolved {
+            url: "/a/".into(),
+            rel: rel.into(),
+        })
     }
 }
 
@@ -160,7 +163,7 @@ const LINK_FILES: [(&str, &str); 4] = [
 struct Site;
 
 impl LinkResolver for Site {
-    fn resolve(&self, rel: &str) -> Option<String> {
+    fn resolve(&self, rel: &str) -> Option<Resolved> {
         assert!(
             !rel.split('/').any(|c| c == ".." || c == ".") && !rel.starts_with('/'),
             "a path leaving content/ reached the resolver: {rel:?}"
@@ -168,7 +171,10 @@ impl LinkResolver for Site {
         LINK_FILES
             .iter()
             .find(|(f, _)| *f == rel)
-            .map(|(_, u)| u.to_string())
+            .map(|(f, u)| Resolved {
+                url: u.to_string(),
+                rel: f.to_string(),
+            })
     }
 }
 

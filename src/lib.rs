@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod linkpath;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use briefing::build::{BuildOptions, Builder};
-use briefing::diagnostics::{Diagnostic, Failure};
+use briefing::diagnostics::{self, Diagnostic, Failure};
 use briefing::{output, publish, scaffold, serve};
 
 const EXIT_CODES: &str =
@@ -23,9 +23,9 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Format {
-    /// Compiler-style reports with the source line.
+    /// Compiler-style reports with the source line; more than 10 alike in one file are counted in one note.
     Human,
-    /// One JSON object per diagnostic per line, for editors and CI.
+    /// One JSON object per diagnostic per line (all of them), for editors and CI.
     Json,
 }
 
@@ -142,10 +142,12 @@ enum Command {
 
 fn print_diagnostics(diags: &[&Diagnostic], format: Format) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags {
-        match format {
-            Format::Human => eprint!("{}", d.render(color)),
-            Format::Json => println!("{}", d.to_json()),
+    match format {
+        Format::Human => eprint!("{}", diagnostics::render_report(diags, color)),
+        Format::Json => {
+            for d in diagnostics::json_report(diags) {
+                println!("{d}");
+            }
         }
     }
 }

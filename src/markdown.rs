@@ -1,7 +1,7 @@
 //! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
 //! summary, word count, internal `@/` links and shortcodes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -62,8 +62,16 @@ pub struct MarkdownError {
 
 /// Resolves `@/` links to URLs. Implemented by the site model.
 pub trait LinkResolver {
-    /// The URL path of a content file (`hedges/china.md` → `/hedges/china/`), if it exists.
-    fn resolve(&self, rel: &str) -> Option<String>;
+    /// The content file a link target names (`hedges/china.md`, `hedges/caf%C3%A9.md`) and
+    /// its URL path (`/hedges/china/`), if it exists.
+    fn resolve(&self, target: &str) -> Option<Resolved>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub url: String,
+    /// The file's path under content/ as saved, which may differ from the target as typed.
+    pub rel: String,
 }
 
 pub fn options() -> Options {
@@ -255,16 +263,20 @@ fn taken_by_page(id: &str) -> bool {
 #[derive(Default)]
 struct Footnotes {
     seen: Vec<(String, String, usize)>,
+    /// Index into `seen` by label: thousands of footnotes must not mean a pass over all of
+    /// them per reference.
+    by_label: HashMap<String, usize>,
     ids: UniqueSlugs,
 }
 
 impl Footnotes {
     /// Number and id of a label; distinct labels that slugify alike get distinct ids.
     fn get(&mut self, label: &str) -> (usize, String) {
-        if let Some(i) = self.seen.iter().position(|(l, _, _)| l == label) {
+        if let Some(&i) = self.by_label.get(label) {
             return (i + 1, self.seen[i].1.clone());
         }
         let id = self.ids.unique(&slugify(label));
+        self.by_label.insert(label.to_string(), self.seen.len());
         self.seen.push((label.to_string(), id.clone(), 0));
         (self.seen.len(), id)
     }
@@ -495,7 +507,8 @@ fn resolve_link<'a>(
         None => (rest, None),
     };
     let span = exp.original_span(range.clone());
-    if target.split('/').any(|c| c == ".." || c == ".") || target.starts_with('/') {
+    let leaves = |t: &str| t.split('/').any(|c| c == ".." || c == ".") || t.starts_with('/');
+    if leaves(target) {
         errors.push(MarkdownError {
             span,
             message: format!("link `{dest}` leaves the content folder"),
@@ -504,9 +517,9 @@ fn resolve_link<'a>(
         return CowStr::Borrowed("#");
     }
     match links.resolve(target) {
-        Some(url) => {
+        Some(Resolved { url, rel }) => {
             found.push(InternalLink {
-                target: target.to_string(),
+                target: rel,
                 anchor: anchor.clone(),
                 span,
             });
@@ -519,9 +532,17 @@ fn resolve_link<'a>(
             errors.push(MarkdownError {
                 span,
                 message: format!("broken internal link: no content file `{target}`"),
-                hint: Some(
-                    "internal links name a file under content/, e.g. @/hedges/china.md".into(),
-                ),
+                // `#` starts the anchor, so a file with `#` in its name needs it encoded.
+                hint: Some(match anchor.filter(|_| !leaves(rest)).and_then(|_| links.resolve(rest)) {
+                    Some(r) => format!(
+                        "`#` starts an anchor; to link to the file `{}`, write its `#` as %23: @/{}",
+                        r.rel,
+                        crate::linkpath::encode(&r.rel)
+                    ),
+                    None => "internal links name a file under content/, e.g. @/hedges/china.md; \
+                        write `#` in a file name as %23 and `%` as %25"
+                        .into(),
+                }),
             });
             CowStr::Borrowed("#")
         }
@@ -597,8 +618,11 @@ mod tests {
 
     struct Links;
     impl LinkResolver for Links {
-        fn resolve(&self, rel: &str) -> Option<String> {
-            (rel == "hedges/china.md").then(|| "/hedges/china/".to_string())
+        fn resolve(&self, rel: &str) -> Option<Resolved> {
+            (rel == "hedges/china.md").then(|| Resolved {
+                url: "/hedges/china/".into(),
+                rel: rel.into(),
+            })
         }
     }
 

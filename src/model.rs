@@ -112,6 +112,8 @@ pub struct Site {
     pub chronology: Vec<ChronoEvent>,
     /// Content files that failed to load (their errors are already reported).
     pub failed: HashSet<String>,
+    /// Loaded and failed content files by the names `@/` links may use.
+    pub link_names: crate::linkpath::LinkNames,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,6 +383,13 @@ impl Site {
             reading_order,
             chronology,
             failed: content.failed.iter().cloned().collect(),
+            link_names: crate::linkpath::LinkNames::new(
+                content
+                    .docs
+                    .iter()
+                    .map(|d| d.rel.as_str())
+                    .chain(content.failed.iter().map(String::as_str)),
+            ),
         }
     }
 
@@ -397,6 +406,7 @@ impl Site {
             reading_order: vec![],
             chronology: vec![],
             failed: HashSet::new(),
+            link_names: Default::default(),
         }
     }
 

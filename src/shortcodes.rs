@@ -4,7 +4,7 @@
 //! tokens, so Markdown never mangles their HTML; the rendered HTML is put back afterwards.
 //! Shortcodes inside code spans and code blocks are left alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
@@ -55,52 +55,98 @@ pub struct Expanded {
 
 #[derive(Debug)]
 struct Replacement {
-    token: String,
     html: String,
     block: bool,
     new_start: usize,
     new_len: usize,
     orig_start: usize,
-    orig_len: usize,
+    /// How far offsets after this replacement move back to the Markdown as written: the sum
+    /// of `orig_len - new_len` over it and every replacement before it.
+    shift: isize,
 }
 
+/// Tokens are `MARK briefing-shortcode-N MARK`; U+2063 (invisible separator) is not a character
+/// authors type, and pulldown-cmark passes it through untouched.
+const MARK: char = '\u{2063}';
+const TOKEN_PREFIX: &str = "\u{2063}briefing-shortcode-";
+
 impl Expanded {
-    /// Maps a byte range of `text` back to the Markdown as written.
+    /// Maps a byte range of `text` back to the Markdown as written. A binary search over the
+    /// replacements: a brief with thousands of shortcodes and links maps every link.
     pub fn original_span(&self, span: Range<usize>) -> Range<usize> {
         let map = |pos: usize| {
-            let mut delta: isize = 0;
-            for r in &self.replacements {
-                if r.new_start + r.new_len <= pos {
-                    delta += r.orig_len as isize - r.new_len as isize;
-                } else if r.new_start <= pos {
-                    return r.orig_start;
+            let before = self
+                .replacements
+                .partition_point(|r| r.new_start + r.new_len <= pos);
+            match self.replacements.get(before) {
+                Some(r) if r.new_start <= pos => r.orig_start,
+                _ => {
+                    let shift = before
+                        .checked_sub(1)
+                        .map_or(0, |i| self.replacements[i].shift);
+                    (pos as isize + shift).max(0) as usize
                 }
             }
-            (pos as isize + delta).max(0) as usize
         };
         map(span.start)..map(span.end)
     }
 
-    /// Puts the shortcodes' HTML in place of their tokens.
+    /// Puts the shortcodes' HTML in place of their tokens, in one pass over `html` (one
+    /// search and replace per shortcode made long briefs quadratic). Each token is replaced
+    /// where it first appears; the HTML put in is not searched again.
     pub fn substitute(&self, html: &str) -> String {
         if self.replacements.is_empty() {
             return html.to_string();
         }
-        let mut out = html.to_string();
-        for r in &self.replacements {
+        let inserted: usize = self.replacements.iter().map(|r| r.html.len()).sum();
+        let mut out = String::with_capacity(html.len() + inserted);
+        let mut done = vec![false; self.replacements.len()];
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(i) = html[from..].find(TOKEN_PREFIX) {
+            let start = from + i;
+            let digits = start + TOKEN_PREFIX.len();
+            from = digits;
+            let len = html[digits..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            let end = digits + len;
+            if len == 0 || !html[end..].starts_with(MARK) {
+                continue;
+            }
+            let Ok(n) = html[digits..end].parse::<usize>() else {
+                continue;
+            };
+            let Some(r) = self.replacements.get(n).filter(|_| !done[n]) else {
+                continue;
+            };
+            done[n] = true;
+            let end = end + MARK.len_utf8();
             // A block shortcode, or an inline one that produced block HTML alone on its line,
             // must not stay inside the <p> Markdown wrapped around its token.
-            if r.block || starts_block(&r.html) {
-                let wrapped = format!("<p>{}</p>", r.token);
-                if out.contains(&wrapped) {
-                    out = out.replacen(&wrapped, &r.html, 1);
-                    continue;
-                }
-            }
-            out = out.replacen(&r.token, &r.html, 1);
+            let wrapped = (r.block || starts_block(&r.html))
+                && start >= copied + 3
+                && html[..start].ends_with("<p>")
+                && html[end..].starts_with("</p>");
+            let (cut, resume) = if wrapped {
+                (start - 3, end + 4)
+            } else {
+                (start, end)
+            };
+            out.push_str(&html[copied..cut]);
+            out.push_str(&r.html);
+            copied = resume;
+            from = resume;
         }
+        out.push_str(&html[copied..]);
         out
     }
+}
+
+/// The token that stands for shortcode `n` in the text given to pulldown-cmark.
+fn token(n: usize) -> String {
+    format!("{TOKEN_PREFIX}{n}{MARK}")
 }
 
 fn starts_block(html: &str) -> bool {
@@ -121,16 +167,30 @@ fn starts_block(html: &str) -> bool {
     .any(|t| h.starts_with(t))
 }
 
-/// Byte ranges of code spans and code blocks, where shortcodes are literal text.
+/// Byte ranges of code spans and code blocks, where shortcodes are literal text: sorted and
+/// disjoint, so looking a position up is a binary search, not a pass over every range.
 fn code_ranges(src: &str) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
     for (ev, range) in Parser::new_ext(src, crate::markdown::options()).into_offset_iter() {
         match ev {
             Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
             _ => {}
         }
     }
-    ranges
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+fn in_ranges(ranges: &[Range<usize>], pos: usize) -> bool {
+    let after = ranges.partition_point(|r| r.start <= pos);
+    after > 0 && pos < ranges[after - 1].end
 }
 
 /// Block shortcodes nest at most this deep. A host renders a block's body as Markdown, which
@@ -186,10 +246,11 @@ pub fn expand(
         };
     }
     let code = code_ranges(src);
-    let in_code = |pos: usize| code.iter().any(|r| r.contains(&pos));
+    let in_code = |pos: usize| in_ranges(&code, pos);
+    // Built at the first block shortcode: texts without one never pay for it.
+    let mut tags: Option<BlockTags> = None;
     let mut out = Expanded::default();
     let mut pos = 0;
-    let mut n = 0;
     while pos < src.len() {
         let Some(found) = src[pos..].find(['{']) else {
             break;
@@ -230,7 +291,8 @@ pub fn expand(
         };
         let open_end = at + 2 + consumed;
         let (body, end) = if block {
-            match find_end(src, open_end) {
+            let tags = tags.get_or_insert_with(|| BlockTags::new(src));
+            match tags.find_end(open_end) {
                 Some((body_range, end)) => (Some(src[body_range].to_string()), end),
                 None => {
                     errors.push(MarkdownError {
@@ -264,21 +326,21 @@ pub fn expand(
                 String::new()
             }
         };
-        let token = format!("\u{2063}briefing-shortcode-{n}\u{2063}");
-        n += 1;
+        let token = token(out.replacements.len());
         let token_text = if block {
             format!("\n\n{token}\n\n")
         } else {
-            token.clone()
+            token
         };
+        let shift = out.replacements.last().map_or(0, |r| r.shift) + (end - at) as isize
+            - token_text.len() as isize;
         out.replacements.push(Replacement {
-            token,
             html,
             block,
             new_start: out.text.len(),
             new_len: token_text.len(),
             orig_start: at,
-            orig_len: end - at,
+            shift,
         });
         out.text.push_str(&token_text);
         pos = end;
@@ -289,29 +351,65 @@ pub fn expand(
     out
 }
 
-/// Finds the `{% end %}` matching a block opened just before `from`, counting nested blocks.
-fn find_end(src: &str, from: usize) -> Option<(Range<usize>, usize)> {
-    let mut depth = 1;
-    let mut pos = from;
-    while let Some(i) = src[pos..].find("{%") {
-        let at = pos + i;
-        let inner = &src[at + 2..];
-        let trimmed = inner.trim_start();
-        if trimmed.starts_with("end") && trimmed[3..].trim_start().starts_with("%}") {
-            depth -= 1;
-            let close = at + 2 + inner.find("%}")? + 2;
-            if depth == 0 {
-                return Some((from..at, close));
-            }
-            pos = close;
-        } else {
-            if matches!(parse_call(inner, "%}"), Some(Ok(_))) {
-                depth += 1;
-            }
+/// Every `{%` of a text that opens or ends a block, read once, so that finding the
+/// `{% end %}` of a block is a lookup: scanning to the end of the text for each block made
+/// thousands of unclosed blocks quadratic. Tags inside code count too, as they always have.
+struct BlockTags {
+    /// Where each tag's `{%` starts, in order.
+    at: Vec<usize>,
+    /// The nesting level after each tag: opens count up, ends count down.
+    level: Vec<i32>,
+    /// The ends at each level (index into `at`, just past the `%}`), in order.
+    ends: HashMap<i32, Vec<(usize, usize)>>,
+}
+
+impl BlockTags {
+    fn new(src: &str) -> BlockTags {
+        let mut tags = BlockTags {
+            at: Vec::new(),
+            level: Vec::new(),
+            ends: HashMap::new(),
+        };
+        let mut level = 0i32;
+        let mut pos = 0;
+        while let Some(i) = src[pos..].find("{%") {
+            let at = pos + i;
             pos = at + 2;
+            let inner = &src[at + 2..];
+            let trimmed = inner.trim_start();
+            let close = if trimmed.starts_with("end") && trimmed[3..].trim_start().starts_with("%}")
+            {
+                inner.find("%}").map(|c| at + 2 + c + 2)
+            } else {
+                None
+            };
+            if let Some(close) = close {
+                level -= 1;
+                tags.ends
+                    .entry(level)
+                    .or_default()
+                    .push((tags.at.len(), close));
+                pos = close;
+            } else if matches!(parse_call(inner, "%}"), Some(Ok(_))) {
+                level += 1;
+            } else {
+                continue;
+            }
+            tags.at.push(at);
+            tags.level.push(level);
         }
+        tags
     }
-    None
+
+    /// The body and the end of the block whose opening tag ends at `from`: the first
+    /// `{% end %}` after it that brings the nesting level below where it started.
+    fn find_end(&self, from: usize) -> Option<(Range<usize>, usize)> {
+        let first = self.at.partition_point(|&a| a < from);
+        let start = first.checked_sub(1).map_or(0, |i| self.level[i]);
+        let ends = self.ends.get(&(start - 1))?;
+        let &(i, close) = ends.get(ends.partition_point(|&(i, _)| i < first))?;
+        Some((from..self.at[i], close))
+    }
 }
 
 type Parsed = (String, BTreeMap<String, Value>, usize);
@@ -464,6 +562,10 @@ impl<'a> Cursor<'a> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "shortcodes_cliffs.rs"]
+pub(crate) mod cliffs;
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::charts;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, LinkResolver, Rendered};
+use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::{BriefId, SectionId, Site};
 use context::obj;
 use templates::Templates;
@@ -147,13 +147,16 @@ pub struct Rendering {
 struct Links<'a>(&'a Site);
 
 impl LinkResolver for Links<'_> {
-    fn resolve(&self, rel: &str) -> Option<String> {
-        match self.0.path_of(rel) {
-            Some(p) => Some(self.0.url(p)),
+    fn resolve(&self, target: &str) -> Option<Resolved> {
+        let rel = self.0.link_names.find(target)?;
+        let url = match self.0.path_of(rel) {
+            Some(p) => self.0.url(p),
             // The target exists but failed to load: its own error says why; the build fails.
-            None if self.0.failed.contains(rel) => Some("#".into()),
-            None => None,
-        }
+            None if self.0.failed.contains(rel) => "#".into(),
+            None => return None,
+        };
+        let rel = rel.to_string();
+        Some(Resolved { url, rel })
     }
 }
 
@@ -202,7 +205,8 @@ fn md_env_of(
     let mut h = Xxh3::new();
     config_hash.hash(&mut h);
     for t in targets {
-        site.path_of(t).hash(&mut h);
+        let linked = site.link_names.find(t).and_then(|r| site.path_of(r));
+        (site.path_of(t), linked).hash(&mut h);
     }
     for t in tpls {
         templates.closure_hash(t).hash(&mut h);
@@ -313,11 +317,7 @@ fn render_doc(
     }
     let mut link_targets: Vec<String> = rendered.links.iter().map(|l| l.target.clone()).collect();
     // Broken links are part of the environment too: creating the target must re-render.
-    link_targets.extend(doc.body().match_indices("(@/").filter_map(|(i, _)| {
-        let rest = &doc.body()[i + 3..];
-        let end = rest.find([')', '#', ' '])?;
-        Some(rest[..end].to_string())
-    }));
+    link_targets.extend(crate::linkpath::written_targets(doc.body()));
     link_targets.sort();
     link_targets.dedup();
     let env = md_env_of(

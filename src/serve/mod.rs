@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::build::{BuildOptions, Builder, Built};
 use crate::config::CONFIG_FILE;
-use crate::diagnostics::{Diagnostic, Failure};
+use crate::diagnostics::{self, Diagnostic, Failure};
 use crate::render::Body;
 use reload::{Hub, Message};
 use server::{App, Shared, Snapshot};
@@ -452,9 +452,7 @@ impl Publisher {
             }
             Err(failure) => {
                 let diags = failure.diagnostics();
-                for d in &diags {
-                    eprint!("{}", d.render(self.color));
-                }
+                eprint!("{}", diagnostics::render_report(&diags, self.color));
                 let errors = diags.iter().filter(|d| d.is_error()).count();
                 eprintln!(
                     "error: {} failed with {errors} error{}; {}",
@@ -466,11 +464,12 @@ impl Publisher {
                         "fix it and save: the site appears once it builds"
                     }
                 );
-                let json: Vec<Value> = diags
+                let shown: Vec<&Diagnostic> = diags
                     .iter()
+                    .copied()
                     .filter(|d| d.is_error() || errors == 0)
-                    .map(|d| d.to_json())
                     .collect();
+                let json: Vec<Value> = diagnostics::json_report(&shown);
                 let overlay: Arc<str> = Arc::from(reload::overlay_html(&json));
                 let json = Arc::new(json);
                 self.store(Snapshot {
