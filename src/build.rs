@@ -332,6 +332,12 @@ impl Builder {
             &mut diags,
         );
         lap("pages");
+        if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+            eprintln!(
+                "  {:<10} {:>7} entries",
+                "deps", rendering.dependency_entries
+            );
+        }
         if let Some(failure) = sink.as_ref().and_then(|s| s.failed.take()) {
             return Err(failure);
         }

@@ -62,28 +62,47 @@ fn japan_site(n: usize) -> (TempDir, PathBuf) {
     (tmp, site)
 }
 
-/// The model stage's time in milliseconds (`BRIEFING_TIMINGS=1`), the least of five builds: the
-/// least is the one other processes disturbed least.
+/// The value `BRIEFING_TIMINGS=1` prints on the line named `name` (`model  12.3 ms`,
+/// `deps  4000 entries`) for one build of `site`.
+fn timing(site: &Path, name: &str) -> f64 {
+    let out = Command::new(BIN)
+        .args(["build", "--root"])
+        .arg(site)
+        .env("BRIEFING_TIMINGS", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cannot run briefing");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "build failed: {stderr}");
+    stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(name))
+        .find_map(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no `{name}` line in: {stderr}"))
+}
+
+/// The model stage's time in milliseconds, the least of five builds: the least is the one
+/// other processes disturbed least.
 fn model_ms(site: &Path) -> f64 {
     (0..5)
-        .map(|_| {
-            let out = Command::new(BIN)
-                .args(["build", "--root"])
-                .arg(site)
-                .env("BRIEFING_TIMINGS", "1")
-                .env("NO_COLOR", "1")
-                .output()
-                .expect("cannot run briefing");
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "build failed: {stderr}");
-            stderr
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("model"))
-                .and_then(|rest| rest.trim().strip_suffix("ms"))
-                .and_then(|ms| ms.trim().parse::<f64>().ok())
-                .unwrap_or_else(|| panic!("no model lap in: {stderr}"))
-        })
+        .map(|_| timing(site, "model"))
         .fold(f64::INFINITY, f64::min)
+}
+
+/// A term on every brief, listed 50 to a page (the default), has n / 50 pages that each read
+/// all n briefs. The dependency index once listed every one of those pages under every brief:
+/// n² / 50 entries, 1.1 GB more at 50,000 briefs. It must grow with the site, not its square.
+#[test]
+fn term_pages_of_a_term_on_every_brief_keep_the_dependency_index_linear() {
+    let (_a, small) = japan_site(500);
+    let (_b, large) = japan_site(4000);
+    let (s, l) = (timing(&small, "deps"), timing(&large, "deps"));
+    let ratio = l / s.max(1.0);
+    eprintln!("dependency entries: 500 briefs {s}, 4000 briefs {l}, ratio {ratio:.1}");
+    assert!(
+        ratio < 12.0,
+        "the dependency index grew {ratio:.1}x for 8x the briefs ({s} -> {l} entries)"
+    );
 }
 
 /// Eight times the briefs, all sharing one actor, must cost about eight times the model work,

@@ -142,6 +142,9 @@ pub struct Rendering {
     pub pages: usize,
     pub rendered: usize,
     pub changed: Vec<String>,
+    /// Entries in the dependency index (page ids listed under a brief, section or taxonomy):
+    /// an operation count that shows whether the index grows linearly with the site.
+    pub dependency_entries: usize,
 }
 
 struct Links<'a>(&'a Site);
@@ -921,6 +924,15 @@ impl Shared<'_> {
             }
             deps.briefs.extend_from_slice(ids);
         }
+        // A section's or term's whole list: every brief in it belongs to that section or files a
+        // term of that taxonomy, so the `sections`/`taxonomies` entry recorded beside it already
+        // brings the page back when one of them changes. Recording each brief too would put a
+        // 50,000-brief term's 1,000 pages into every brief's list (gigabytes at that size).
+        fn read_list(d: &Derived, ids: &[BriefId], fp: &mut Xxh3) {
+            for &b in ids {
+                d.summary_hashes[b].hash(fp);
+            }
+        }
         let read_full = |b: BriefId, fp: &mut Xxh3, deps: &mut Deps| {
             let brief = &site.briefs[b];
             brief.doc.hash.hash(fp);
@@ -940,7 +952,7 @@ impl Shared<'_> {
                 };
                 d.section_hashes[s].hash(&mut fp);
                 deps.sections.push(s);
-                read_briefs(d, &site.sections[s].briefs, &mut fp, deps);
+                read_list(d, &site.sections[s].briefs, &mut fp);
                 p.hash(&mut fp);
             }
             PageKind::Brief(b) => {
@@ -956,7 +968,7 @@ impl Shared<'_> {
             PageKind::Term(ti, t, p) => {
                 d.taxonomy_hashes[ti].hash(&mut fp);
                 deps.taxonomies.push(ti);
-                read_briefs(d, &site.taxonomies[ti].terms[t].briefs, &mut fp, deps);
+                read_list(d, &site.taxonomies[ti].terms[t].briefs, &mut fp);
                 p.hash(&mut fp);
             }
             PageKind::Chronology => {
@@ -1439,6 +1451,14 @@ impl DepIndex {
         }
     }
 
+    fn entries(&self) -> usize {
+        let lists = |l: &[Vec<u32>]| l.iter().map(Vec::len).sum::<usize>();
+        lists(&self.by_brief)
+            + lists(&self.by_section)
+            + lists(&self.by_taxonomy)
+            + self.chronology.len()
+    }
+
     fn add_reads(&mut self, page: u32, reads: &[String]) {
         for r in reads {
             self.by_read.entry(r.clone()).or_default().push(page);
@@ -1572,6 +1592,7 @@ pub fn render_site(
             pages: 0,
             rendered: 0,
             changed: vec![],
+            dependency_entries: 0,
         };
     }
 
@@ -1648,6 +1669,7 @@ pub fn render_site(
             }
         }
     }
+    let dependency_entries = index.entries();
     if sink.is_some() {
         cache.pages = HashMap::new();
     } else {
@@ -1666,6 +1688,7 @@ pub fn render_site(
         pages: page_count,
         rendered,
         changed,
+        dependency_entries,
     }
 }
 
@@ -1810,6 +1833,7 @@ pub fn render_changed_briefs(
         }
     }
     let page_count = pages.len();
+    let dependency_entries = last.index.entries();
     cache.last = Some(LastRender {
         derived: shared.d,
         ..last
@@ -1820,5 +1844,6 @@ pub fn render_changed_briefs(
         pages: page_count,
         rendered,
         changed: changed_out,
+        dependency_entries,
     })
 }
