@@ -2,7 +2,7 @@
 //!
 //! Requests are looked up in the build's file map by a normalised relative path, never joined
 //! onto a directory, so a crafted URL has nothing on disk to reach. Static files are read into
-//! the snapshot too (`Publisher::load_static`); the exceptions, static files over 8 MiB or
+//! the snapshot too (`SnapshotStore::load_static`); the exceptions, static files over 8 MiB or
 //! outside the site root, stay as source paths and are checked again against the root before
 //! any read, so a link pointing out of the site is refused.
 
@@ -33,19 +33,21 @@ pub struct Snapshot {
     pub failure: Option<(Arc<Vec<Value>>, Arc<str>)>,
 }
 
-pub type Shared = Arc<RwLock<Arc<Snapshot>>>;
+/// The snapshot currently being served: swapped whole by the snapshot store (and by the search
+/// worker when its bundle is ready), read by every request.
+pub type LiveSite = Arc<RwLock<Arc<Snapshot>>>;
 
-pub fn current(shared: &Shared) -> Arc<Snapshot> {
+pub fn current(live: &LiveSite) -> Arc<Snapshot> {
     // A writer that panicked left a complete snapshot behind (it only swaps an Arc), so a
     // poisoned lock is still safe to read.
-    match shared.read() {
+    match live.read() {
         Ok(g) => g.clone(),
         Err(p) => p.into_inner().clone(),
     }
 }
 
 pub struct App {
-    pub site: Shared,
+    pub site: LiveSite,
     pub hub: Hub,
     /// Which `Host` values requests may carry (see [`super::host`]).
     pub hosts: Arc<super::host::Policy>,
