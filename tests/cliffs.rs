@@ -6,55 +6,31 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Run, copy_dir, file_for, read_html, repo_root, run, sel, write};
-use tempfile::TempDir;
+use common::{Run, TinySite, file_for, read_html, run, sel};
 
 const RATIO: f64 = 24.0;
 
-struct Site {
-    _tmp: TempDir,
-    root: PathBuf,
+/// [`TinySite`] with the builds these tests run.
+struct Site(TinySite);
+
+impl std::ops::Deref for Site {
+    type Target = TinySite;
+    fn deref(&self) -> &TinySite {
+        &self.0
+    }
 }
 
 impl Site {
     /// Config, home page, one section `sec`, the default theme.
     fn new() -> Site {
-        let tmp = tempfile::tempdir().expect("cannot create a temp dir");
-        let root = tmp.path().join("site");
-        write(&root, "briefing.toml", "title = \"Cliffs\"\n");
-        write(
-            &root,
-            "content/_index.md",
-            "+++\ntitle = \"Cliffs\"\n+++\nHome.\n",
-        );
-        write(
-            &root,
-            "content/sec/_index.md",
-            "+++\ntitle = \"Section\"\n+++\nThe section.\n",
-        );
-        copy_dir(
-            &repo_root().join("themes/default"),
-            &root.join("themes/default"),
-        );
-        Site { _tmp: tmp, root }
-    }
-
-    fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
-        write(&self.root, rel, text);
-        self
-    }
-
-    fn out(&self) -> PathBuf {
-        self.root.join("output")
+        Site(TinySite::new("title = \"Cliffs\"\n", "Cliffs"))
     }
 
     fn build(&self, args: &[&str]) -> Run {
-        let mut all = vec!["build", "--root", self.root.to_str().unwrap()];
-        all.extend_from_slice(args);
-        let r = run(&all);
+        let r = run(&self.build_args(args));
         r.expect_no_panic();
         r
     }

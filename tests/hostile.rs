@@ -8,20 +8,23 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, copy_dir, file_for, read_html, repo_root, sel, text_of, write};
-use tempfile::TempDir;
+use common::{Run, TinySite, file_for, read_html, sel, text_of};
 
 /// How long one build may take before the test calls it a hang. Generous: the slowest case
 /// (10,000 briefs) takes a few seconds in a release build, longer in a debug one.
 const LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 300 } else { 90 });
 
-struct Site {
-    _tmp: TempDir,
-    root: PathBuf,
+/// [`TinySite`] with the builds these tests run.
+struct Site(TinySite);
+
+impl std::ops::Deref for Site {
+    type Target = TinySite;
+    fn deref(&self) -> &TinySite {
+        &self.0
+    }
 }
 
 impl Site {
@@ -31,33 +34,7 @@ impl Site {
     }
 
     fn with_config(config: &str) -> Site {
-        let tmp = tempfile::tempdir().expect("cannot create a temp dir");
-        let root = tmp.path().join("site");
-        write(&root, "briefing.toml", config);
-        write(
-            &root,
-            "content/_index.md",
-            "+++\ntitle = \"Hostile\"\n+++\nHome.\n",
-        );
-        write(
-            &root,
-            "content/sec/_index.md",
-            "+++\ntitle = \"Section\"\n+++\nThe section.\n",
-        );
-        copy_dir(
-            &repo_root().join("themes/default"),
-            &root.join("themes/default"),
-        );
-        Site { _tmp: tmp, root }
-    }
-
-    fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
-        write(&self.root, rel, text);
-        self
-    }
-
-    fn out(&self) -> PathBuf {
-        self.root.join("output")
+        Site(TinySite::new(config, "Hostile"))
     }
 
     fn page(&self, path: &str) -> String {
@@ -68,9 +45,7 @@ impl Site {
 
     /// `briefing build --root SITE ARGS`, killed (and failed) when it outlives [`LIMIT`].
     fn build(&self, args: &[&str]) -> Run {
-        let mut all = vec!["build", "--root", self.root.to_str().unwrap()];
-        all.extend_from_slice(args);
-        run_limited(&all, LIMIT)
+        run_limited(&self.build_args(args), LIMIT)
     }
 
     /// A build that must succeed without a panic.

@@ -238,6 +238,52 @@ pub fn write(site: &Path, rel: &str, text: impl AsRef<[u8]>) {
     fs::write(&p, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", p.display()));
 }
 
+/// A tiny site in a temp folder: `config` as `briefing.toml`, a home page titled `home`, one
+/// section `sec` and the repository's default theme; tests add the files they are about.
+pub struct TinySite {
+    _tmp: TempDir,
+    pub root: PathBuf,
+}
+
+impl TinySite {
+    pub fn new(config: &str, home: &str) -> TinySite {
+        let tmp = tempfile::tempdir().expect("cannot create a temp dir");
+        let root = tmp.path().join("site");
+        write(&root, "briefing.toml", config);
+        write(
+            &root,
+            "content/_index.md",
+            format!("+++\ntitle = \"{home}\"\n+++\nHome.\n"),
+        );
+        write(
+            &root,
+            "content/sec/_index.md",
+            "+++\ntitle = \"Section\"\n+++\nThe section.\n",
+        );
+        copy_dir(
+            &repo_root().join("themes/default"),
+            &root.join("themes/default"),
+        );
+        TinySite { _tmp: tmp, root }
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
+        write(&self.root, rel, text);
+        self
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root.join("output")
+    }
+
+    /// The `build --root SITE` arguments followed by `args`.
+    pub fn build_args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec!["build", "--root", arg(&self.root)];
+        all.extend_from_slice(args);
+        all
+    }
+}
+
 /// Replaces the one occurrence of `from` in `site/rel` by `to`.
 pub fn edit(site: &Path, rel: &str, from: &str, to: &str) {
     let p = site.join(rel);
