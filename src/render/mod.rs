@@ -5,6 +5,7 @@
 //! page's bytes: that is what makes `serve` incremental while staying equal to a full build.
 
 pub mod context;
+mod deps;
 pub mod lookup;
 pub mod shortcode_host;
 pub mod templates;
@@ -22,6 +23,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::{BriefId, SectionId, Site};
 use context::obj;
+use deps::{DepIndex, Deps};
 use templates::Templates;
 
 /// One file of the output, relative to the output root.
@@ -541,16 +543,6 @@ struct Shared<'a> {
     site: &'a Site,
     templates: &'a Templates,
     d: Derived,
-}
-
-/// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
-/// edit to one brief finds the pages to check without fingerprinting all of them.
-#[derive(Default)]
-struct Deps {
-    briefs: Vec<BriefId>,
-    sections: Vec<SectionId>,
-    taxonomies: Vec<usize>,
-    chronology: bool,
 }
 
 /// A page to render: where it goes, through which template, and what it reads.
@@ -1418,62 +1410,6 @@ fn derive(
     }
 }
 
-/// The pages that read each model entity: the reverse of every page's [`Deps`] and lookups.
-#[derive(Default)]
-struct DepIndex {
-    by_brief: Vec<Vec<u32>>,
-    by_section: Vec<Vec<u32>>,
-    by_taxonomy: Vec<Vec<u32>>,
-    chronology: Vec<u32>,
-    /// Lookup key (`doc:hedges/china.md`) to the pages whose templates made it.
-    by_read: HashMap<String, Vec<u32>>,
-}
-
-impl DepIndex {
-    fn add(&mut self, page: u32, deps: &Deps) {
-        let put = |lists: &mut Vec<Vec<u32>>, i: usize| {
-            // Deps may name an entity twice (a neighbour that is also related); list it once.
-            if lists[i].last() != Some(&page) {
-                lists[i].push(page);
-            }
-        };
-        for &b in &deps.briefs {
-            put(&mut self.by_brief, b);
-        }
-        for &s in &deps.sections {
-            put(&mut self.by_section, s);
-        }
-        for &t in &deps.taxonomies {
-            put(&mut self.by_taxonomy, t);
-        }
-        if deps.chronology {
-            self.chronology.push(page);
-        }
-    }
-
-    fn entries(&self) -> usize {
-        let lists = |l: &[Vec<u32>]| l.iter().map(Vec::len).sum::<usize>();
-        lists(&self.by_brief)
-            + lists(&self.by_section)
-            + lists(&self.by_taxonomy)
-            + self.chronology.len()
-    }
-
-    fn add_reads(&mut self, page: u32, reads: &[String]) {
-        for r in reads {
-            self.by_read.entry(r.clone()).or_default().push(page);
-        }
-    }
-
-    fn remove_reads(&mut self, page: u32, reads: &[String]) {
-        for r in reads {
-            if let Some(list) = self.by_read.get_mut(r) {
-                list.retain(|&p| p != page);
-            }
-        }
-    }
-}
-
 /// What the last complete render derived, for [`render_changed_briefs`] to patch.
 struct LastRender {
     derived: Derived,
@@ -1628,12 +1564,7 @@ pub fn render_site(
     let mut changed = Vec::new();
     let page_count = results.len();
     let mut written = 0;
-    let mut index = DepIndex {
-        by_brief: vec![Vec::new(); site.briefs.len()],
-        by_section: vec![Vec::new(); site.sections.len()],
-        by_taxonomy: vec![Vec::new(); site.taxonomies.len()],
-        ..DepIndex::default()
-    };
+    let mut index = DepIndex::for_site(site);
     for (i, (spec, (fp, deps, reads, reads_hash, result))) in pages.iter().zip(results).enumerate()
     {
         let page = i as u32;
