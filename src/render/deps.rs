@@ -1,0 +1,83 @@
+//! The dependency index: what each page's fingerprint read ([`Deps`]), and its reverse
+//! ([`DepIndex`]), which is how an edit to one brief finds the pages to check without
+//! fingerprinting all of them.
+
+use std::collections::HashMap;
+
+use crate::model::{BriefId, SectionId, Site};
+
+/// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
+/// edit to one brief finds the pages to check without fingerprinting all of them.
+#[derive(Default)]
+pub(super) struct Deps {
+    pub(super) briefs: Vec<BriefId>,
+    pub(super) sections: Vec<SectionId>,
+    pub(super) taxonomies: Vec<usize>,
+    pub(super) chronology: bool,
+}
+
+/// The pages that read each model entity: the reverse of every page's [`Deps`] and lookups.
+#[derive(Default)]
+pub(super) struct DepIndex {
+    pub(super) by_brief: Vec<Vec<u32>>,
+    pub(super) by_section: Vec<Vec<u32>>,
+    pub(super) by_taxonomy: Vec<Vec<u32>>,
+    pub(super) chronology: Vec<u32>,
+    /// Lookup key (`doc:hedges/china.md`) to the pages whose templates made it.
+    pub(super) by_read: HashMap<String, Vec<u32>>,
+}
+
+impl DepIndex {
+    /// An empty index with a list for every brief, section and taxonomy of `site`.
+    pub(super) fn for_site(site: &Site) -> DepIndex {
+        DepIndex {
+            by_brief: vec![Vec::new(); site.briefs.len()],
+            by_section: vec![Vec::new(); site.sections.len()],
+            by_taxonomy: vec![Vec::new(); site.taxonomies.len()],
+            ..DepIndex::default()
+        }
+    }
+
+    pub(super) fn add(&mut self, page: u32, deps: &Deps) {
+        let put = |lists: &mut Vec<Vec<u32>>, i: usize| {
+            // Deps may name an entity twice (a neighbour that is also related); list it once.
+            if lists[i].last() != Some(&page) {
+                lists[i].push(page);
+            }
+        };
+        for &b in &deps.briefs {
+            put(&mut self.by_brief, b);
+        }
+        for &s in &deps.sections {
+            put(&mut self.by_section, s);
+        }
+        for &t in &deps.taxonomies {
+            put(&mut self.by_taxonomy, t);
+        }
+        if deps.chronology {
+            self.chronology.push(page);
+        }
+    }
+
+    pub(super) fn entries(&self) -> usize {
+        let lists = |l: &[Vec<u32>]| l.iter().map(Vec::len).sum::<usize>();
+        lists(&self.by_brief)
+            + lists(&self.by_section)
+            + lists(&self.by_taxonomy)
+            + self.chronology.len()
+    }
+
+    pub(super) fn add_reads(&mut self, page: u32, reads: &[String]) {
+        for r in reads {
+            self.by_read.entry(r.clone()).or_default().push(page);
+        }
+    }
+
+    pub(super) fn remove_reads(&mut self, page: u32, reads: &[String]) {
+        for r in reads {
+            if let Some(list) = self.by_read.get_mut(r) {
+                list.retain(|&p| p != page);
+            }
+        }
+    }
+}
