@@ -248,16 +248,8 @@ impl Builder {
         let mut lap = |stage: &str| laps.lap(stage);
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
-            if let Some(scheme) = crate::clean::forbidden_scheme(url) {
-                return Err(Failure::Usage(
-                    Diagnostic::error(format!(
-                        "--base-url uses `{}:`, which is not a web address",
-                        scheme.escape_debug()
-                    ))
-                    .with_hint(
-                        "pass the https:// address the site is published at, or a path such as /",
-                    ),
-                ));
+            if let Some(d) = crate::config::base_url_error("--base-url", url) {
+                return Err(Failure::Usage(d));
             }
             config.base_url = url.trim_end_matches('/').to_string() + "/";
         }

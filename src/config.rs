@@ -101,32 +101,21 @@ impl Config {
         let mut config: Config =
             toml::from_str(text).map_err(|e| from_toml_error(&e, display, &source, 0))?;
         config.validate().map_err(|d| d.in_file(display))?;
-        if let Some(scheme) = crate::clean::forbidden_scheme(&config.base_url) {
-            let mut d = Diagnostic::error(format!(
-                "base_url uses `{}:`, which is not a web address",
-                scheme.escape_debug()
-            ))
-            .in_file(display)
-            .with_hint(
-                "use the https:// address the site is published at, or a path such as \"/\"",
-            );
-            // Typed parsing forgets positions; the raw table still has them.
-            let span = toml::de::DeTable::parse(text).ok().and_then(|t| {
-                let t = t.into_inner();
-                t.iter()
-                    .find(|(k, _)| k.get_ref() == "base_url")
-                    .map(|(_, v)| v.span())
-            });
-            if let Some(span) = span {
+        // Typed parsing forgets positions; the raw table still has them.
+        let span_of = |key: &str| {
+            toml::de::DeTable::parse(text)
+                .ok()
+                .and_then(|t| t.get_ref().get(key).map(|v| v.span()))
+        };
+        if let Some(d) = base_url_error("base_url", &config.base_url) {
+            let mut d = d.in_file(display);
+            if let Some(span) = span_of("base_url") {
                 d = d.at(&source, span);
             }
             return Err(d);
         }
         if !crate::confine::plain_name(&config.theme) {
-            let span = toml::de::DeTable::parse(text)
-                .ok()
-                .and_then(|t| t.get_ref().get("theme").map(|v| v.span()))
-                .unwrap_or(0..0);
+            let span = span_of("theme").unwrap_or(0..0);
             return Err(Diagnostic::error(format!(
                 "theme `{}` is not the name of a folder under themes/",
                 config.theme
@@ -164,6 +153,19 @@ impl Config {
     pub fn theme_dir(&self, root: &Path) -> PathBuf {
         root.join("themes").join(&self.theme)
     }
+}
+
+/// The error for a base URL (`what`: `base_url` or `--base-url`) whose scheme is not http or
+/// https: every permalink starts with it. One check for the config key and the flag.
+pub fn base_url_error(what: &str, url: &str) -> Option<Diagnostic> {
+    let scheme = crate::clean::forbidden_scheme(url)?;
+    Some(
+        Diagnostic::error(format!(
+            "{what} uses `{}:`, which is not a web address",
+            scheme.escape_debug()
+        ))
+        .with_hint("use the https:// address the site is published at, or a path such as \"/\""),
+    )
 }
 
 fn normalize_base_url(url: &str) -> String {
