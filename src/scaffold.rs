@@ -91,7 +91,7 @@ pub fn init(dir: &Path) -> Result<Vec<String>, Failure> {
             )
             .into_bytes(),
         ),
-        (".gitignore".into(), b"/output\n".to_vec()),
+        (".gitignore".into(), b"/output\n/.output.lock\n".to_vec()),
         (
             "content/_index.md".into(),
             b"+++\ntitle = \"Home\"\nbottom_line = \"The one sentence a reader must remember.\"\n+++\n\nWelcome to the briefing.\n".to_vec(),
