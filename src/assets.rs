@@ -1,6 +1,6 @@
 //! The asset pipeline: fingerprinted CSS and JS names (`style.3f2a9c1d.css`) so browsers can
-//! cache them forever, and minification of HTML, CSS and JS with minify-html (which uses
-//! lightningcss and oxc for stylesheets and scripts).
+//! cache them forever, and minification of CSS and JS with minify-html (which uses lightningcss
+//! and oxc), before the fingerprint is taken. HTML pages are minified by `output`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::Body;
+use crate::output::Body;
 
 fn is_code_asset(rel: &str) -> Option<&'static str> {
     if rel.ends_with(".css") {
@@ -19,17 +19,6 @@ fn is_code_asset(rel: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-fn html_cfg() -> minify_html::Cfg {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.minify_css = true;
-    cfg.minify_js = true;
-    // Keep the document valid HTML for validators and old parsers.
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_doctype = false;
-    cfg
 }
 
 /// minify-html minifies stylesheets and scripts inside HTML; a standalone file is wrapped in its
@@ -44,7 +33,7 @@ pub fn minify_code(kind: &str, src: &[u8]) -> Vec<u8> {
     wrapped.extend_from_slice(open);
     wrapped.extend_from_slice(src);
     wrapped.extend_from_slice(close);
-    let out = minify_html::minify(&wrapped, &html_cfg());
+    let out = minify_html::minify(&wrapped, &crate::output::minify::config());
     match (out.strip_prefix(open), out.strip_suffix(close)) {
         (Some(_), Some(_)) if out.len() >= open.len() + close.len() => {
             out[open.len()..out.len() - close.len()].to_vec()
@@ -104,23 +93,6 @@ pub fn process(
         }
     }
     (map, out)
-}
-
-/// Minifies one HTML page.
-pub fn minify_html_page(html: &[u8]) -> Vec<u8> {
-    minify_html::minify(html, &html_cfg())
-}
-
-/// Minifies every generated HTML page in place.
-pub fn minify_pages(files: &mut BTreeMap<String, Body>) {
-    let cfg = html_cfg();
-    files.par_iter_mut().for_each(|(rel, body)| {
-        if let Body::Bytes(b) = body
-            && rel.ends_with(".html")
-        {
-            *b = Arc::new(minify_html::minify(b, &cfg));
-        }
-    });
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use crate::content::DocKind;
 use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::model::{DocRef, Site};
-use crate::render::{self, Body, RenderCache, templates::Templates};
+use crate::output::Body;
+use crate::render::{self, RenderCache, templates::Templates};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -207,7 +208,7 @@ impl Builder {
             changed_pages = r.changed;
             files = r.files;
             if last.minify {
-                assets::minify_pages(&mut files);
+                crate::output::minify_pages(&mut files);
             }
         }
         let mut warnings = last.warnings_before.clone();
@@ -308,7 +309,7 @@ impl Builder {
         let (assets, static_bodies) =
             assets::process(static_files, !self.options.serve, minify, &mut diags);
         lap("assets");
-        let sink = staging.map(|dir| render::Sink {
+        let sink = staging.map(|dir| crate::output::Sink {
             dir: dir.to_path_buf(),
             minify,
             keep_briefs: config.search && !self.options.serve,
@@ -338,7 +339,7 @@ impl Builder {
         }
         let mut files = rendering.files;
         if minify {
-            assets::minify_pages(&mut files);
+            crate::output::minify_pages(&mut files);
         }
         for (rel, body) in static_bodies {
             if files.contains_key(&rel) {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::build::{BuildOptions, Builder};
 use crate::diagnostics::{Diagnostic, Failure};
-use crate::render::Body;
+use crate::output::Body;
 
 #[derive(Debug, Default)]
 pub struct Report {

@@ -30,4 +30,3 @@ pub mod search;
 pub mod serve;
 pub mod shortcodes;
 pub mod slug;
-pub mod swap;

@@ -180,7 +180,7 @@ fn build(
     let out = output_dir.unwrap_or_else(|| root.join("output"));
     // Locks the output, checks it, and makes the staging folder pages stream into as they
     // render; the output is replaced only once everything is there.
-    let job = briefing::swap::Job::start(root, &out, force)?;
+    let job = briefing::output::swap::Job::start(root, &out, force)?;
     let real = job.output().to_path_buf();
     let reuse = output::Reuse::from_previous(&real);
     let mut builder = Builder::new(

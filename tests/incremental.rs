@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use briefing::build::{BuildOptions, Builder};
-use briefing::render::Body;
+use briefing::output::Body;
 use common::Rng;
 
 const ACTORS: [&str; 5] = ["Japan", "China", "Russia", "India", "Côte d'Ivoire"];

@@ -23,19 +23,12 @@ use crate::charts;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Resolved};
 use crate::model::{BriefId, SectionId, Site};
+use crate::output::{Body, Sink};
 use context::obj;
 use deps::{DepIndex, Deps};
 use markdown_driver::MdEntry;
 pub use markdown_driver::{markdown_warnings, render_markdown, render_markdown_of};
 use templates::Templates;
-
-/// One file of the output, relative to the output root.
-#[derive(Debug, Clone)]
-pub enum Body {
-    Bytes(Arc<Vec<u8>>),
-    /// A static file copied as is.
-    Copy(std::path::PathBuf),
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
@@ -53,45 +46,10 @@ pub enum PageKind {
     Robots,
 }
 
-/// Where a one-shot build streams pages as they are rendered, so a 10,000-page site is never
-/// held in memory. Pages that later stages need (search indexes brief pages) stay in memory.
-pub struct Sink {
-    pub dir: std::path::PathBuf,
-    pub minify: bool,
-    /// Keep brief pages in memory for the search index.
-    pub keep_briefs: bool,
-    /// The output being replaced, to link unchanged pages from.
-    pub reuse: Option<crate::output::Reuse>,
-    /// The first failed write: an I/O failure (exit 3), not a content error.
-    pub failed: crate::output::FirstFailure,
-}
-
-impl Sink {
-    fn keep(&self, spec: &PageSpec) -> bool {
-        self.keep_briefs && matches!(spec.kind, PageKind::Brief(_))
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let dest = self.dir.join(rel);
-        let io = |e: std::io::Error| self.failed.record("cannot write", &dest, &e);
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let minified;
-        let bytes = if self.minify && rel.ends_with(".html") {
-            minified = crate::assets::minify_html_page(bytes);
-            &minified[..]
-        } else {
-            bytes
-        };
-        crate::output::put(self.reuse.as_ref(), rel, &dest, bytes).map_err(io)
-    }
-}
-
-/// The marker for "written by the sink", told apart by identity, not content.
-fn streamed() -> Arc<Vec<u8>> {
-    static STREAMED: std::sync::OnceLock<Arc<Vec<u8>>> = std::sync::OnceLock::new();
-    STREAMED.get_or_init(|| Arc::new(Vec::new())).clone()
+/// A rendered page: its bytes, or the note that the sink wrote it to disk and kept no copy.
+enum PageBytes {
+    Streamed,
+    Kept(Arc<Vec<u8>>),
 }
 
 /// Cached page output.
@@ -1082,7 +1040,7 @@ type PageResult = (
     Deps,
     Vec<String>,
     u64,
-    Result<(Arc<Vec<u8>>, bool), Diagnostic>,
+    Result<(PageBytes, bool), Diagnostic>,
 );
 
 /// Checks one page against its cache entry and renders it when what it reads changed.
@@ -1106,7 +1064,7 @@ fn render_page(
             deps,
             entry.reads.clone(),
             entry.reads_hash,
-            Ok((entry.bytes.clone(), false)),
+            Ok((PageBytes::Kept(entry.bytes.clone()), false)),
         );
     }
     let ctx = shared.context(spec);
@@ -1124,10 +1082,10 @@ fn render_page(
     let reads = lookup::take_reads();
     let rh = reads_hash(lookup, &reads);
     let result = match (result, sink) {
-        (Ok(bytes), Some(sink)) if !sink.keep(spec) => {
-            sink.write(&spec.out, &bytes).map(|_| streamed())
-        }
-        (r, _) => r,
+        (Ok(bytes), Some(sink)) if !sink.keeps(matches!(spec.kind, PageKind::Brief(_))) => sink
+            .write(&spec.out, &bytes)
+            .map(|_| PageBytes::Streamed),
+        (r, _) => r.map(PageBytes::Kept),
     };
     (fp, deps, reads, rh, result.map(|b| (b, true)))
 }
@@ -1234,11 +1192,11 @@ pub fn render_site(
                     rendered += 1;
                     changed.push(spec.out.clone());
                 }
-                if Arc::ptr_eq(&bytes, &streamed()) {
+                let PageBytes::Kept(bytes) = bytes else {
                     // Streamed to disk already; keep no copy (see `Sink`).
                     written += 1;
                     continue;
-                }
+                };
                 files.insert(spec.out.clone(), Body::Bytes(bytes.clone()));
                 new_pages.insert(
                     spec.out.clone(),
@@ -1395,7 +1353,7 @@ pub fn render_changed_briefs(
     for (i, (fp, _deps, reads, reads_hash, result)) in results {
         let out = &pages[i as usize].out;
         match result {
-            Ok((bytes, true)) => {
+            Ok((PageBytes::Kept(bytes), true)) => {
                 rendered += 1;
                 changed_out.push(out.clone());
                 files.insert(out.clone(), Body::Bytes(bytes.clone()));
@@ -1413,7 +1371,8 @@ pub fn render_changed_briefs(
                     },
                 );
             }
-            Ok((_, false)) => {}
+            // A patch renders with no sink: nothing is streamed.
+            Ok((_, _)) => {}
             Err(d) => {
                 if seen_errors.insert((d.message.clone(), d.position())) {
                     diags.push(d);

@@ -7,7 +7,7 @@ use std::sync::mpsc::Receiver;
 
 use super::server::{LiveSite, Snapshot};
 use crate::diagnostics::Diagnostic;
-use crate::render::Body;
+use crate::output::Body;
 
 /// The brief pages of one build, for the search worker.
 pub(super) struct SearchJob {

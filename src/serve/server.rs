@@ -21,7 +21,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::reload::{self, Hub, Message};
-use crate::render::Body;
+use crate::output::Body;
 
 /// One published build, as requests see it. Replaced whole, never edited, so a request sees
 /// either the old site or the new one.

@@ -15,7 +15,7 @@ use super::search_worker::{SearchJob, search_worker};
 use super::server::{self, LiveSite, Snapshot};
 use crate::build::Built;
 use crate::diagnostics::{self, Diagnostic, Failure};
-use crate::render::Body;
+use crate::output::Body;
 
 /// Size and modification time: enough to tell that a static file changed without reading it.
 type Stamp = (u64, Option<SystemTime>);

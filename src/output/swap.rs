@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::faults::pause_at;
-use crate::output;
+use super as output;
 
 /// A build's hold on its output: the lock, and the staging folder the build writes into.
 /// Dropped without [`Job::commit`], it removes the staging folder; the OS releases the lock

@@ -2,14 +2,29 @@
 //! the output, which replaces the old output only once complete: a failed or interrupted build
 //! leaves the previous output exactly as it was.
 
+pub mod minify;
+mod sink;
+pub mod swap;
+
+pub use minify::minify_pages;
+pub use sink::Sink;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Failure};
-use crate::render::Body;
+
+/// One file of the output, relative to the output root.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Arc<Vec<u8>>),
+    /// A static file copied as is.
+    Copy(PathBuf),
+}
 
 /// The file briefing leaves in every output it writes, so it never deletes a folder it did not make.
 pub const MARKER: &str = ".briefing-output";
@@ -131,7 +146,7 @@ fn io<'a>(context: &str, path: &'a Path) -> impl Fn(std::io::Error) -> Failure +
 /// The marker goes in first, so a build killed at any point leaves a folder that
 /// `swap::Job::start` can prove is briefing's.
 pub fn create_staging(output: &Path) -> Result<PathBuf, Failure> {
-    let (parent, name) = crate::swap::parent_and_name(output);
+    let (parent, name) = swap::parent_and_name(output);
     fs::create_dir_all(&parent).map_err(io("cannot create the output's parent folder", &parent))?;
     let staging = parent.join(format!(".{name}.staging-{}", nonce()));
     fs::create_dir(&staging).map_err(io("cannot create the staging folder", &staging))?;
@@ -355,7 +370,7 @@ pub fn remove_discarded(dir: &Path) -> Result<(), Failure> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if !(crate::swap::is_debris_name(&name) && is_ours(dir)) {
+    if !(swap::is_debris_name(&name) && is_ours(dir)) {
         return Err(Failure::Usage(Diagnostic::error(format!(
             "{} is not a replaced briefing output",
             dir.display()

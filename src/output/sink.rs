@@ -1,0 +1,45 @@
+//! The streaming writer of a one-shot build: pages go into the staging folder as they are
+//! rendered, so a 10,000-page site is never held in memory.
+
+use std::path::PathBuf;
+
+use super::{FirstFailure, Reuse, minify, put};
+use crate::diagnostics::Diagnostic;
+
+/// Where a one-shot build streams pages as they are rendered. Pages that later stages need
+/// (search indexes brief pages) are kept in memory instead: the renderer asks [`Sink::keeps`].
+pub struct Sink {
+    pub dir: PathBuf,
+    pub minify: bool,
+    /// Keep brief pages in memory for the search index.
+    pub keep_briefs: bool,
+    /// The output being replaced, to link unchanged pages from.
+    pub reuse: Option<Reuse>,
+    /// The first failed write: an I/O failure (exit 3), not a content error.
+    pub failed: FirstFailure,
+}
+
+impl Sink {
+    /// Whether a page of this kind stays in memory rather than being streamed.
+    pub fn keeps(&self, is_brief: bool) -> bool {
+        self.keep_briefs && is_brief
+    }
+
+    /// Writes one page under the staging folder, minified when asked; its first failure is kept
+    /// in `failed` and returned as a diagnostic for the page.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let dest = self.dir.join(rel);
+        let io = |e: std::io::Error| self.failed.record("cannot write", &dest, &e);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let minified;
+        let bytes = if self.minify && rel.ends_with(".html") {
+            minified = minify::html_page(bytes);
+            &minified[..]
+        } else {
+            bytes
+        };
+        put(self.reuse.as_ref(), rel, &dest, bytes).map_err(io)
+    }
+}
