@@ -14,7 +14,9 @@ use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::model::{DocRef, Site};
 use crate::output::Body;
-use crate::render::{self, RenderCache, templates::Templates};
+use crate::pages::documents::{self, Documents, MarkdownCache};
+use crate::render::{self, RenderCache};
+use crate::templates::Templates;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -75,17 +77,19 @@ pub struct Builder {
     pub root: PathBuf,
     pub options: BuildOptions,
     loader: Loader,
+    markdown: MarkdownCache,
     cache: RenderCache,
     /// What the last successful in-memory build produced, for [`Builder::build_changed`] to
     /// patch. Cleared whenever a build starts over, so it never outlives a failure.
-    last: Option<Last>,
+    last: Option<LastBuild>,
     /// The output a one-shot build replaces, to link unchanged files from.
     reuse: Option<crate::output::Reuse>,
 }
 
-struct Last {
+struct LastBuild {
     templates: Templates,
     site: Site,
+    docs: Documents,
     /// Warnings from the stages before and after Markdown, reported again with each patch.
     warnings_before: Vec<Diagnostic>,
     warnings_after: Vec<Diagnostic>,
@@ -100,6 +104,7 @@ impl Builder {
             root: root.into(),
             options,
             loader: Loader::default(),
+            markdown: MarkdownCache::default(),
             cache: RenderCache::default(),
             last: None,
             reuse: None,
@@ -129,7 +134,7 @@ impl Builder {
 
     fn patch(&mut self, changed: &[PathBuf], start: Instant) -> Option<Built> {
         let last = self.last.as_mut()?;
-        let mut laps = Laps::new(start);
+        let mut laps = StageTimer::new(start);
         let mut rels = Vec::with_capacity(changed.len());
         for p in changed {
             let rel = p.strip_prefix("content").ok()?;
@@ -168,7 +173,9 @@ impl Builder {
             }
             // A brief missing from the model is an unpublished draft, and stays one.
             if let Some(&DocRef::Brief(b)) = last.site.by_rel.get(&d.new.rel) {
-                last.site.briefs[b].doc = d.new.clone();
+                if !last.site.replace_brief_doc(b, d.new.clone()) {
+                    return None;
+                }
                 briefs.push(b);
             }
         }
@@ -176,11 +183,12 @@ impl Builder {
         let rendering = if briefs.is_empty() {
             None
         } else {
-            render::render_markdown_of(
-                &mut last.site,
+            documents::rerender_briefs(
+                &last.site,
                 &last.templates,
                 &briefs,
-                &mut self.cache,
+                &mut last.docs,
+                &mut self.markdown,
                 &mut diags,
             );
             if diags.iter().any(Diagnostic::is_error) {
@@ -189,6 +197,7 @@ impl Builder {
             laps.lap("markdown");
             let r = render::render_changed_briefs(
                 &last.site,
+                &last.docs,
                 &last.templates,
                 &briefs,
                 &mut self.cache,
@@ -212,7 +221,7 @@ impl Builder {
             }
         }
         let mut warnings = last.warnings_before.clone();
-        warnings.extend(render::markdown_warnings(&self.cache));
+        warnings.extend(self.markdown.warnings());
         warnings.extend(last.warnings_after.iter().cloned());
         let stats = Stats {
             rendered,
@@ -245,7 +254,7 @@ impl Builder {
     fn run(&mut self, staging: Option<&Path>) -> Result<Built, Failure> {
         let start = Instant::now();
         self.last = None;
-        let mut laps = Laps::new(start);
+        let mut laps = StageTimer::new(start);
         let mut lap = |stage: &str| laps.lap(stage);
         let mut config = Config::load(&self.root)?;
         if let Some(url) = &self.options.base_url {
@@ -270,7 +279,7 @@ impl Builder {
         };
         lap("templates+load");
         diags.extend(content.diagnostics.iter().cloned());
-        let mut site = Site::build(
+        let site = Site::build(
             config.clone(),
             self.root.clone(),
             &content,
@@ -278,15 +287,15 @@ impl Builder {
             &mut diags,
         );
         let Some(templates) = templates else {
-            return Err(split_failure(diags));
+            return Err(Failure::Content(diags));
         };
         lap("model");
         let before_markdown = diags.len();
-        render::render_markdown(&mut site, &templates, &mut self.cache, &mut diags);
+        let docs = documents::render_all(&site, &templates, &mut self.markdown, &mut diags);
         let after_markdown = diags.len();
         lap("markdown");
         if diags.iter().any(Diagnostic::is_error) {
-            return Err(split_failure(diags));
+            return Err(Failure::Content(diags));
         }
         let mut static_files = BTreeMap::new();
         let confined = crate::confine::Root::new(&self.root);
@@ -318,6 +327,7 @@ impl Builder {
         });
         let rendering = render::render_site(
             &site,
+            &docs,
             &templates,
             &assets,
             sink.as_ref(),
@@ -335,7 +345,7 @@ impl Builder {
             return Err(failure);
         }
         if diags.iter().any(Diagnostic::is_error) {
-            return Err(split_failure(diags));
+            return Err(Failure::Content(diags));
         }
         let mut files = rendering.files;
         if minify {
@@ -411,7 +421,7 @@ impl Builder {
             None => {}
         }
         if diags.iter().any(Diagnostic::is_error) {
-            return Err(split_failure(diags));
+            return Err(Failure::Content(diags));
         }
         lap("search");
         let stats = Stats {
@@ -423,11 +433,12 @@ impl Builder {
             elapsed: start.elapsed(),
         };
         if staging.is_none() {
-            self.last = Some(Last {
+            self.last = Some(LastBuild {
                 warnings_before: diags[..before_markdown].to_vec(),
                 warnings_after: diags[after_markdown..].to_vec(),
                 templates,
                 site,
+                docs,
                 brief_pages: brief_pages.clone(),
                 minify,
                 stats: stats.clone(),
@@ -447,14 +458,14 @@ impl Builder {
 }
 
 /// `BRIEFING_TIMINGS=1` prints how long each stage took, for profiling rebuilds.
-struct Laps {
+struct StageTimer {
     on: bool,
     last: Instant,
 }
 
-impl Laps {
-    fn new(start: Instant) -> Laps {
-        Laps {
+impl StageTimer {
+    fn new(start: Instant) -> StageTimer {
+        StageTimer {
             on: std::env::var_os("BRIEFING_TIMINGS").is_some(),
             last: start,
         }
@@ -469,10 +480,6 @@ impl Laps {
             self.last = Instant::now();
         }
     }
-}
-
-fn split_failure(diags: Vec<Diagnostic>) -> Failure {
-    Failure::Content(diags)
 }
 
 fn collect_static(

@@ -19,10 +19,12 @@ pub mod diagnostics;
 pub mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hashing;
 pub mod linkpath;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod pages;
 pub mod publish;
 pub mod render;
 pub mod scaffold;
@@ -30,3 +32,4 @@ pub mod search;
 pub mod serve;
 pub mod shortcodes;
 pub mod slug;
+pub mod templates;

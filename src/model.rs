@@ -11,7 +11,6 @@ use crate::content::meta::{BriefMeta, Event, SectionMeta, SortBy};
 use crate::content::{Asset, Content, DocKind, SourceDoc};
 use crate::date::PartialDate;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Rendered;
 use crate::slug::slugify;
 
 mod related;
@@ -28,7 +27,6 @@ pub struct Section {
     pub subsections: Vec<SectionId>,
     /// Briefs directly in this section, in the section's sort order.
     pub briefs: Vec<BriefId>,
-    pub rendered: Option<Arc<Rendered>>,
 }
 
 impl Section {
@@ -52,7 +50,6 @@ pub struct Brief {
     pub related: Vec<BriefId>,
     /// Position in reading order (the full briefing, previous/next links).
     pub order: usize,
-    pub rendered: Option<Arc<Rendered>>,
 }
 
 impl Brief {
@@ -149,6 +146,23 @@ fn dir_url(dir: &str) -> String {
 }
 
 impl Site {
+    /// Swaps an edited brief's reread file into the model, when the edit leaves everything
+    /// [`Site::build`] derived from the brief as it was ([`same_structure`]); otherwise leaves
+    /// the model alone and returns false, and the caller rebuilds it.
+    pub fn replace_brief_doc(&mut self, b: BriefId, doc: Arc<SourceDoc>) -> bool {
+        let Some(brief) = self.briefs.get_mut(b) else {
+            return false;
+        };
+        let (DocKind::Brief(old), DocKind::Brief(new)) = (&brief.doc.kind, &doc.kind) else {
+            return false;
+        };
+        if !same_structure(old, new) {
+            return false;
+        }
+        brief.doc = doc;
+        true
+    }
+
     /// Builds the model from loaded content. Problems are collected in `diags`.
     pub fn build(
         config: Arc<Config>,
@@ -173,7 +187,6 @@ impl Site {
                 parent: None,
                 subsections: vec![],
                 briefs: vec![],
-                rendered: None,
             });
         } else {
             diags.push(
@@ -197,7 +210,6 @@ impl Site {
                     parent: None,
                     subsections: vec![],
                     briefs: vec![],
-                    rendered: None,
                 });
             }
         }
@@ -263,7 +275,6 @@ impl Site {
                 terms: vec![],
                 related: vec![],
                 order: 0,
-                rendered: None,
             });
         }
 

@@ -22,9 +22,9 @@ use std::fs;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use super as output;
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::faults::pause_at;
-use super as output;
 
 /// A build's hold on its output: the lock, and the staging folder the build writes into.
 /// Dropped without [`Job::commit`], it removes the staging folder; the OS releases the lock

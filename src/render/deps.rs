@@ -1,20 +1,11 @@
-//! The dependency index: what each page's fingerprint read ([`Deps`]), and its reverse
-//! ([`DepIndex`]), which is how an edit to one brief finds the pages to check without
+//! The dependency index: the reverse of what each page's fingerprint read
+//! ([`crate::pages::fingerprint::Deps`]), which is how an edit to one brief finds the pages to check without
 //! fingerprinting all of them.
 
 use std::collections::HashMap;
 
-use crate::model::{BriefId, SectionId, Site};
-
-/// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
-/// edit to one brief finds the pages to check without fingerprinting all of them.
-#[derive(Default)]
-pub(super) struct Deps {
-    pub(super) briefs: Vec<BriefId>,
-    pub(super) sections: Vec<SectionId>,
-    pub(super) taxonomies: Vec<usize>,
-    pub(super) chronology: bool,
-}
+use crate::model::Site;
+use crate::pages::fingerprint::Deps;
 
 /// The pages that read each model entity: the reverse of every page's [`Deps`] and lookups.
 #[derive(Default)]

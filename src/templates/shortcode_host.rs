@@ -16,7 +16,7 @@ use crate::diagnostics::did_you_mean;
 use crate::markdown::{self, LinkResolver};
 use crate::shortcodes::{Call, CallError, ShortcodeHost};
 
-use super::templates::Templates;
+use super::Templates;
 
 const BUILTINS: [(&str, &[&str], &[&str]); 4] = [
     (
@@ -33,7 +33,7 @@ const BUILTINS: [(&str, &[&str], &[&str]); 4] = [
     ("cite", &["id"], &[]),
 ];
 
-pub struct Host<'a> {
+pub struct ShortcodeRunner<'a> {
     pub templates: &'a Templates,
     pub data: &'a BTreeMap<String, Arc<DataFile>>,
     pub sources: &'a [Source],
@@ -74,7 +74,7 @@ fn str_arg<'c>(call: &'c Call, key: &str) -> Result<Option<&'c str>, CallError> 
     }
 }
 
-impl Host<'_> {
+impl ShortcodeRunner<'_> {
     fn template_name(name: &str) -> String {
         format!("shortcodes/{name}.html")
     }
@@ -162,7 +162,7 @@ fn required_hint(name: &str, key: &str) -> String {
     }
 }
 
-impl ShortcodeHost for Host<'_> {
+impl ShortcodeHost for ShortcodeRunner<'_> {
     fn render(&mut self, call: &Call) -> Result<String, CallError> {
         let known_builtin = BUILTINS.iter().any(|(n, _, _)| *n == call.name);
         let has_template = self.templates.has(&Self::template_name(&call.name));
@@ -297,7 +297,7 @@ impl ShortcodeHost for Host<'_> {
     }
 }
 
-impl Host<'_> {
+impl ShortcodeRunner<'_> {
     /// Image paths: absolute URLs and site paths stay; relative ones belong to the brief's folder
     /// and must exist there.
     fn resolve_src(&self, src: &str) -> Result<String, CallError> {

@@ -1,14 +1,16 @@
 //! The site-graph functions templates call (`get_url`, `get_brief`, `get_section`,
-//! `get_taxonomy`). Every lookup is recorded for the page being rendered, so a page that looked
+//! `get_taxonomy`). What they look things up in is lent to the thread rendering a page for the
+//! duration of that page ([`Lending`]), so the loaded templates stay immutable and a later stage
+//! owns the values. Every lookup is recorded for the page being rendered, so a page that looked
 //! up a brief is re-rendered when that brief changes.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
-/// The values lookups return, replaced before every render.
+/// The values lookups return, built by the render stage from the model.
 #[derive(Default, Clone)]
 pub struct Lookup {
     pub base_url: String,
@@ -30,45 +32,58 @@ impl Lookup {
     }
 }
 
-pub type SiteSlot = Arc<RwLock<Arc<Lookup>>>;
-
 thread_local! {
     static READS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static LENT: RefCell<Option<Arc<Lookup>>> = const { RefCell::new(None) };
 }
 
-/// Starts recording lookups on this thread (one page renders on one thread).
-pub fn start_recording() {
-    READS.with(|r| r.borrow_mut().clear());
+/// A page render's hold on the lookup values: lends them to this thread's template functions
+/// and records what they read, until [`Lending::finish`] (or drop) takes both back. One page
+/// renders on one thread, so the reads are that page's.
+pub struct Lending(());
+
+impl Lending {
+    pub fn start(lookup: &Arc<Lookup>) -> Lending {
+        READS.with(|r| r.borrow_mut().clear());
+        LENT.with(|l| *l.borrow_mut() = Some(lookup.clone()));
+        Lending(())
+    }
+
+    /// The lookups made since `start`, sorted and deduplicated.
+    pub fn finish(self) -> Vec<String> {
+        READS.with(|r| {
+            let mut v = std::mem::take(&mut *r.borrow_mut());
+            v.sort();
+            v.dedup();
+            v
+        })
+    }
 }
 
-/// The lookups made since `start_recording`, sorted and deduplicated.
-pub fn take_reads() -> Vec<String> {
-    READS.with(|r| {
-        let mut v = std::mem::take(&mut *r.borrow_mut());
-        v.sort();
-        v.dedup();
-        v
-    })
+impl Drop for Lending {
+    fn drop(&mut self) {
+        LENT.with(|l| *l.borrow_mut() = None);
+    }
 }
 
 fn record(key: String) {
     READS.with(|r| r.borrow_mut().push(key));
 }
 
-fn current(slot: &SiteSlot) -> Arc<Lookup> {
-    match slot.read() {
-        Ok(g) => g.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
+/// The values lent to this thread; outside a page render (a shortcode template rendered with a
+/// document's Markdown) there are none, and lookups find nothing.
+fn current() -> Arc<Lookup> {
+    static NONE: std::sync::OnceLock<Arc<Lookup>> = std::sync::OnceLock::new();
+    LENT.with(|l| l.borrow().clone())
+        .unwrap_or_else(|| NONE.get_or_init(Default::default).clone())
 }
 
-pub fn register(tera: &mut Tera, slot: &SiteSlot) {
-    let s = slot.clone();
+pub fn register(tera: &mut Tera) {
     tera.register_function(
         "get_url",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
-            let site = current(&s);
+            let site = current();
             if let Some(rel) = path.strip_prefix("@/") {
                 let (file, anchor) = rel
                     .split_once('#')
@@ -94,13 +109,11 @@ pub fn register(tera: &mut Tera, slot: &SiteSlot) {
             Ok(format!("{}{}", site.base_url, published))
         },
     );
-    let s = slot.clone();
     let doc_fn = move |kind: &'static str| {
-        let s = s.clone();
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let path: String = kwargs.must_get("path")?;
             record(format!("doc:{path}"));
-            let site = current(&s);
+            let site = current();
             let is_section = path.ends_with("_index.md");
             match site.docs.get(&path) {
                 Some(v) if is_section == (kind == "section") => Ok(v.clone()),
@@ -122,13 +135,12 @@ pub fn register(tera: &mut Tera, slot: &SiteSlot) {
     };
     tera.register_function("get_brief", doc_fn("brief"));
     tera.register_function("get_section", doc_fn("section"));
-    let s = slot.clone();
     tera.register_function(
         "get_taxonomy",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let name: String = kwargs.must_get("name")?;
             record(format!("taxonomy:{name}"));
-            current(&s)
+            current()
                 .taxonomies
                 .get(&name)
                 .cloned()

@@ -3,6 +3,7 @@
 
 use tera::{Map, Value};
 
+use super::documents::Documents;
 use crate::content::meta::Confidence;
 use crate::markdown::TocEntry;
 use crate::model::{BriefId, SectionId, Site, Taxonomy, Term};
@@ -59,10 +60,10 @@ pub fn reading_time(words: usize) -> usize {
 }
 
 /// A brief as it appears in listings.
-pub fn brief_summary(site: &Site, b: BriefId) -> Value {
+pub fn brief_summary(site: &Site, docs: &Documents, b: BriefId) -> Value {
     let brief = &site.briefs[b];
     let m = brief.meta();
-    let rendered = brief.rendered.as_deref();
+    let rendered = docs.brief(b);
     let words = rendered.map(|r| r.word_count).unwrap_or(0);
     let summary = rendered
         .and_then(|r| r.summary.as_deref())
@@ -150,13 +151,9 @@ fn toml_value(t: &toml::Table) -> Value {
 }
 
 /// A brief with everything: its own page and the full briefing.
-pub fn brief_full(
-    site: &Site,
-    b: BriefId,
-    summaries: &[Value],
-    references: &[(String, usize)],
-) -> Value {
+pub fn brief_full(site: &Site, docs: &Documents, b: BriefId, summaries: &[Value]) -> Value {
     let brief = &site.briefs[b];
+    let references = docs.references(b);
     let m = brief.meta();
     let Some(Value { .. }) = summaries.get(b) else {
         return Value::none();
@@ -168,7 +165,7 @@ pub fn brief_full(
     let mut put = |k: &'static str, v: Value| {
         map.insert(k.into(), v);
     };
-    let rendered = brief.rendered.as_deref();
+    let rendered = docs.brief(b);
     put(
         "content",
         safe(rendered.map(|r| r.html.as_str()).unwrap_or("")),
@@ -330,7 +327,13 @@ pub fn section_nav(site: &Site, s: SectionId) -> Value {
 }
 
 /// A section with its briefs and content.
-pub fn section_full(site: &Site, s: SectionId, summaries: &[Value], hedge_matrix: Value) -> Value {
+pub fn section_full(
+    site: &Site,
+    docs: &Documents,
+    s: SectionId,
+    summaries: &[Value],
+    hedge_matrix: Value,
+) -> Value {
     let sec = &site.sections[s];
     let m = sec.meta();
     let mut map: Map = section_nav(site, s).as_map().cloned().unwrap_or_default();
@@ -339,12 +342,7 @@ pub fn section_full(site: &Site, s: SectionId, summaries: &[Value], hedge_matrix
     };
     put(
         "content",
-        safe(
-            sec.rendered
-                .as_deref()
-                .map(|r| r.html.as_str())
-                .unwrap_or(""),
-        ),
+        safe(docs.section(s).map(|r| r.html.as_str()).unwrap_or("")),
     );
     put("bottom_line", opt_str(m.bottom_line.as_deref()));
     put(

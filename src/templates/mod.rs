@@ -1,5 +1,11 @@
-//! Loading templates (theme first, then the site's own overrides by name) into Tera 2, with the
-//! filters briefing adds and the map of which template reads which (for incremental rebuilds).
+//! Stage 5: templates. Loading them (theme first, then the site's own overrides by name) into
+//! Tera 2, with the filters and site-graph functions briefing adds ([`lookup`]), the built-in
+//! shortcodes ([`shortcode_host`]), and the map of which template reads which (for incremental
+//! rebuilds). A loaded [`Templates`] is never changed: what the functions look up is lent to
+//! each page's render by the stage that renders it ([`lookup::Lending`]).
+
+pub mod lookup;
+pub mod shortcode_host;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -7,7 +13,6 @@ use std::sync::Arc;
 
 use tera::{Kwargs, State, Tera, Value};
 
-use super::lookup;
 use crate::config::Config;
 use crate::date::PartialDate;
 use crate::diagnostics::{Diagnostic, display_path};
@@ -24,8 +29,6 @@ pub struct Templates {
     pub sources: HashMap<String, TemplateSource>,
     /// Per template: a hash over its own source and everything it extends, includes or calls.
     closure_hash: HashMap<String, u64>,
-    /// What `get_url`, `get_brief`, `get_section` and `get_taxonomy` look things up in.
-    pub site: lookup::SiteSlot,
 }
 
 fn read_dir_templates(
@@ -84,13 +87,12 @@ impl Templates {
     pub fn from_sources(
         sources: HashMap<String, TemplateSource>,
     ) -> Result<Templates, Vec<Diagnostic>> {
-        let site = lookup::SiteSlot::default();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
         register_filters(&mut tera);
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
-        lookup::register(&mut tera, &site);
+        lookup::register(&mut tera);
         if let Err(e) = tera.add_raw_templates(
             names
                 .iter()
@@ -103,7 +105,6 @@ impl Templates {
             tera,
             sources,
             closure_hash,
-            site,
         })
     }
 

@@ -1,0 +1,239 @@
+//! Stage 6: pages. What the site's pages are ([`list`]: one [`PageSpec`] per output file) and
+//! everything they read: the documents' Markdown results ([`documents`]), the values derived
+//! once per render and shared by all pages ([`values`]), each page's template context
+//! ([`page_context`]) and fingerprint ([`fingerprint`]), and the artefacts briefing writes
+//! itself ([`sitemap`], [`feeds`], [`hedge_matrix`]). Nothing here renders a template; `render`
+//! does, and nothing here writes a file.
+
+pub mod context;
+pub mod documents;
+pub mod feeds;
+pub mod fingerprint;
+pub mod hedge_matrix;
+pub mod page_context;
+pub mod sitemap;
+pub mod values;
+
+use tera::{Context, Value};
+
+use crate::model::{BriefId, SectionId, Site};
+use crate::templates::Templates;
+use context::obj;
+use documents::Documents;
+use values::SiteValues;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a page shows. Listing pages carry their page number (0 is the first).
+pub enum PageKind {
+    Home(usize),
+    Section(SectionId, usize),
+    Brief(BriefId),
+    TaxonomyList(usize),
+    Term(usize, usize, usize),
+    Chronology,
+    Briefing,
+    Search,
+    NotFound,
+    Feed(Option<SectionId>),
+    Sitemap,
+    Robots,
+}
+
+/// A page to render: where it goes, through which template, and what it reads.
+pub struct PageSpec {
+    /// The output file, relative to the output root.
+    pub out: String,
+    /// The page's URL path.
+    pub path: String,
+    pub kind: PageKind,
+    /// Empty for pages briefing writes itself (sitemap, robots.txt).
+    pub template: String,
+}
+
+fn page_suffix(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!("page/{}/", n + 1)
+    }
+}
+
+/// Every page of the site, in the order a build renders and reports them.
+pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
+    let mut pages = Vec::new();
+    let html = |p: &str| format!("{}index.html", p.trim_start_matches('/'));
+    for (i, s) in site.sections.iter().enumerate() {
+        let per = s.meta().paginate_by.unwrap_or(per_page).max(1);
+        let n = s.briefs.len().div_ceil(per).max(1);
+        for p in 0..n {
+            let path = format!("{}{}", s.path, page_suffix(p));
+            let template = s.meta().template.clone().unwrap_or_else(|| {
+                if i == 0 {
+                    "index.html".into()
+                } else {
+                    "section.html".into()
+                }
+            });
+            let kind = if i == 0 {
+                PageKind::Home(p)
+            } else {
+                PageKind::Section(i, p)
+            };
+            pages.push(PageSpec {
+                out: html(&path),
+                path,
+                kind,
+                template,
+            });
+        }
+        if i != 0 && !s.briefs.is_empty() {
+            pages.push(PageSpec {
+                out: format!("{}atom.xml", s.path.trim_start_matches('/')),
+                path: format!("{}atom.xml", s.path),
+                kind: PageKind::Feed(Some(i)),
+                template: "atom.xml".into(),
+            });
+        }
+    }
+    for (i, b) in site.briefs.iter().enumerate() {
+        pages.push(PageSpec {
+            out: html(&b.path),
+            path: b.path.clone(),
+            kind: PageKind::Brief(i),
+            template: "brief.html".into(),
+        });
+    }
+    for (ti, tax) in site.taxonomies.iter().enumerate() {
+        pages.push(PageSpec {
+            out: html(&tax.path()),
+            path: tax.path(),
+            kind: PageKind::TaxonomyList(ti),
+            template: "taxonomy_list.html".into(),
+        });
+        for (t, term) in tax.terms.iter().enumerate() {
+            let n = term.briefs.len().div_ceil(per_page).max(1);
+            for p in 0..n {
+                let path = format!("{}{}", tax.term_path(term), page_suffix(p));
+                pages.push(PageSpec {
+                    out: html(&path),
+                    path,
+                    kind: PageKind::Term(ti, t, p),
+                    template: "taxonomy_term.html".into(),
+                });
+            }
+        }
+    }
+    pages.push(PageSpec {
+        out: "chronology/index.html".into(),
+        path: "/chronology/".into(),
+        kind: PageKind::Chronology,
+        template: "chronology.html".into(),
+    });
+    if site.config.full_briefing {
+        pages.push(PageSpec {
+            out: "briefing/index.html".into(),
+            path: "/briefing/".into(),
+            kind: PageKind::Briefing,
+            template: "briefing.html".into(),
+        });
+    }
+    if site.config.search {
+        pages.push(PageSpec {
+            out: "search/index.html".into(),
+            path: "/search/".into(),
+            kind: PageKind::Search,
+            template: "search.html".into(),
+        });
+    }
+    pages.push(PageSpec {
+        out: "404.html".into(),
+        path: "/404.html".into(),
+        kind: PageKind::NotFound,
+        template: "404.html".into(),
+    });
+    pages.push(PageSpec {
+        out: "atom.xml".into(),
+        path: "/atom.xml".into(),
+        kind: PageKind::Feed(None),
+        template: "atom.xml".into(),
+    });
+    pages.push(PageSpec {
+        out: "sitemap.xml".into(),
+        path: "/sitemap.xml".into(),
+        kind: PageKind::Sitemap,
+        template: String::new(),
+    });
+    pages.push(PageSpec {
+        out: "robots.txt".into(),
+        path: "/robots.txt".into(),
+        kind: PageKind::Robots,
+        template: String::new(),
+    });
+    pages
+}
+
+/// The `paginator` value of page `page` of a list, and the briefs on that page.
+pub fn paginator(
+    site: &Site,
+    base: &str,
+    list: &[BriefId],
+    page: usize,
+    per: usize,
+    summaries: &[Value],
+) -> (Value, Vec<BriefId>) {
+    let n = list.len().div_ceil(per).max(1);
+    let slice: Vec<BriefId> = list.iter().skip(page * per).take(per).copied().collect();
+    let url = |p: usize| Value::from(site.url(&format!("{base}{}", page_suffix(p))));
+    let v = obj([
+        ("current_index", Value::from(page + 1)),
+        ("number_pagers", Value::from(n)),
+        ("per_page", Value::from(per)),
+        ("total", Value::from(list.len())),
+        (
+            "briefs",
+            Value::from(
+                slice
+                    .iter()
+                    .map(|&b| summaries[b].clone())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "previous",
+            if page > 0 {
+                url(page - 1)
+            } else {
+                Value::none()
+            },
+        ),
+        (
+            "next",
+            if page + 1 < n {
+                url(page + 1)
+            } else {
+                Value::none()
+            },
+        ),
+        ("first", url(0)),
+        ("last", url(n - 1)),
+    ]);
+    (v, slice)
+}
+
+/// Everything a page is made from: the model, the documents' Markdown, the templates (for their
+/// fingerprints) and the values derived from them once per render. Both the context and the
+/// fingerprint of a page are computed from it.
+pub struct PageSource<'a> {
+    pub site: &'a Site,
+    pub docs: &'a Documents,
+    pub templates: &'a Templates,
+    pub values: SiteValues,
+}
+
+impl PageSource<'_> {
+    /// Builds the page's template context. Everything put in it must be covered by
+    /// [`PageSource::fingerprint`].
+    pub fn context(&self, spec: &PageSpec) -> Context {
+        page_context::context(self, spec)
+    }
+}

@@ -1,0 +1,324 @@
+//! The values every page shares, derived once per render from the model and the documents:
+//! brief summaries (cached across renders on what they are made of), the globals every context
+//! starts from, hedge matrices, feeds' brief lists, and the per-entity hashes fingerprints are
+//! made of.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use super::context::{self, obj};
+use super::documents::Documents;
+use super::{feeds, hedge_matrix, sitemap};
+use crate::hashing::{Xxh3, hash_of, hash_value};
+use crate::model::{BriefId, SectionId, Site};
+use crate::templates::lookup::Lookup;
+
+/// Brief summaries by file, with the key of the inputs they were built from and their hash;
+/// kept between renders so an unchanged brief's summary is not rebuilt.
+#[derive(Default)]
+pub struct SummaryCache(HashMap<String, (u64, Value, u64)>);
+
+/// Everything pages read beyond the model and the documents, derived once per render and shared
+/// by all pages. Kept between renders (by `render`) so an edit to one brief patches it
+/// ([`SiteValues::update_briefs`]).
+pub struct SiteValues {
+    pub summaries: Vec<Value>,
+    pub summary_hashes: Vec<u64>,
+    pub globals: Context,
+    pub globals_hash: u64,
+    pub hedge_matrices: Vec<Value>,
+    /// Per section: its own fields, subsections and hedge matrix (not its briefs).
+    pub section_hashes: Vec<u64>,
+    pub taxonomy_hashes: Vec<u64>,
+    pub chronology_hash: u64,
+    /// The briefs each feed lists (`None`: the site feed), in feed order.
+    pub feeds: HashMap<Option<SectionId>, Vec<BriefId>>,
+    /// Per brief: a hash of what the sitemap prints for it (URL and dates).
+    pub sitemap_entries: Vec<u64>,
+}
+
+/// Computes what every page shares, reusing cached brief summaries whose key is unchanged.
+pub fn derive(
+    site: &Site,
+    docs: &Documents,
+    assets: &HashMap<String, String>,
+    config_hash: u64,
+    cache: &mut SummaryCache,
+) -> SiteValues {
+    let built: Vec<(u64, Value, u64)> = (0..site.briefs.len())
+        .into_par_iter()
+        .map(|b| {
+            let key = summary_key(site, docs, config_hash, b);
+            match cache.0.get(&site.briefs[b].doc.rel) {
+                Some((k, v, h)) if *k == key => (key, v.clone(), *h),
+                _ => {
+                    let v = context::brief_summary(site, docs, b);
+                    let h = hash_value(&v);
+                    (key, v, h)
+                }
+            }
+        })
+        .collect();
+    cache.0 = site
+        .briefs
+        .iter()
+        .zip(&built)
+        .map(|(b, e)| (b.doc.rel.clone(), e.clone()))
+        .collect();
+    let summaries: Vec<Value> = built.iter().map(|e| e.1.clone()).collect();
+    let summary_hashes: Vec<u64> = built.iter().map(|e| e.2).collect();
+    let mut globals = Context::new();
+    let config_value = Value::from_serializable(&*site.config);
+    globals.insert_value("config", config_value.clone());
+    let nav: Vec<Value> = site
+        .sections
+        .first()
+        .map(|root| {
+            root.subsections
+                .iter()
+                .map(|&s| context::section_nav(site, s))
+                .collect()
+        })
+        .unwrap_or_default();
+    let nav = Value::from(nav);
+    globals.insert_value("nav", nav.clone());
+    let taxonomies = Value::from(
+        site.taxonomies
+            .iter()
+            .map(|t| {
+                obj([
+                    ("name", Value::from(t.name.as_str())),
+                    ("permalink", Value::from(site.url(&t.path()))),
+                    ("term_count", Value::from(t.terms.len())),
+                ])
+            })
+            .collect::<Vec<_>>(),
+    );
+    globals.insert_value("taxonomies", taxonomies.clone());
+    let data: BTreeMap<&str, Value> = site
+        .data
+        .iter()
+        .map(|(k, v)| (k.as_str(), Value::from_serializable(&v.value)))
+        .collect();
+    let data_value = Value::from_serializable(&data);
+    globals.insert_value("data", data_value);
+    globals.insert_value("confidence_scale", context::confidence_scale());
+    let home = site.sections.first();
+    globals.insert_value(
+        "home_bottom_line",
+        home.and_then(|h| h.meta().bottom_line.as_deref())
+            .map(Value::from)
+            .unwrap_or_else(Value::none),
+    );
+    let globals_hash = {
+        let mut h = Xxh3::new();
+        hash_value(&config_value).hash(&mut h);
+        hash_value(&nav).hash(&mut h);
+        hash_value(&taxonomies).hash(&mut h);
+        for d in site.data.values() {
+            d.hash.hash(&mut h);
+        }
+        home.map(|h| h.doc.hash).hash(&mut h);
+        let mut names: Vec<(&String, &String)> = assets.iter().collect();
+        names.sort();
+        names.hash(&mut h);
+        h.finish()
+    };
+    let hedge_matrices: Vec<Value> = (0..site.sections.len())
+        .map(|s| hedge_matrix::value(site, docs, s, &summaries))
+        .collect();
+    let section_hashes = (0..site.sections.len())
+        .map(|s| section_hash(site, docs, s, &hedge_matrices[s]))
+        .collect();
+    let taxonomy_hashes = (0..site.taxonomies.len())
+        .map(|t| hash_value(&taxonomy_value(site, t)))
+        .collect();
+    let chronology_hash = chronology_hash(site, &summary_hashes);
+    let mut feeds = HashMap::new();
+    feeds.insert(None, feeds::briefs(site, None));
+    for (s, sec) in site.sections.iter().enumerate().skip(1) {
+        if !sec.briefs.is_empty() {
+            feeds.insert(Some(s), feeds::briefs(site, Some(s)));
+        }
+    }
+    SiteValues {
+        sitemap_entries: (0..site.briefs.len())
+            .map(|b| sitemap::entry_hash(site, b))
+            .collect(),
+        summaries,
+        summary_hashes,
+        globals,
+        globals_hash,
+        hedge_matrices,
+        section_hashes,
+        taxonomy_hashes,
+        chronology_hash,
+        feeds,
+    }
+}
+
+/// A summary is a function of the brief's file, its Markdown, its URL and section, and the
+/// terms it is filed under (with their counts); rebuilt only when this key changes.
+fn summary_key(site: &Site, docs: &Documents, config_hash: u64, b: BriefId) -> u64 {
+    let brief = &site.briefs[b];
+    let mut h = Xxh3::new();
+    config_hash.hash(&mut h);
+    brief.doc.hash.hash(&mut h);
+    docs.brief(b).map(|r| r.hash).hash(&mut h);
+    brief.path.hash(&mut h);
+    site.sections[brief.section].path.hash(&mut h);
+    for (ti, terms) in brief.terms.iter().enumerate() {
+        for &t in terms {
+            let term = &site.taxonomies[ti].terms[t];
+            (&term.name, &term.slug, term.briefs.len()).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+fn section_hash(site: &Site, docs: &Documents, s: SectionId, hedge_matrix: &Value) -> u64 {
+    let sec = &site.sections[s];
+    hash_of(&(
+        sec.doc.hash,
+        docs.section(s).map(|r| r.hash),
+        hash_value(&context::section_nav(site, s)),
+        hash_value(hedge_matrix),
+    ))
+}
+
+/// Covers exactly what the chronology page's value reads: each event's date and text, and the summary of
+/// the brief it comes from.
+fn chronology_hash(site: &Site, summary_hashes: &[u64]) -> u64 {
+    let mut h = Xxh3::new();
+    for e in &site.chronology {
+        (e.date.iso(), &e.text, e.brief.map(|b| summary_hashes[b])).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A taxonomy with its terms, as templates see it.
+pub fn taxonomy_value(site: &Site, ti: usize) -> Value {
+    let tax = &site.taxonomies[ti];
+    obj([
+        ("name", Value::from(tax.name.as_str())),
+        ("permalink", Value::from(site.url(&tax.path()))),
+        (
+            "terms",
+            Value::from(
+                tax.terms
+                    .iter()
+                    .map(|t| context::term_ref(site, tax, t))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ])
+}
+
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+impl SiteValues {
+    /// What the templates' `get_*` functions look things up in.
+    pub fn lookup(
+        &self,
+        site: &Site,
+        docs: &Documents,
+        assets: &HashMap<String, String>,
+    ) -> Lookup {
+        let mut values = HashMap::with_capacity(site.briefs.len() + site.sections.len());
+        for (b, brief) in site.briefs.iter().enumerate() {
+            values.insert(brief.doc.rel.clone(), self.summaries[b].clone());
+        }
+        for (s, sec) in site.sections.iter().enumerate() {
+            let full = context::section_full(
+                site,
+                docs,
+                s,
+                &self.summaries,
+                self.hedge_matrices[s].clone(),
+            );
+            values.insert(sec.doc.rel.clone(), full);
+        }
+        let taxonomies = (0..site.taxonomies.len())
+            .map(|t| (site.taxonomies[t].name.clone(), taxonomy_value(site, t)))
+            .collect();
+        Lookup {
+            base_url: site.config.base_url.clone(),
+            docs: values,
+            taxonomies,
+            assets: assets.clone(),
+        }
+    }
+}
+
+/// What an edit to some briefs touched beyond the briefs themselves: the pages reading these
+/// are checked too.
+#[derive(Default)]
+pub struct Touched {
+    pub sections: BTreeSet<SectionId>,
+    pub taxonomies: BTreeSet<usize>,
+    pub chronology: bool,
+}
+
+impl SiteValues {
+    /// Patches the values the `changed` briefs feed (their summaries, their sections' hedge
+    /// matrices, their taxonomies, the chronology) after an edit that left the model's
+    /// structure alone, and says what was touched. `lookup` gets the same patches.
+    pub fn update_briefs(
+        &mut self,
+        site: &Site,
+        docs: &Documents,
+        changed: &[BriefId],
+        config_hash: u64,
+        cache: &mut SummaryCache,
+        lookup: &mut Lookup,
+    ) -> Touched {
+        let mut touched = Touched::default();
+        for &b in changed {
+            let brief = &site.briefs[b];
+            let key = summary_key(site, docs, config_hash, b);
+            let v = context::brief_summary(site, docs, b);
+            let h = hash_value(&v);
+            cache.0.insert(brief.doc.rel.clone(), (key, v.clone(), h));
+            lookup.docs.insert(brief.doc.rel.clone(), v.clone());
+            self.summaries[b] = v;
+            self.summary_hashes[b] = h;
+            self.sitemap_entries[b] = sitemap::entry_hash(site, b);
+            touched.sections.insert(brief.section);
+            for (ti, terms) in brief.terms.iter().enumerate() {
+                if !terms.is_empty() {
+                    touched.taxonomies.insert(ti);
+                }
+            }
+            touched.chronology |= !brief.meta().events.is_empty();
+        }
+        for &s in &touched.sections {
+            self.hedge_matrices[s] = hedge_matrix::value(site, docs, s, &self.summaries);
+            self.section_hashes[s] = section_hash(site, docs, s, &self.hedge_matrices[s]);
+            lookup.docs.insert(
+                site.sections[s].doc.rel.clone(),
+                context::section_full(
+                    site,
+                    docs,
+                    s,
+                    &self.summaries,
+                    self.hedge_matrices[s].clone(),
+                ),
+            );
+        }
+        for &t in &touched.taxonomies {
+            self.taxonomy_hashes[t] = hash_value(&taxonomy_value(site, t));
+        }
+        if touched.chronology {
+            self.chronology_hash = chronology_hash(site, &self.summary_hashes);
+        }
+        touched
+    }
+}
