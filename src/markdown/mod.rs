@@ -1,5 +1,8 @@
 //! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
-//! summary, word count, internal `@/` links and shortcodes.
+//! summary, word count, internal `@/` links and shortcodes. The child module [`shortcodes`] cuts
+//! shortcodes out before Markdown and puts their HTML back after.
+
+pub mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -7,8 +10,8 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::shortcodes::{self, Expanded, ShortcodeHost};
 use crate::slug::{UniqueSlugs, slugify};
+use shortcodes::{Expanded, ShortcodeHost};
 
 /// An entry of a brief's table of contents.
 #[derive(Debug, Clone, Serialize, PartialEq, Hash)]
@@ -613,8 +616,8 @@ pub fn id_set(r: &Rendered) -> HashSet<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::shortcodes::NoShortcodes;
     use super::*;
-    use crate::shortcodes::NoShortcodes;
 
     struct Links;
     impl LinkResolver for Links {
