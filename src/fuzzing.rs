@@ -107,7 +107,7 @@ impl ShortcodeHost for Echo {
         };
         Ok(format!(
             "<div class=\"{}\">{}</div>",
-            markdown::escape(&call.name),
+            crate::clean::escape(&call.name),
             body
         ))
     }

@@ -10,6 +10,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::clean::escape;
 use crate::slug::{UniqueSlugs, slugify};
 use shortcodes::{Expanded, ShortcodeHost};
 
@@ -577,21 +578,6 @@ fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
         );
     }
     toc
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Plain text of rendered HTML, for feeds and search descriptions.

@@ -857,7 +857,7 @@ fn sitemap(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
             _ => continue,
         };
         out.push_str("  <url><loc>");
-        out.push_str(&markdown::escape(&site.url(&p.path)));
+        out.push_str(&crate::clean::escape(&site.url(&p.path)));
         out.push_str("</loc>");
         if let Some(l) = lastmod {
             out.push_str("<lastmod>");
