@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::markdown::escape;
+use crate::clean::escape;
 
 pub struct ChartSpec<'a> {
     pub kind: &'a str,

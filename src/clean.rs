@@ -1,5 +1,5 @@
-//! Two rules for text read from content files, applied at the content stage so that no later
-//! stage, template or theme can publish the problem:
+//! The text rules every stage shares. Two apply to text read from content files, at the content
+//! stage so that no later stage, template or theme can publish the problem:
 //!
 //! - URL-valued fields may only hold `http:`, `https:` or `mailto:` addresses, or relative URLs.
 //!   A `javascript:` source URL would run script for every reader who clicks it, and escaping
@@ -7,6 +7,8 @@
 //! - Characters XML 1.0 forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) make a
 //!   feed unreadable, and HTML calls them, DEL and the C1 controls parse errors. None of them has
 //!   a use in an analyst's prose, so they are removed, with one warning per file.
+//!
+//! [`escape`] is the one HTML escape for markup written by hand.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -80,6 +82,24 @@ pub fn xml_output(s: String) -> String {
         (Cow::Borrowed(_), _) => s,
         (Cow::Owned(clean), _) => clean,
     }
+}
+
+/// `s` as HTML text or a quoted attribute value. It lives here, in the foundation, so that every
+/// stage writing markup by hand (heading anchors, charts, the sitemap, the error overlay) shares
+/// one escape without naming the Markdown stage.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// False when `b` surely holds no disallowed character: none of the bytes that start one

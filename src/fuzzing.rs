@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::content::{self, frontmatter};
+use crate::markdown::shortcodes::{self, Call, CallError, NoShortcodes, ShortcodeHost};
 use crate::markdown::{self, LinkResolver, MarkdownError, Resolved};
-use crate::shortcodes::{self, Call, CallError, NoShortcodes, ShortcodeHost};
 
 /// The longest prefix of `data` that is valid UTF-8.
 fn utf8_prefix(data: &[u8]) -> &str {
@@ -107,7 +107,7 @@ impl ShortcodeHost for Echo {
         };
         Ok(format!(
             "<div class=\"{}\">{}</div>",
-            markdown::escape(&call.name),
+            crate::clean::escape(&call.name),
             body
         ))
     }

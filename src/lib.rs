@@ -1,15 +1,17 @@
 //! briefing: a static site generator for policy briefings.
 //!
 //! The pipeline runs one way: [`config`] → [`content`] (walk, front matter) → [`model`] (sections,
-//! briefs, taxonomies, data) → [`render`] (Markdown with [`shortcodes`], then templates) →
-//! [`output`] (atomic write). [`build::Builder`] drives it and keeps the caches that make
-//! `serve`'s rebuilds incremental.
+//! briefs, taxonomies, data) → [`render`] ([`markdown`] with its child [`markdown::shortcodes`],
+//! then templates) → [`output`] (atomic write). [`build::Builder`] drives it and keeps the caches
+//! that make `serve`'s rebuilds incremental.
 
 pub mod assets;
 pub mod build;
 pub mod charts;
 pub mod check;
 pub mod clean;
+#[cfg(test)]
+pub(crate) mod cliffs;
 pub mod config;
 pub mod confine;
 pub mod content;
@@ -30,6 +32,5 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
-pub mod shortcodes;
 pub mod slug;
 pub mod templates;

@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn written_targets_cost_linear_time() {
         // Each `(@/` was scanned to the end of the body for its `)`.
-        crate::shortcodes::cliffs::assert_linear("written targets", 100_000, |n| {
+        crate::cliffs::assert_linear("written targets", 100_000, |n| {
             assert!(written_targets(&"(@/".repeat(n)).is_empty());
         });
     }

@@ -71,7 +71,7 @@ pub fn brief_summary(site: &Site, docs: &Documents, b: BriefId) -> Value {
         .or_else(|| {
             m.description
                 .as_deref()
-                .map(|d| safe(&crate::markdown::escape(d)))
+                .map(|d| safe(&crate::clean::escape(d)))
         })
         .unwrap_or_else(Value::none);
     let mut map = Map::with_capacity(24);

@@ -2,7 +2,6 @@
 
 use super::{PageKind, PageSpec};
 use crate::hashing::hash_of;
-use crate::markdown;
 use crate::model::{BriefId, Site};
 
 /// `sitemap.xml`: every page with a URL worth indexing, briefs with their last change.
@@ -26,7 +25,7 @@ pub fn xml(site: &Site, pages: &[PageSpec]) -> Vec<u8> {
             _ => continue,
         };
         out.push_str("  <url><loc>");
-        out.push_str(&markdown::escape(&site.url(&p.path)));
+        out.push_str(&crate::clean::escape(&site.url(&p.path)));
         out.push_str("</loc>");
         if let Some(l) = lastmod {
             out.push_str("<lastmod>");

@@ -202,16 +202,16 @@ pub fn overlay_html(diagnostics: &[Value]) -> String {
         s.push_str("<div class=\"briefing-error\" style=\"margin:.75rem 0;padding-left:.75rem;border-left:3px solid #e5484d\">");
         s.push_str(&format!(
             "<div style=\"color:#a0a0a0\">{}</div>",
-            crate::markdown::escape(&pos)
+            crate::clean::escape(&pos)
         ));
         s.push_str(&format!(
             "<div style=\"font-weight:bold;white-space:pre-wrap\">{}</div>",
-            crate::markdown::escape(&field(d, "message").unwrap_or_default())
+            crate::clean::escape(&field(d, "message").unwrap_or_default())
         ));
         if let Some(h) = field(d, "hint") {
             s.push_str(&format!(
                 "<div style=\"color:#7ee787;white-space:pre-wrap\">help: {}</div>",
-                crate::markdown::escape(&h)
+                crate::clean::escape(&h)
             ));
         }
         s.push_str("</div>");

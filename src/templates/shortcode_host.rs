@@ -13,8 +13,8 @@ use crate::charts;
 use crate::content::data::DataFile;
 use crate::content::meta::Source;
 use crate::diagnostics::did_you_mean;
+use crate::markdown::shortcodes::{Call, CallError, ShortcodeHost};
 use crate::markdown::{self, LinkResolver};
-use crate::shortcodes::{Call, CallError, ShortcodeHost};
 
 use super::Templates;
 

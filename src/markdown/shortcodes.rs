@@ -10,7 +10,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag};
 use serde_json::Value;
 
-use crate::markdown::MarkdownError;
+use super::MarkdownError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
@@ -171,7 +171,7 @@ fn starts_block(html: &str) -> bool {
 /// disjoint, so looking a position up is a binary search, not a pass over every range.
 fn code_ranges(src: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
-    for (ev, range) in Parser::new_ext(src, crate::markdown::options()).into_offset_iter() {
+    for (ev, range) in Parser::new_ext(src, super::options()).into_offset_iter() {
         match ev {
             Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
             _ => {}
@@ -564,8 +564,7 @@ impl<'a> Cursor<'a> {
 }
 
 #[cfg(test)]
-#[path = "shortcodes_cliffs.rs"]
-pub(crate) mod cliffs;
+mod cliffs;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! indexed `{% end %}` search and one-pass substitution agree with the scans they replace.
 
 use super::*;
+use crate::cliffs::assert_linear;
 
 /// Renders `<name>`, and a block as `<div>name</div>`.
 struct Echo;
@@ -72,33 +73,6 @@ fn indexed_end_search_agrees_with_a_scan() {
             );
         }
     }
-}
-
-/// Runs `f(n)` and `f(8 n)` by turns, five times each after a warm-up, and fails unless the
-/// larger took less than 24 times as long (best against best): about 8 when linear, 64 when
-/// quadratic. Runs by turns share the load of a busy machine; `n` is large enough that even
-/// the small runs take milliseconds.
-pub(crate) fn assert_linear(what: &str, n: usize, f: impl Fn(usize)) {
-    let time = |n: usize| {
-        let start = std::time::Instant::now();
-        f(n);
-        start.elapsed()
-    };
-    time(n);
-    let (mut small, mut large) = (std::time::Duration::MAX, std::time::Duration::MAX);
-    for _ in 0..5 {
-        small = small.min(time(n));
-        large = large.min(time(8 * n));
-        // Far past the bound: quadratic, no need to wait for more runs.
-        if large.as_secs_f64() > 3.0 * 24.0 * small.as_secs_f64() {
-            break;
-        }
-    }
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
-    assert!(
-        ratio < 24.0,
-        "{what}: 8x the input took {ratio:.1}x as long ({small:?} -> {large:?})"
-    );
 }
 
 #[test]

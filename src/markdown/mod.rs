@@ -1,5 +1,8 @@
 //! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
-//! summary, word count, internal `@/` links and shortcodes.
+//! summary, word count, internal `@/` links and shortcodes. The child module [`shortcodes`] cuts
+//! shortcodes out before Markdown and puts their HTML back after.
+
+pub mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -7,8 +10,9 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::shortcodes::{self, Expanded, ShortcodeHost};
+use crate::clean::escape;
 use crate::slug::{UniqueSlugs, slugify};
+use shortcodes::{Expanded, ShortcodeHost};
 
 /// An entry of a brief's table of contents.
 #[derive(Debug, Clone, Serialize, PartialEq, Hash)]
@@ -576,21 +580,6 @@ fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
     toc
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Plain text of rendered HTML, for feeds and search descriptions.
 pub fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -613,8 +602,8 @@ pub fn id_set(r: &Rendered) -> HashSet<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::shortcodes::NoShortcodes;
     use super::*;
-    use crate::shortcodes::NoShortcodes;
 
     struct Links;
     impl LinkResolver for Links {
