@@ -215,7 +215,7 @@ impl Builder {
         if let Some(r) = rendering {
             rendered = r.rendered;
             changed_pages = r.changed;
-            files = r.files;
+            files = into_bodies(r.files);
             if last.minify {
                 crate::output::minify_pages(&mut files);
             }
@@ -330,7 +330,7 @@ impl Builder {
             &docs,
             &templates,
             &assets,
-            sink.as_ref(),
+            sink.as_ref().map(|s| s as &dyn render::PageSink),
             &mut self.cache,
             &mut diags,
         );
@@ -347,7 +347,7 @@ impl Builder {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Failure::Content(diags));
         }
-        let mut files = rendering.files;
+        let mut files = into_bodies(rendering.files);
         if minify {
             crate::output::minify_pages(&mut files);
         }
@@ -480,6 +480,13 @@ impl StageTimer {
             self.last = Instant::now();
         }
     }
+}
+
+fn into_bodies(pages: BTreeMap<String, Arc<Vec<u8>>>) -> BTreeMap<String, Body> {
+    pages
+        .into_iter()
+        .map(|(k, v)| (k, Body::Bytes(v)))
+        .collect()
 }
 
 fn collect_static(

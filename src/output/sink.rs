@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use super::{FirstFailure, Reuse, minify, put};
 use crate::diagnostics::Diagnostic;
+use crate::render::PageSink;
 
 /// Where a one-shot build streams pages as they are rendered. Pages that later stages need
-/// (search indexes brief pages) are kept in memory instead: the renderer asks [`Sink::keeps`].
+/// (search indexes brief pages) are kept in memory instead.
 pub struct Sink {
     pub dir: PathBuf,
     pub minify: bool,
@@ -19,15 +20,14 @@ pub struct Sink {
     pub failed: FirstFailure,
 }
 
-impl Sink {
-    /// Whether a page of this kind stays in memory rather than being streamed.
-    pub fn keeps(&self, is_brief: bool) -> bool {
-        self.keep_briefs && is_brief
+impl PageSink for Sink {
+    fn keeps_brief_pages(&self) -> bool {
+        self.keep_briefs
     }
 
     /// Writes one page under the staging folder, minified when asked; its first failure is kept
     /// in `failed` and returned as a diagnostic for the page.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let dest = self.dir.join(rel);
         let io = |e: std::io::Error| self.failed.record("cannot write", &dest, &e);
         if let Some(parent) = dest.parent() {

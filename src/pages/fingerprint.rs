@@ -27,16 +27,16 @@ impl PageSource<'_> {
     /// also noted in `deps`.
     pub fn fingerprint(&self, spec: &PageSpec, deps: &mut Deps) -> u64 {
         let site = self.site;
-        let d = &self.values;
+        let values = &self.values;
         let mut fp = Xxh3::new();
-        d.globals_hash.hash(&mut fp);
+        values.globals_hash.hash(&mut fp);
         spec.path.hash(&mut fp);
         spec.template.hash(&mut fp);
         self.templates.closure_hash(&spec.template).hash(&mut fp);
         title_and_description(site, spec).hash(&mut fp);
-        fn read_briefs(d: &SiteValues, ids: &[BriefId], fp: &mut Xxh3, deps: &mut Deps) {
+        fn read_briefs(values: &SiteValues, ids: &[BriefId], fp: &mut Xxh3, deps: &mut Deps) {
             for &b in ids {
-                d.summary_hashes[b].hash(fp);
+                values.summary_hashes[b].hash(fp);
             }
             deps.briefs.extend_from_slice(ids);
         }
@@ -44,19 +44,19 @@ impl PageSource<'_> {
         // term of that taxonomy, so the `sections`/`taxonomies` entry recorded beside it already
         // brings the page back when one of them changes. Recording each brief too would put a
         // 50,000-brief term's 1,000 pages into every brief's list (gigabytes at that size).
-        fn read_list(d: &SiteValues, ids: &[BriefId], fp: &mut Xxh3) {
+        fn read_list(values: &SiteValues, ids: &[BriefId], fp: &mut Xxh3) {
             for &b in ids {
-                d.summary_hashes[b].hash(fp);
+                values.summary_hashes[b].hash(fp);
             }
         }
         let read_full = |b: BriefId, fp: &mut Xxh3, deps: &mut Deps| {
             let brief = &site.briefs[b];
             brief.doc.hash.hash(fp);
             self.docs.brief(b).map(|r| r.hash).hash(fp);
-            d.summary_hashes[b].hash(fp);
+            values.summary_hashes[b].hash(fp);
             self.docs.references(b).hash(fp);
-            read_briefs(d, &brief.related, fp, deps);
-            read_briefs(d, &self.neighbours(b), fp, deps);
+            read_briefs(values, &brief.related, fp, deps);
+            read_briefs(values, &self.neighbours(b), fp, deps);
             brief.bundle_dir.hash(fp);
             deps.briefs.push(b);
         };
@@ -66,29 +66,29 @@ impl PageSource<'_> {
                     PageKind::Section(s, _) => s,
                     _ => 0,
                 };
-                d.section_hashes[s].hash(&mut fp);
+                values.section_hashes[s].hash(&mut fp);
                 deps.sections.push(s);
-                read_list(d, &site.sections[s].briefs, &mut fp);
+                read_list(values, &site.sections[s].briefs, &mut fp);
                 p.hash(&mut fp);
             }
             PageKind::Brief(b) => {
                 read_full(b, &mut fp, deps);
                 let s = site.briefs[b].section;
-                d.section_hashes[s].hash(&mut fp);
+                values.section_hashes[s].hash(&mut fp);
                 deps.sections.push(s);
             }
             PageKind::TaxonomyList(ti) => {
-                d.taxonomy_hashes[ti].hash(&mut fp);
+                values.taxonomy_hashes[ti].hash(&mut fp);
                 deps.taxonomies.push(ti);
             }
             PageKind::Term(ti, t, p) => {
-                d.taxonomy_hashes[ti].hash(&mut fp);
+                values.taxonomy_hashes[ti].hash(&mut fp);
                 deps.taxonomies.push(ti);
-                read_list(d, &site.taxonomies[ti].terms[t].briefs, &mut fp);
+                read_list(values, &site.taxonomies[ti].terms[t].briefs, &mut fp);
                 p.hash(&mut fp);
             }
             PageKind::Chronology => {
-                d.chronology_hash.hash(&mut fp);
+                values.chronology_hash.hash(&mut fp);
                 deps.chronology = true;
             }
             PageKind::Briefing => {
@@ -98,7 +98,7 @@ impl PageSource<'_> {
             }
             PageKind::Feed(section) => {
                 let ids = self.feed(section);
-                read_briefs(d, ids, &mut fp, deps);
+                read_briefs(values, ids, &mut fp, deps);
                 for &b in ids {
                     let m = site.briefs[b].meta();
                     (&m.date, &m.updated, &m.description, &m.bottom_line).hash(&mut fp);
@@ -114,11 +114,11 @@ impl PageSource<'_> {
                 for s in &site.sections {
                     (&s.path, s.briefs.len()).hash(&mut fp);
                 }
-                for &h in &d.sitemap_entries {
+                for &h in &values.sitemap_entries {
                     fp.write_u64(h);
                 }
                 deps.briefs.extend(0..site.briefs.len());
-                d.taxonomy_hashes.hash(&mut fp);
+                values.taxonomy_hashes.hash(&mut fp);
                 deps.taxonomies.extend(0..site.taxonomies.len());
             }
             PageKind::Search | PageKind::NotFound | PageKind::Robots => {}

@@ -14,6 +14,9 @@ pub mod page_context;
 pub mod sitemap;
 pub mod values;
 
+#[cfg(test)]
+mod tests;
+
 use tera::{Context, Value};
 
 use crate::model::{BriefId, SectionId, Site};

@@ -16,7 +16,6 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::hashing::{Xxh3, hash_of, hash_value};
 use crate::model::Site;
-use crate::output::{Body, Sink};
 use crate::pages::documents::Documents;
 use crate::pages::fingerprint::Deps;
 use crate::pages::values::{self, SiteValues, SummaryCache};
@@ -25,6 +24,16 @@ use crate::templates::lookup::{Lending, Lookup};
 use crate::templates::{self, Templates};
 use deps::DepIndex;
 pub use patch::render_changed_briefs;
+
+/// Where a one-shot build streams pages as they render (output's staging folder), so a
+/// 10,000-page site is never held in memory. Defined here and implemented by `output`, so the
+/// renderer hands pages on without naming the stage after it.
+pub trait PageSink: Sync {
+    /// Whether brief pages stay in memory (the search index reads them) instead of streaming.
+    fn keeps_brief_pages(&self) -> bool;
+    /// Writes one page; a failure is an error for that page.
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+}
 
 /// A rendered page: its bytes, or the note that the sink wrote it to disk and kept no copy.
 enum PageBytes {
@@ -60,7 +69,8 @@ pub struct RenderCache {
 
 /// The result of a render: every output file, and how many pages were rendered vs reused.
 pub struct Rendering {
-    pub files: BTreeMap<String, Body>,
+    /// Rendered pages by output path (relative to the output root).
+    pub files: BTreeMap<String, Arc<Vec<u8>>>,
     /// Pages the sink wrote to disk, not in `files`.
     pub written: usize,
     pub pages: usize,
@@ -96,7 +106,7 @@ fn render_page(
     spec: &PageSpec,
     lookup: &Arc<Lookup>,
     cached: Option<&PageEntry>,
-    sink: Option<&Sink>,
+    sink: Option<&dyn PageSink>,
     sitemap: &(dyn Fn() -> Arc<Vec<u8>> + Sync),
     robots: &Arc<Vec<u8>>,
 ) -> PageResult {
@@ -129,7 +139,9 @@ fn render_page(
     let reads = lending.finish();
     let rh = reads_hash(lookup, &reads);
     let result = match (result, sink) {
-        (Ok(bytes), Some(sink)) if !sink.keeps(matches!(spec.kind, PageKind::Brief(_))) => {
+        (Ok(bytes), Some(sink))
+            if !(sink.keeps_brief_pages() && matches!(spec.kind, PageKind::Brief(_))) =>
+        {
             sink.write(&spec.out, &bytes).map(|_| PageBytes::Streamed)
         }
         (r, _) => r.map(PageBytes::Kept),
@@ -145,7 +157,7 @@ pub fn render_site(
     docs: &Documents,
     templates: &Templates,
     assets: &HashMap<String, String>,
-    sink: Option<&Sink>,
+    sink: Option<&dyn PageSink>,
     cache: &mut RenderCache,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendering {
@@ -217,11 +229,11 @@ pub fn render_site(
                     changed.push(spec.out.clone());
                 }
                 let PageBytes::Kept(bytes) = bytes else {
-                    // Streamed to disk already; keep no copy (see `Sink`).
+                    // Streamed to disk already; keep no copy (see `PageSink`).
                     written += 1;
                     continue;
                 };
-                files.insert(spec.out.clone(), Body::Bytes(bytes.clone()));
+                files.insert(spec.out.clone(), bytes.clone());
                 new_pages.insert(
                     spec.out.clone(),
                     PageEntry {

@@ -10,7 +10,6 @@ use super::{LastRender, PageBytes, PageEntry, PageResult, RenderCache, Rendering
 use crate::diagnostics::Diagnostic;
 use crate::model::BriefId;
 use crate::model::Site;
-use crate::output::Body;
 use crate::pages::documents::Documents;
 use crate::pages::{PageSource, sitemap};
 use crate::templates::Templates;
@@ -104,7 +103,7 @@ pub fn render_changed_briefs(
             Ok((PageBytes::Kept(bytes), true)) => {
                 rendered += 1;
                 changed_out.push(out.clone());
-                files.insert(out.clone(), Body::Bytes(bytes.clone()));
+                files.insert(out.clone(), bytes.clone());
                 if let Some(old) = cache.pages.get(out) {
                     last.index.remove_reads(i, &old.reads);
                 }

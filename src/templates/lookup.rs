@@ -148,3 +148,38 @@ pub fn register(tera: &mut Tera) {
         },
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tera() -> Tera {
+        let mut tera = Tera::default();
+        register(&mut tera);
+        tera.add_raw_template("t", "{% set b = get_brief(path=\"a.md\") %}{{ b.title }}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        tera
+    }
+
+    #[test]
+    fn lookups_see_only_what_the_current_page_render_lent_them_and_are_recorded() {
+        let tera = tera();
+        let ctx = tera::Context::new();
+        let mut docs = HashMap::new();
+        docs.insert(
+            "a.md".to_string(),
+            Value::from_serializable(&serde_json::json!({"title": "Alpha"})),
+        );
+        let lookup = Arc::new(Lookup {
+            docs,
+            ..Lookup::default()
+        });
+        let lending = Lending::start(&lookup);
+        assert_eq!(tera.render("t", &ctx).ok().as_deref(), Some("Alpha"));
+        assert_eq!(lending.finish(), vec!["doc:a.md".to_string()]);
+        // Once the page is done, nothing is lent: a render outside a page finds nothing.
+        assert!(tera.render("t", &ctx).is_err());
+        // And the values are no longer shared, so the renderer can patch them in place.
+        assert_eq!(Arc::strong_count(&lookup), 1);
+    }
+}
