@@ -88,9 +88,9 @@ impl LinkResolver for OneFile {
 }
 
 /// Echoes calls; renders block bodies as Markdown like the built-in callout does.
-struct Echo;
+struct PlainShortcodes;
 
-impl ShortcodeHost for Echo {
+impl ShortcodeHost for PlainShortcodes {
     fn render(&mut self, call: &Call) -> Result<String, CallError> {
         if call.name == "fail" {
             return Err(CallError {
@@ -139,11 +139,11 @@ pub fn markdown(data: &[u8]) {
     let _ = markdown::strip_tags(&r.html);
 
     let mut errors = Vec::new();
-    let _ = markdown::render(src, &OneFile, &mut Echo, &mut errors);
+    let _ = markdown::render(src, &OneFile, &mut PlainShortcodes, &mut errors);
     check_spans(src, &errors);
 
     let mut errors = Vec::new();
-    let expanded = shortcodes::expand(src, &mut Echo, &mut errors);
+    let expanded = shortcodes::expand(src, &mut PlainShortcodes, &mut errors);
     check_spans(src, &errors);
     let _ = expanded.substitute(&expanded.text);
     let n = expanded.text.len();
@@ -160,9 +160,9 @@ const LINK_FILES: [(&str, &str); 4] = [
 ];
 
 /// A resolver that knows `LINK_FILES` and fails the run if a path leaving content/ reaches it.
-struct Site;
+struct FuzzLinks;
 
-impl LinkResolver for Site {
+impl LinkResolver for FuzzLinks {
     fn resolve(&self, rel: &str) -> Option<Resolved> {
         assert!(
             !rel.split('/').any(|c| c == ".." || c == ".") && !rel.starts_with('/'),
@@ -235,7 +235,7 @@ pub fn links_markdown(data: &[u8]) -> String {
 pub fn links(data: &[u8]) {
     let md = links_markdown(data);
     let mut errors = Vec::new();
-    let r = markdown::render(&md, &Site, &mut NoShortcodes, &mut errors);
+    let r = markdown::render(&md, &FuzzLinks, &mut NoShortcodes, &mut errors);
     for e in &errors {
         assert!(e.span.start <= e.span.end && e.span.end <= md.len());
     }

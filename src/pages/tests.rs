@@ -14,7 +14,7 @@ use crate::content::Loader;
 use crate::model::Site;
 use crate::templates::Templates;
 
-struct Built {
+struct TestSite {
     site: Site,
     docs: Documents,
     templates: Templates,
@@ -22,7 +22,7 @@ struct Built {
 
 /// A site with `n` briefs in section `s`, dated a day apart (brief 0 the oldest); `body` gives
 /// brief i's Markdown body.
-fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> Built {
+fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> TestSite {
     let write = |rel: &str, text: &str| {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -50,14 +50,14 @@ fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> B
     let templates = Templates::from_sources(HashMap::new()).unwrap_or_else(|_| unreachable!());
     let docs = documents::render_all(&site, &templates, &mut MarkdownCache::default(), &mut diags);
     assert!(diags.is_empty(), "{diags:?}");
-    Built {
+    TestSite {
         site,
         docs,
         templates,
     }
 }
 
-fn source(b: &Built) -> PageSource<'_> {
+fn source(b: &TestSite) -> PageSource<'_> {
     let values = values::derive(
         &b.site,
         &b.docs,

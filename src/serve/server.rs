@@ -130,7 +130,7 @@ pub fn parse_path(raw: &str) -> Option<RequestPath> {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Resolved {
+pub enum RequestTarget {
     File(String),
     /// To the same path with a trailing slash.
     AddSlash,
@@ -138,28 +138,28 @@ pub enum Resolved {
 }
 
 /// Maps a request path onto the output file that answers it.
-pub fn resolve(files: &BTreeMap<String, Body>, p: &RequestPath) -> Resolved {
+pub fn resolve(files: &BTreeMap<String, Body>, p: &RequestPath) -> RequestTarget {
     if p.key.is_empty() {
         return if files.contains_key("index.html") {
-            Resolved::File("index.html".into())
+            RequestTarget::File("index.html".into())
         } else {
-            Resolved::NotFound
+            RequestTarget::NotFound
         };
     }
     let index = format!("{}/index.html", p.key);
     if p.trailing_slash {
         return if files.contains_key(&index) {
-            Resolved::File(index)
+            RequestTarget::File(index)
         } else {
-            Resolved::NotFound
+            RequestTarget::NotFound
         };
     }
     if files.contains_key(&p.key) {
-        Resolved::File(p.key.clone())
+        RequestTarget::File(p.key.clone())
     } else if files.contains_key(&index) {
-        Resolved::AddSlash
+        RequestTarget::AddSlash
     } else {
-        Resolved::NotFound
+        RequestTarget::NotFound
     }
 }
 
@@ -245,8 +245,8 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
     };
     let snap = current(&app.site);
     match resolve(&snap.files, &path) {
-        Resolved::File(key) => respond(&app, &snap, &key, StatusCode::OK).await,
-        Resolved::AddSlash => {
+        RequestTarget::File(key) => respond(&app, &snap, &key, StatusCode::OK).await,
+        RequestTarget::AddSlash => {
             // The raw path passed `parse_path`, so it starts with exactly one slash and the
             // Location stays on this server.
             let mut loc = format!("{}/", uri.path());
@@ -265,7 +265,7 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
                 Err(_) => plain(StatusCode::BAD_REQUEST, "bad request path\n"),
             }
         }
-        Resolved::NotFound => not_found(&app, &snap).await,
+        RequestTarget::NotFound => not_found(&app, &snap).await,
     }
 }
 
@@ -404,20 +404,23 @@ mod tests {
             "404.html",
         ]);
         let r = |raw: &str| parse_path(raw).map(|p| resolve(&f, &p));
-        assert_eq!(r("/"), Some(Resolved::File("index.html".into())));
+        assert_eq!(r("/"), Some(RequestTarget::File("index.html".into())));
         assert_eq!(
             r("/hedges/china/"),
-            Some(Resolved::File("hedges/china/index.html".into()))
+            Some(RequestTarget::File("hedges/china/index.html".into()))
         );
-        assert_eq!(r("/hedges/china"), Some(Resolved::AddSlash));
+        assert_eq!(r("/hedges/china"), Some(RequestTarget::AddSlash));
         assert_eq!(
             r("/hedges/china/index.html"),
-            Some(Resolved::File("hedges/china/index.html".into()))
+            Some(RequestTarget::File("hedges/china/index.html".into()))
         );
-        assert_eq!(r("/style.css"), Some(Resolved::File("style.css".into())));
-        assert_eq!(r("/style.css/"), Some(Resolved::NotFound));
-        assert_eq!(r("/hedges/"), Some(Resolved::NotFound));
-        assert_eq!(r("/nope"), Some(Resolved::NotFound));
+        assert_eq!(
+            r("/style.css"),
+            Some(RequestTarget::File("style.css".into()))
+        );
+        assert_eq!(r("/style.css/"), Some(RequestTarget::NotFound));
+        assert_eq!(r("/hedges/"), Some(RequestTarget::NotFound));
+        assert_eq!(r("/nope"), Some(RequestTarget::NotFound));
     }
 
     #[test]

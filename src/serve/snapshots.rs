@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Diagnostic, Failure};
 use crate::output::Body;
 
 /// Size and modification time: enough to tell that a static file changed without reading it.
-type Stamp = (u64, Option<SystemTime>);
+type FileStamp = (u64, Option<SystemTime>);
 
 /// Turns build results into snapshots, terminal lines and tab messages.
 pub(super) struct SnapshotStore {
@@ -30,7 +30,7 @@ pub(super) struct SnapshotStore {
     /// restart reloads even though the counter started again.
     nonce: u64,
     counter: u64,
-    stamps: HashMap<String, Stamp>,
+    stamps: HashMap<String, FileStamp>,
     /// Whether any build has succeeded yet, i.e. whether there is a last good build to show.
     built: bool,
     /// Jobs for the search worker, once it runs.
@@ -39,7 +39,7 @@ pub(super) struct SnapshotStore {
     /// The site root (canonical): static files are held in memory only from inside it.
     root: PathBuf,
     /// Static files read into memory, by real path, with the stamp they were read at.
-    static_bytes: HashMap<PathBuf, (Stamp, Arc<Vec<u8>>)>,
+    static_bytes: HashMap<PathBuf, (FileStamp, Arc<Vec<u8>>)>,
 }
 
 /// Static files up to this size are served from memory, like pages: a request never sees one
@@ -301,7 +301,7 @@ impl SnapshotStore {
     }
 }
 
-fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, Stamp> {
+fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, FileStamp> {
     files
         .iter()
         .filter_map(|(k, b)| match b {
@@ -327,8 +327,8 @@ fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, Stamp> {
 fn changed_paths(
     old: &BTreeMap<String, Body>,
     new: &BTreeMap<String, Body>,
-    old_stamps: &HashMap<String, Stamp>,
-    new_stamps: &HashMap<String, Stamp>,
+    old_stamps: &HashMap<String, FileStamp>,
+    new_stamps: &HashMap<String, FileStamp>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (k, body) in new {
@@ -422,8 +422,8 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let t = SystemTime::UNIX_EPOCH;
-        let s1: HashMap<String, Stamp> = [("style.css".to_string(), (10, Some(t)))].into();
-        let s2: HashMap<String, Stamp> = [("style.css".to_string(), (11, Some(t)))].into();
+        let s1: HashMap<String, FileStamp> = [("style.css".to_string(), (10, Some(t)))].into();
+        let s2: HashMap<String, FileStamp> = [("style.css".to_string(), (11, Some(t)))].into();
         assert_eq!(
             changed_paths(&old, &new, &s1, &s1),
             vec!["b.html", "new.html", "gone.html"]

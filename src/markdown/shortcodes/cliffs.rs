@@ -5,9 +5,9 @@ use super::*;
 use crate::cliffs::assert_linear;
 
 /// Renders `<name>`, and a block as `<div>name</div>`.
-struct Echo;
+struct EchoHost;
 
-impl ShortcodeHost for Echo {
+impl ShortcodeHost for EchoHost {
     fn render(&mut self, call: &Call) -> Result<String, CallError> {
         Ok(match call.body {
             Some(_) => format!("<div>{}</div>", call.name),
@@ -80,7 +80,7 @@ fn many_shortcodes_and_links_cost_linear_time() {
     assert_linear("substitute", 8000, |n| {
         let src = "Text {{ cite(id=\"x\") }} and [l](@/a.md).\n\n".repeat(n);
         let mut errors = Vec::new();
-        let e = expand(&src, &mut Echo, &mut errors);
+        let e = expand(&src, &mut EchoHost, &mut errors);
         // Every link's span maps back through the replacements before it.
         for (at, _) in e.text.match_indices("[l]") {
             std::hint::black_box(e.original_span(at..at + 3));
@@ -94,7 +94,7 @@ fn many_unclosed_blocks_cost_linear_time() {
     assert_linear("unclosed", 8000, |n| {
         let src = "{% callout(kind=\"note\") %}\nopen\n".repeat(n);
         let mut errors = Vec::new();
-        expand(&src, &mut Echo, &mut errors);
+        expand(&src, &mut EchoHost, &mut errors);
         assert_eq!(errors.len(), n);
     });
 }
@@ -104,7 +104,7 @@ fn many_code_spans_cost_linear_time() {
     assert_linear("code spans", 8000, |n| {
         let src = "`code` {{ cite(id=\"x\") }} ".repeat(n);
         let mut errors = Vec::new();
-        let e = expand(&src, &mut Echo, &mut errors);
+        let e = expand(&src, &mut EchoHost, &mut errors);
         assert_eq!(e.replacements.len(), n);
     });
 }
@@ -114,7 +114,7 @@ fn block_tokens_leave_their_paragraph_inline_ones_stay() {
     let mut errors = Vec::new();
     let e = expand(
         "{% callout() %}\nx\n{% end %}\n\nA {{ cite() }}.\n",
-        &mut Echo,
+        &mut EchoHost,
         &mut errors,
     );
     let html = format!("<p>{}</p>\n<p>A {}.</p>\n", token(0), token(1));
