@@ -1,9 +1,11 @@
 //! briefing: a static site generator for policy briefings.
 //!
-//! The pipeline runs one way: [`config`] → [`content`] (walk, front matter) → [`model`] (sections,
-//! briefs, taxonomies, data) → [`render`] ([`markdown`] with its child [`markdown::shortcodes`],
-//! then templates) → [`output`] (atomic write). [`build::Builder`] drives it and keeps the caches
-//! that make `serve`'s rebuilds incremental.
+//! The pipeline runs one way, each stage a module that names only earlier ones (ARCHITECTURE.md
+//! has the rank table; `tests/layering.rs` enforces it): [`config`] → [`content`] (walk, front
+//! matter) → [`model`] (sections, briefs, taxonomies, data) → [`markdown`] (with its child
+//! [`markdown::shortcodes`]) → [`templates`] (Tera, lookups, the shortcode runner) → [`pages`]
+//! (documents, page list, contexts, fingerprints) → [`render`] → [`output`] (atomic write).
+//! [`build::Builder`] drives it and keeps the caches that make `serve`'s rebuilds incremental.
 
 pub mod assets;
 pub mod build;
