@@ -10,14 +10,15 @@ pub mod documents;
 pub mod feeds;
 pub mod fingerprint;
 pub mod hedge_matrix;
-pub mod page_context;
+pub mod inputs;
 pub mod sitemap;
+pub mod titles;
 pub mod values;
 
 #[cfg(test)]
 mod tests;
 
-use tera::{Context, Value};
+use tera::Value;
 
 use crate::model::{BriefId, SectionId, Site};
 use crate::templates::Templates;
@@ -32,7 +33,12 @@ pub enum PageKind {
     Section(SectionId, usize),
     Brief(BriefId),
     TaxonomyList(usize),
-    Term(usize, usize, usize),
+    /// Page `page` of the list of `term` of `taxonomy`.
+    Term {
+        taxonomy: usize,
+        term: usize,
+        page: usize,
+    },
     Chronology,
     Briefing,
     Search,
@@ -120,7 +126,11 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
                 pages.push(PageSpec {
                     out: html(&path),
                     path,
-                    kind: PageKind::Term(ti, t, p),
+                    kind: PageKind::Term {
+                        taxonomy: ti,
+                        term: t,
+                        page: p,
+                    },
                     template: "taxonomy_term.html".into(),
                 });
             }
@@ -231,12 +241,4 @@ pub struct PageSource<'a> {
     pub docs: &'a Documents,
     pub templates: &'a Templates,
     pub values: SiteValues,
-}
-
-impl PageSource<'_> {
-    /// Builds the page's template context. Everything put in it must be covered by
-    /// [`PageSource::fingerprint`].
-    pub fn context(&self, spec: &PageSpec) -> Context {
-        page_context::context(self, spec)
-    }
 }

@@ -58,9 +58,11 @@ fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> T
 }
 
 fn source(b: &TestSite) -> PageSource<'_> {
+    let pages = list(&b.site, b.site.config.paginate_by);
     let values = values::derive(
         &b.site,
         &b.docs,
+        &pages,
         &HashMap::new(),
         0,
         &mut SummaryCache::default(),
@@ -158,7 +160,7 @@ fn the_sitemap_lists_every_page_with_a_url_and_each_brief_with_its_last_change()
         &|_| "x".into(),
     );
     let pages = list(&b.site, b.site.config.paginate_by);
-    let xml = String::from_utf8(sitemap::xml(&b.site, &pages)).unwrap();
+    let xml = String::from_utf8(sitemap::Sitemap::new(&b.site, &pages).xml()).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let urls: Vec<(String, Option<String>)> = doc
         .descendants()

@@ -11,7 +11,8 @@ use tera::{Context, Value};
 
 use super::context::{self, obj};
 use super::documents::Documents;
-use super::{feeds, hedge_matrix, sitemap};
+use super::sitemap::Sitemap;
+use super::{PageSpec, feeds, hedge_matrix};
 use crate::hashing::{Xxh3, hash_of, hash_value};
 use crate::model::{BriefId, SectionId, Site};
 use crate::templates::lookup::Lookup;
@@ -30,20 +31,23 @@ pub struct SiteValues {
     pub globals: Context,
     pub globals_hash: u64,
     pub hedge_matrices: Vec<Value>,
-    /// Per section: its own fields, subsections and hedge matrix (not its briefs).
+    /// Per section: the section as pages and `get_section` see it (with its briefs' summaries).
+    pub sections: Vec<Value>,
+    /// Per section: its own fields, subsections and hedge matrix (its briefs' summaries are
+    /// hashed apart, in `summary_hashes`).
     pub section_hashes: Vec<u64>,
-    pub taxonomy_hashes: Vec<u64>,
-    pub chronology_hash: u64,
+    /// Per taxonomy: its value with its terms, and that value's hash.
+    pub taxonomies: Vec<(Value, u64)>,
     /// The briefs each feed lists (`None`: the site feed), in feed order.
     pub feeds: HashMap<Option<SectionId>, Vec<BriefId>>,
-    /// Per brief: a hash of what the sitemap prints for it (URL and dates).
-    pub sitemap_entries: Vec<u64>,
+    pub sitemap: Sitemap,
 }
 
 /// Computes what every page shares, reusing cached brief summaries whose key is unchanged.
 pub fn derive(
     site: &Site,
     docs: &Documents,
+    pages: &[PageSpec],
     assets: &HashMap<String, String>,
     config_hash: u64,
     cache: &mut SummaryCache,
@@ -133,10 +137,16 @@ pub fn derive(
     let section_hashes = (0..site.sections.len())
         .map(|s| section_hash(site, docs, s, &hedge_matrices[s]))
         .collect();
-    let taxonomy_hashes = (0..site.taxonomies.len())
-        .map(|t| hash_value(&taxonomy_value(site, t)))
+    let sections = (0..site.sections.len())
+        .map(|s| context::section_full(site, docs, s, &summaries, hedge_matrices[s].clone()))
         .collect();
-    let chronology_hash = chronology_hash(site, &summary_hashes);
+    let taxonomies = (0..site.taxonomies.len())
+        .map(|t| {
+            let v = taxonomy_value(site, t);
+            let h = hash_value(&v);
+            (v, h)
+        })
+        .collect();
     let mut feeds = HashMap::new();
     feeds.insert(None, feeds::briefs(site, None));
     for (s, sec) in site.sections.iter().enumerate().skip(1) {
@@ -145,17 +155,15 @@ pub fn derive(
         }
     }
     SiteValues {
-        sitemap_entries: (0..site.briefs.len())
-            .map(|b| sitemap::entry_hash(site, b))
-            .collect(),
+        sitemap: Sitemap::new(site, pages),
+        sections,
+        taxonomies,
         summaries,
         summary_hashes,
         globals,
         globals_hash,
         hedge_matrices,
         section_hashes,
-        taxonomy_hashes,
-        chronology_hash,
         feeds,
     }
 }
@@ -189,16 +197,6 @@ fn section_hash(site: &Site, docs: &Documents, s: SectionId, hedge_matrix: &Valu
     ))
 }
 
-/// Covers exactly what the chronology page's value reads: each event's date and text, and the summary of
-/// the brief it comes from.
-fn chronology_hash(site: &Site, summary_hashes: &[u64]) -> u64 {
-    let mut h = Xxh3::new();
-    for e in &site.chronology {
-        (e.date.iso(), &e.text, e.brief.map(|b| summary_hashes[b])).hash(&mut h);
-    }
-    h.finish()
-}
-
 /// A taxonomy with its terms, as templates see it.
 pub fn taxonomy_value(site: &Site, ti: usize) -> Value {
     let tax = &site.taxonomies[ti];
@@ -226,28 +224,21 @@ pub fn capitalize(s: &str) -> String {
 
 impl SiteValues {
     /// What the templates' `get_*` functions look things up in.
-    pub fn lookup(
-        &self,
-        site: &Site,
-        docs: &Documents,
-        assets: &HashMap<String, String>,
-    ) -> Lookup {
+    pub fn lookup(&self, site: &Site, assets: &HashMap<String, String>) -> Lookup {
         let mut values = HashMap::with_capacity(site.briefs.len() + site.sections.len());
         for (b, brief) in site.briefs.iter().enumerate() {
             values.insert(brief.doc.rel.clone(), self.summaries[b].clone());
         }
         for (s, sec) in site.sections.iter().enumerate() {
-            let full = context::section_full(
-                site,
-                docs,
-                s,
-                &self.summaries,
-                self.hedge_matrices[s].clone(),
-            );
-            values.insert(sec.doc.rel.clone(), full);
+            values.insert(sec.doc.rel.clone(), self.sections[s].clone());
         }
         let taxonomies = (0..site.taxonomies.len())
-            .map(|t| (site.taxonomies[t].name.clone(), taxonomy_value(site, t)))
+            .map(|t| {
+                (
+                    site.taxonomies[t].name.clone(),
+                    self.taxonomies[t].0.clone(),
+                )
+            })
             .collect();
         Lookup {
             base_url: site.config.base_url.clone(),
@@ -290,7 +281,7 @@ impl SiteValues {
             lookup.docs.insert(brief.doc.rel.clone(), v.clone());
             self.summaries[b] = v;
             self.summary_hashes[b] = h;
-            self.sitemap_entries[b] = sitemap::entry_hash(site, b);
+            self.sitemap.update_brief(site, b);
             touched.sections.insert(brief.section);
             for (ti, terms) in brief.terms.iter().enumerate() {
                 if !terms.is_empty() {
@@ -314,10 +305,12 @@ impl SiteValues {
             );
         }
         for &t in &touched.taxonomies {
-            self.taxonomy_hashes[t] = hash_value(&taxonomy_value(site, t));
-        }
-        if touched.chronology {
-            self.chronology_hash = chronology_hash(site, &self.summary_hashes);
+            let v = taxonomy_value(site, t);
+            let h = hash_value(&v);
+            lookup
+                .taxonomies
+                .insert(site.taxonomies[t].name.clone(), v.clone());
+            self.taxonomies[t] = (v, h);
         }
         touched
     }

@@ -42,6 +42,7 @@ enum PageBytes {
 }
 
 /// Cached page output.
+#[derive(Clone)]
 struct PageEntry {
     fingerprint: u64,
     /// Lookups the template made (`doc:hedges/china.md`), and a hash of what they returned.
@@ -92,13 +93,21 @@ struct LastRender {
     robots: Arc<Vec<u8>>,
 }
 
-type PageResult = (
-    u64,
-    Deps,
-    Vec<String>,
-    u64,
-    Result<(PageBytes, bool), Diagnostic>,
-);
+/// What checking one page found: what it read, and its bytes if it had to be rendered.
+struct PageResult {
+    fingerprint: u64,
+    deps: Deps,
+    /// The lookups its template made, and their hash.
+    reads: Vec<String>,
+    reads_hash: u64,
+    outcome: Result<Outcome, Diagnostic>,
+}
+
+enum Outcome {
+    /// Nothing it reads changed: the cached bytes stand.
+    Reused,
+    Rendered(PageBytes),
+}
 
 /// Checks one page against its cache entry and renders it when what it reads changed.
 fn render_page(
@@ -107,38 +116,38 @@ fn render_page(
     lookup: &Arc<Lookup>,
     cached: Option<&PageEntry>,
     sink: Option<&dyn PageSink>,
-    sitemap: &(dyn Fn() -> Arc<Vec<u8>> + Sync),
     robots: &Arc<Vec<u8>>,
 ) -> PageResult {
-    let mut deps = Deps::default();
-    let fp = source.fingerprint(spec, &mut deps);
+    let inputs = source.inputs(spec);
+    let fingerprint = inputs.fingerprint();
     if let Some(entry) = cached
-        && entry.fingerprint == fp
+        && entry.fingerprint == fingerprint
         && entry.reads_hash == reads_hash(lookup, &entry.reads)
     {
-        return (
-            fp,
-            deps,
-            entry.reads.clone(),
-            entry.reads_hash,
-            Ok((PageBytes::Kept(entry.bytes.clone()), false)),
-        );
+        return PageResult {
+            fingerprint,
+            deps: inputs.deps,
+            reads: entry.reads.clone(),
+            reads_hash: entry.reads_hash,
+            outcome: Ok(Outcome::Reused),
+        };
     }
-    let ctx = source.context(spec);
+    let mut inputs = inputs;
+    let deps = std::mem::take(&mut inputs.deps);
     let lending = Lending::start(lookup);
     let result = match spec.kind {
-        PageKind::Sitemap => Ok(sitemap()),
+        PageKind::Sitemap => Ok(Arc::new(source.values.sitemap.xml())),
         PageKind::Robots => Ok(robots.clone()),
         _ => source
             .templates
             .tera
-            .render(&spec.template, &ctx)
+            .render(&spec.template, &inputs.context())
             .map(|s| Arc::new(crate::clean::for_output(&spec.out, s).into_bytes()))
             .map_err(|e| source.templates.diagnostic(&e)),
     };
     let reads = lending.finish();
-    let rh = reads_hash(lookup, &reads);
-    let result = match (result, sink) {
+    let reads_hash = reads_hash(lookup, &reads);
+    let outcome = match (result, sink) {
         (Ok(bytes), Some(sink))
             if !(sink.keeps_brief_pages() && matches!(spec.kind, PageKind::Brief(_))) =>
         {
@@ -146,7 +155,13 @@ fn render_page(
         }
         (r, _) => r.map(PageBytes::Kept),
     };
-    (fp, deps, reads, rh, result.map(|b| (b, true)))
+    PageResult {
+        fingerprint,
+        deps,
+        reads,
+        reads_hash,
+        outcome: outcome.map(Outcome::Rendered),
+    }
 }
 
 /// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
@@ -163,14 +178,21 @@ pub fn render_site(
 ) -> Rendering {
     cache.last = None;
     let config_hash = hash_of(&format!("{:?}", site.config));
-    let values = values::derive(site, docs, assets, config_hash, &mut cache.summaries);
+    let pages = pages::list(site, site.config.paginate_by);
+    let values = values::derive(
+        site,
+        docs,
+        &pages,
+        assets,
+        config_hash,
+        &mut cache.summaries,
+    );
     let source = PageSource {
         site,
         docs,
         templates,
         values,
     };
-    let pages = pages::list(site, site.config.paginate_by);
 
     // Required templates must exist; one message per missing template.
     let mut missing: Vec<&str> = pages
@@ -192,10 +214,8 @@ pub fn render_site(
         };
     }
 
-    let sitemap_bytes = Arc::new(sitemap::xml(site, &pages));
     let robots = Arc::new(sitemap::robots(site));
-    let lookup = Arc::new(source.values.lookup(site, docs, assets));
-    let sitemap_fn = || sitemap_bytes.clone();
+    let lookup = Arc::new(source.values.lookup(site, assets));
     let results: Vec<PageResult> = pages
         .par_iter()
         .map(|spec| {
@@ -205,51 +225,24 @@ pub fn render_site(
             } else {
                 None
             };
-            render_page(&source, spec, &lookup, cached, sink, &sitemap_fn, &robots)
+            render_page(&source, spec, &lookup, cached, sink, &robots)
         })
         .collect();
 
-    let mut files = BTreeMap::new();
+    let mut collect = Collect {
+        keep_reused: true,
+        ..Collect::default()
+    };
     let mut new_pages = HashMap::with_capacity(results.len());
-    let mut seen_errors = HashSet::new();
-    let mut rendered = 0;
-    let mut changed = Vec::new();
     let page_count = results.len();
-    let mut written = 0;
     let mut index = DepIndex::for_site(site);
-    for (i, (spec, (fp, deps, reads, reads_hash, result))) in pages.iter().zip(results).enumerate()
-    {
+    for (i, (spec, result)) in pages.iter().zip(results).enumerate() {
         let page = i as u32;
-        index.add(page, &deps);
-        index.add_reads(page, &reads);
-        match result {
-            Ok((bytes, fresh)) => {
-                if fresh {
-                    rendered += 1;
-                    changed.push(spec.out.clone());
-                }
-                let PageBytes::Kept(bytes) = bytes else {
-                    // Streamed to disk already; keep no copy (see `PageSink`).
-                    written += 1;
-                    continue;
-                };
-                files.insert(spec.out.clone(), bytes.clone());
-                new_pages.insert(
-                    spec.out.clone(),
-                    PageEntry {
-                        fingerprint: fp,
-                        reads,
-                        reads_hash,
-                        bytes,
-                    },
-                );
-            }
-            Err(d) => {
-                // One broken template fails every page through it; report it once.
-                if seen_errors.insert((d.message.clone(), d.position())) {
-                    diags.push(d);
-                }
-            }
+        index.add(page, &result.deps);
+        index.add_reads(page, &result.reads);
+        let cached = cache.pages.get(&spec.out);
+        if let Some(entry) = collect.page(spec, result, cached, diags) {
+            new_pages.insert(spec.out.clone(), entry);
         }
     }
     let dependency_entries = index.entries();
@@ -266,12 +259,73 @@ pub fn render_site(
             robots,
         });
     }
-    Rendering {
-        files,
-        written,
-        pages: page_count,
-        rendered,
-        changed,
-        dependency_entries,
+    collect.finish(page_count, dependency_entries)
+}
+
+/// Gathers page results into a [`Rendering`], the same way for the full and the patch renderer.
+#[derive(Default)]
+struct Collect {
+    /// A full render's `files` hold every page, reused ones too; a patch's only those it
+    /// re-rendered.
+    keep_reused: bool,
+    files: BTreeMap<String, Arc<Vec<u8>>>,
+    written: usize,
+    rendered: usize,
+    changed: Vec<String>,
+    seen_errors: HashSet<(String, String)>,
+}
+
+impl Collect {
+    /// Takes one page's result. Returns the page's cache entry: the new one when it was
+    /// rendered and kept, the previous one when it was reused; none when it was streamed to
+    /// disk (no copy is kept) or failed (its error goes to `diags`, once per distinct error:
+    /// one broken template fails every page through it).
+    fn page(
+        &mut self,
+        spec: &PageSpec,
+        result: PageResult,
+        cached: Option<&PageEntry>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<PageEntry> {
+        let bytes = match result.outcome {
+            Ok(Outcome::Reused) => {
+                let entry = cached.filter(|_| self.keep_reused)?;
+                self.files.insert(spec.out.clone(), entry.bytes.clone());
+                return Some(entry.clone());
+            }
+            Ok(Outcome::Rendered(PageBytes::Streamed)) => {
+                self.rendered += 1;
+                self.changed.push(spec.out.clone());
+                self.written += 1;
+                return None;
+            }
+            Ok(Outcome::Rendered(PageBytes::Kept(bytes))) => bytes,
+            Err(d) => {
+                if self.seen_errors.insert((d.message.clone(), d.position())) {
+                    diags.push(d);
+                }
+                return None;
+            }
+        };
+        self.rendered += 1;
+        self.changed.push(spec.out.clone());
+        self.files.insert(spec.out.clone(), bytes.clone());
+        Some(PageEntry {
+            fingerprint: result.fingerprint,
+            reads: result.reads,
+            reads_hash: result.reads_hash,
+            bytes,
+        })
+    }
+
+    fn finish(self, pages: usize, dependency_entries: usize) -> Rendering {
+        Rendering {
+            files: self.files,
+            written: self.written,
+            pages,
+            rendered: self.rendered,
+            changed: self.changed,
+            dependency_entries,
+        }
     }
 }

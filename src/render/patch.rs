@@ -1,17 +1,17 @@
 //! The patch renderer: after an edit to some briefs' files that left the model's structure
 //! alone, only the pages that read those briefs are checked.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{LastRender, PageBytes, PageEntry, PageResult, RenderCache, Rendering, render_page};
+use super::{Collect, LastRender, Outcome, PageResult, RenderCache, Rendering, render_page};
 use crate::diagnostics::Diagnostic;
 use crate::model::BriefId;
 use crate::model::Site;
+use crate::pages::PageSource;
 use crate::pages::documents::Documents;
-use crate::pages::{PageSource, sitemap};
 use crate::templates::Templates;
 
 /// Re-renders after `changed` briefs' files were edited without touching anything the model's
@@ -73,58 +73,35 @@ pub fn render_changed_briefs(
         values: last.values,
     };
     let pages = &last.pages;
-    let sitemap_fn = || Arc::new(sitemap::xml(site, pages));
     let results: Vec<(u32, PageResult)> = candidates
         .par_iter()
         .map(|&i| {
             let spec = &pages[i as usize];
             let cached = cache.pages.get(&spec.out);
-            let r = render_page(
-                &source,
-                spec,
-                &lookup,
-                cached,
-                None,
-                &sitemap_fn,
-                &last.robots,
-            );
-            (i, r)
+            (
+                i,
+                render_page(&source, spec, &lookup, cached, None, &last.robots),
+            )
         })
         .collect();
     drop(lookup);
 
-    let mut files = BTreeMap::new();
-    let mut rendered = 0;
-    let mut changed_out = Vec::new();
-    let mut seen_errors = HashSet::new();
-    for (i, (fp, _deps, reads, reads_hash, result)) in results {
-        let out = &pages[i as usize].out;
-        match result {
-            Ok((PageBytes::Kept(bytes), true)) => {
-                rendered += 1;
-                changed_out.push(out.clone());
-                files.insert(out.clone(), bytes.clone());
-                if let Some(old) = cache.pages.get(out) {
-                    last.index.remove_reads(i, &old.reads);
-                }
-                last.index.add_reads(i, &reads);
-                cache.pages.insert(
-                    out.clone(),
-                    PageEntry {
-                        fingerprint: fp,
-                        reads,
-                        reads_hash,
-                        bytes,
-                    },
-                );
+    let mut collect = Collect::default();
+    for (i, result) in results {
+        let spec = &pages[i as usize];
+        let fresh = matches!(result.outcome, Ok(Outcome::Rendered(_)));
+        let reads = result.reads.clone();
+        let cached = cache.pages.get(&spec.out);
+        let Some(entry) = collect.page(spec, result, cached, diags) else {
+            continue;
+        };
+        // Reused pages return no entry (the patch keeps only what it re-rendered).
+        if fresh {
+            if let Some(old) = cached {
+                last.index.remove_reads(i, &old.reads);
             }
-            // A patch renders with no sink: nothing is streamed.
-            Ok((_, _)) => {}
-            Err(d) => {
-                if seen_errors.insert((d.message.clone(), d.position())) {
-                    diags.push(d);
-                }
-            }
+            last.index.add_reads(i, &reads);
+            cache.pages.insert(spec.out.clone(), entry);
         }
     }
     let page_count = pages.len();
@@ -133,12 +110,5 @@ pub fn render_changed_briefs(
         values: source.values,
         ..last
     });
-    Some(Rendering {
-        files,
-        written: 0,
-        pages: page_count,
-        rendered,
-        changed: changed_out,
-        dependency_entries,
-    })
+    Some(collect.finish(page_count, dependency_entries))
 }

@@ -1,0 +1,74 @@
+//! What each page is called: its `<title>`, one-line description and kind, for templates,
+//! OpenGraph and Twitter cards.
+
+use super::values::capitalize;
+use super::{PageKind, PageSpec};
+use crate::model::Site;
+
+/// The `page_kind` templates see.
+pub fn kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Home(_) => "home",
+        PageKind::Section(..) => "section",
+        PageKind::Brief(_) => "brief",
+        PageKind::TaxonomyList(_) => "taxonomy_list",
+        PageKind::Term { .. } => "taxonomy_term",
+        PageKind::Chronology => "chronology",
+        PageKind::Briefing => "briefing",
+        PageKind::Search => "search",
+        PageKind::NotFound => "404",
+        PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => "feed",
+    }
+}
+
+/// Title and one-line description for `<title>`, OpenGraph and Twitter cards.
+pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
+    let c = &site.config;
+    let site_desc = c.description.clone().unwrap_or_else(|| c.title.clone());
+    let with_site = |t: &str| format!("{t} – {}", c.title);
+    match spec.kind {
+        PageKind::Home(_) => (
+            c.title.clone(),
+            site.sections
+                .first()
+                .and_then(|h| {
+                    h.meta()
+                        .bottom_line
+                        .clone()
+                        .or_else(|| h.meta().description.clone())
+                })
+                .unwrap_or(site_desc),
+        ),
+        PageKind::Section(s, _) => {
+            let m = site.sections[s].meta();
+            (
+                with_site(&m.title),
+                m.description.clone().unwrap_or(site_desc),
+            )
+        }
+        PageKind::Brief(b) => {
+            let m = site.briefs[b].meta();
+            (
+                with_site(&m.title),
+                m.description
+                    .clone()
+                    .or_else(|| m.bottom_line.clone())
+                    .unwrap_or(site_desc),
+            )
+        }
+        PageKind::TaxonomyList(t) => (with_site(&capitalize(&site.taxonomies[t].name)), site_desc),
+        PageKind::Term { taxonomy, term, .. } => {
+            let tax = &site.taxonomies[taxonomy];
+            let name = &tax.terms[term].name;
+            (with_site(name), format!("Briefs on {name} ({}).", tax.name))
+        }
+        PageKind::Chronology => (
+            with_site("Chronology"),
+            "Every dated event in the briefing, in order.".into(),
+        ),
+        PageKind::Briefing => (with_site("The full briefing"), site_desc),
+        PageKind::Search => (with_site("Search"), site_desc),
+        PageKind::NotFound => (with_site("Page not found"), site_desc),
+        PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => (c.title.clone(), site_desc),
+    }
+}
