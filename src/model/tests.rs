@@ -402,6 +402,16 @@ fn replace_brief_doc_takes_a_body_edit_and_refuses_a_structural_one() {
     assert!(!site.replace_brief_doc(site.briefs.len(), body));
 }
 
+/// A change to one field of the front matter, by the field's name.
+type Change = (&'static str, fn(&mut BriefMeta));
+
+fn assessment() -> Assessment {
+    Assessment {
+        level: Scale::Low,
+        rationale: "r".into(),
+    }
+}
+
 fn meta() -> BriefMeta {
     toml::from_str(
         "title = \"T\"\ndate = 2017-06-01\nactors = [\"China\"]\ntopics = [\"Trade\"]\n\
@@ -414,7 +424,7 @@ fn meta() -> BriefMeta {
 fn same_structure_compares_what_the_model_reads_and_nothing_else() {
     let base = meta();
     assert!(same_structure(&base, &base.clone()));
-    let structural: [(&str, fn(&mut BriefMeta)); 11] = [
+    let structural: [Change; 11] = [
         ("title", |m| m.title.push('!')),
         ("date", |m| m.date.0.day = Some(2)),
         ("draft", |m| m.draft = true),
@@ -443,60 +453,38 @@ fn same_structure_compares_what_the_model_reads_and_nothing_else() {
             "a changed {field} kept the structure"
         );
     }
-    let assessment = || Assessment {
-        level: Scale::Low,
-        rationale: "r".into(),
-    };
-    let ignored: [(&str, Box<dyn Fn(&mut BriefMeta)>); 8] = [
-        ("updated", Box::new(|m| m.updated = Some(m.date.clone()))),
-        (
-            "description",
-            Box::new(|m| m.description = Some("d".into())),
-        ),
-        ("authors", Box::new(|m| m.authors = Some(vec!["A".into()]))),
-        (
-            "bottom_line",
-            Box::new(|m| m.bottom_line = Some("b".into())),
-        ),
-        (
-            "key_judgments",
-            Box::new(|m| {
-                m.key_judgments.push(KeyJudgment {
-                    text: "k".into(),
-                    confidence: Confidence::Likely,
-                })
-            }),
-        ),
-        (
-            "sources",
-            Box::new(|m| {
-                m.sources.push(Source {
-                    id: "s".into(),
-                    title: "t".into(),
-                    publisher: "p".into(),
-                    url: None,
-                    date: None,
-                })
-            }),
-        ),
-        (
-            "hedge",
-            Box::new(move |m| {
-                m.hedge = Some(Hedge {
-                    partner: "P".into(),
-                    kind: HedgeKind::Soft,
-                    economic: assessment(),
-                    security: assessment(),
-                    credibility: assessment(),
-                })
-            }),
-        ),
-        (
-            "extra",
-            Box::new(|m| {
-                m.extra.insert("k".into(), toml::Value::Integer(1));
-            }),
-        ),
+    let ignored: [Change; 8] = [
+        ("updated", |m| m.updated = Some(m.date.clone())),
+        ("description", |m| m.description = Some("d".into())),
+        ("authors", |m| m.authors = Some(vec!["A".into()])),
+        ("bottom_line", |m| m.bottom_line = Some("b".into())),
+        ("key_judgments", |m| {
+            m.key_judgments.push(KeyJudgment {
+                text: "k".into(),
+                confidence: Confidence::Likely,
+            })
+        }),
+        ("sources", |m| {
+            m.sources.push(Source {
+                id: "s".into(),
+                title: "t".into(),
+                publisher: "p".into(),
+                url: None,
+                date: None,
+            })
+        }),
+        ("hedge", |m| {
+            m.hedge = Some(Hedge {
+                partner: "P".into(),
+                kind: HedgeKind::Soft,
+                economic: assessment(),
+                security: assessment(),
+                credibility: assessment(),
+            })
+        }),
+        ("extra", |m| {
+            m.extra.insert("k".into(), toml::Value::Integer(1));
+        }),
     ];
     for (field, change) in ignored {
         let mut m = base.clone();
