@@ -91,7 +91,7 @@ impl LinkResolver for OneFile {
 struct PlainShortcodes;
 
 impl ShortcodeHost for PlainShortcodes {
-    fn render(&mut self, call: &Call) -> Result<String, CallError> {
+    fn render(&mut self, call: &Call, links: &dyn LinkResolver) -> Result<String, CallError> {
         if call.name == "fail" {
             return Err(CallError {
                 message: "fail".into(),
@@ -101,7 +101,7 @@ impl ShortcodeHost for PlainShortcodes {
         let body = match &call.body {
             Some(md) => {
                 let mut errors = Vec::new();
-                markdown::render(md, &OneFile, self, &mut errors).html
+                markdown::render(md, links, self, &mut errors).html
             }
             None => String::new(),
         };
@@ -143,7 +143,7 @@ pub fn markdown(data: &[u8]) {
     check_spans(src, &errors);
 
     let mut errors = Vec::new();
-    let expanded = shortcodes::expand(src, &mut PlainShortcodes, &mut errors);
+    let expanded = shortcodes::expand(src, &mut PlainShortcodes, &OneFile, &mut errors);
     check_spans(src, &errors);
     let _ = expanded.substitute(&expanded.text);
     let n = expanded.text.len();

@@ -78,28 +78,6 @@ impl LinkNames {
     }
 }
 
-/// The targets of `(@/...)` links as written in a Markdown body, up to the `)`, `#`, space
-/// or line end that ends them: a rough scan, so files a broken link names are known. One pass:
-/// the end found for one target serves every target that starts before it.
-pub fn written_targets(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut end: Option<usize> = None;
-    for (i, _) in body.match_indices("(@/") {
-        let start = i + 3;
-        if end.is_none_or(|e| e < start) {
-            match body[start..].find([')', '#', ' ', '\n']) {
-                Some(e) => end = Some(start + e),
-                // No end after this one, so none after any later one either.
-                None => break,
-            }
-        }
-        if let Some(e) = end {
-            out.push(body[start..e].to_string());
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,21 +110,5 @@ mod tests {
         let both = LinkNames::new([nfd, nfc_name].into_iter());
         assert_eq!(both.find(nfd), Some(nfd));
         assert_eq!(both.find(nfc_name), Some(nfc_name));
-    }
-
-    #[test]
-    fn written_targets_end_where_links_do() {
-        assert_eq!(
-            written_targets("[a](@/a.md) [b](@/b.md#x) [c](@/c d) (@/e\n) (@/f"),
-            ["a.md", "b.md", "c", "e"]
-        );
-    }
-
-    #[test]
-    fn written_targets_cost_linear_time() {
-        // Each `(@/` was scanned to the end of the body for its `)`.
-        crate::cliffs::assert_linear("written targets", 100_000, |n| {
-            assert!(written_targets(&"(@/".repeat(n)).is_empty());
-        });
     }
 }

@@ -14,6 +14,8 @@ use crate::diagnostics::Diagnostic;
 use crate::slug::slugify;
 
 mod related;
+#[cfg(test)]
+mod tests;
 
 pub type BriefId = usize;
 pub type SectionId = usize;
@@ -475,18 +477,54 @@ fn parent_dir_of_dir(dir: &str) -> &str {
 
 /// Whether two versions of a brief's front matter give the same model: the same URL, the same
 /// place in every ordering (sections, feeds, related briefs), the same terms and the same
-/// chronology events. These are all the brief fields [`Site::build`] reads; when they are
-/// equal an edit can swap the brief's document into the model instead of rebuilding it.
+/// chronology events. When they are equal an edit can swap the brief's document into the model
+/// instead of rebuilding it.
+///
+/// The front matter is destructured without `..`, so a new field does not compile until it is
+/// classified here: compared, when [`Site::build`] (sorting, slugs, drafts, taxonomies, related
+/// briefs, chronology) reads it; ignored with the reason, when only later stages read it (they
+/// derive their values again after a patch, and their fingerprints cover what they read).
 pub fn same_structure(a: &BriefMeta, b: &BriefMeta) -> bool {
-    a.title == b.title
-        && a.date == b.date
-        && a.draft == b.draft
-        && a.weight == b.weight
-        && a.slug == b.slug
-        && a.actors == b.actors
-        && a.topics == b.topics
-        && a.taxonomies == b.taxonomies
-        && a.events == b.events
+    let BriefMeta {
+        title,
+        date,
+        draft,
+        weight,
+        slug,
+        actors,
+        topics,
+        taxonomies,
+        events,
+        // Shown on pages, in feeds and the sitemap; no ordering reads it.
+        updated: _,
+        // Text of pages, listings and feeds.
+        description: _,
+        authors: _,
+        bottom_line: _,
+        key_judgments: _,
+        // Read by the brief's own `cite` shortcodes, rendered again with its body.
+        sources: _,
+        // Feeds its section's hedge matrix, which the shared values derive per section.
+        hedge: _,
+        // For templates only.
+        extra: _,
+    } = a;
+    *title == b.title
+        && *date == b.date
+        && *draft == b.draft
+        && *weight == b.weight
+        && *slug == b.slug
+        && *actors == b.actors
+        && *topics == b.topics
+        && *taxonomies == b.taxonomies
+        && events.len() == b.events.len()
+        && events.iter().zip(&b.events).all(|(x, y)| same_event(x, y))
+}
+
+/// Both fields of an event are the chronology's: its place (date, then text) and what it shows.
+fn same_event(a: &Event, b: &Event) -> bool {
+    let Event { date, text } = a;
+    *date == b.date && *text == b.text
 }
 
 pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {

@@ -438,3 +438,65 @@ fn control_characters_added_and_removed_by_a_body_edit_are_reported_as_a_full_bu
         );
     }
 }
+
+/// A broken `@/` link is an error, not a link, but its target still belongs to the document's
+/// render: once the file exists, the long-lived builder must render the link as a clean full
+/// build does, whatever Markdown syntax wrote it. (A hint looks the target up with its `#`
+/// part too: creating that file changes the hint.)
+#[test]
+fn a_broken_link_renders_once_its_target_is_created() {
+    let later = "+++\ntitle = \"Later\"\ndate = 2017-03-01\n+++\n\nLater.\n";
+    let cases = [
+        ("inline", "See [x](@/alpha/later.md).", "alpha/later.md"),
+        ("image", "See ![x](@/alpha/later.md).", "alpha/later.md"),
+        (
+            "reference",
+            "See [x][r].\n\n[r]: @/alpha/later.md",
+            "alpha/later.md",
+        ),
+        (
+            "angle brackets",
+            "See [x](<@/alpha/later.md>).",
+            "alpha/later.md",
+        ),
+        ("spaced", "See [x]( @/alpha/later.md ).", "alpha/later.md"),
+        (
+            "block shortcode body",
+            "{% callout(kind=\"note\") %}\nSee [x](@/alpha/later.md).\n{% end %}",
+            "alpha/later.md",
+        ),
+        ("hint", "See [x](@/alpha/q#1.md).", "alpha/q#1.md"),
+    ];
+    let mut stale = Vec::new();
+    for (name, body, target) in cases {
+        let dir = site(&mut Rng(7));
+        let root = dir.path();
+        fs::write(
+            root.join("content/alpha/linker.md"),
+            format!("+++\ntitle = \"Linker\"\ndate = 2017-02-01\n+++\n\n{body}\n"),
+        )
+        .unwrap();
+        let mut live = Builder::new(root, BuildOptions::default());
+        assert!(live.build().is_err(), "{name}: the broken link built");
+        fs::write(root.join("content").join(target), later).unwrap();
+        let touched = [Path::new("content").join(target)];
+        let report = |r: Result<briefing::build::Built, briefing::diagnostics::Failure>| match r {
+            Ok(b) => Ok(bytes(&b.files)),
+            Err(f) => Err(f
+                .diagnostics()
+                .iter()
+                .map(|d| d.render(false))
+                .collect::<Vec<_>>()),
+        };
+        let incremental = report(live.build_changed(&touched));
+        let full = report(Builder::new(root, BuildOptions::default()).build());
+        if incremental != full {
+            stale.push(format!(
+                "{name}: incremental {:?}, full {:?}",
+                incremental.as_ref().err(),
+                full.as_ref().err()
+            ));
+        }
+    }
+    assert!(stale.is_empty(), "{stale:#?}");
+}

@@ -1,7 +1,9 @@
 //! Stage 4a: Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents,
 //! summary, word count, internal `@/` links and shortcodes. The child module [`shortcodes`] cuts
-//! shortcodes out before Markdown and puts their HTML back after.
+//! shortcodes out before Markdown and puts their HTML back after; [`links`] resolves `@/` links
+//! and records every target a render asked about.
 
+mod links;
 pub mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
@@ -12,6 +14,8 @@ use serde::Serialize;
 
 use crate::clean::escape;
 use crate::slug::{UniqueSlugs, slugify};
+pub use links::{InternalLink, LinkResolver, Resolved};
+use links::{Recorder, resolve_link};
 use shortcodes::{Expanded, ShortcodeHost};
 
 /// An entry of a brief's table of contents.
@@ -23,16 +27,6 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
-/// A link to `@/path.md#anchor` found in the text, kept to check the anchor once every page's
-/// headings are known.
-#[derive(Debug, Clone, PartialEq, Hash)]
-pub struct InternalLink {
-    pub target: String,
-    pub anchor: Option<String>,
-    /// Byte range in the Markdown body as written.
-    pub span: Range<usize>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Rendered {
     pub html: String,
@@ -41,6 +35,10 @@ pub struct Rendered {
     pub heading_ids: Vec<String>,
     pub word_count: usize,
     pub links: Vec<InternalLink>,
+    /// Every `@/` target the render looked up, resolved or not, block shortcode bodies
+    /// included, as written (after `@/`; a broken link's hint also asks with its `#` part),
+    /// sorted, each once: besides the text, shortcodes and data, all the render depends on.
+    pub link_targets: Vec<String>,
     /// Identity of the rendered output, set by the render stage, for page fingerprints.
     pub hash: u64,
     /// Problems that do not stop the build (nesting flattened past [`MAX_NESTING`]).
@@ -64,20 +62,6 @@ pub struct MarkdownError {
     pub hint: Option<String>,
 }
 
-/// Resolves `@/` links to URLs. Implemented by the site model.
-pub trait LinkResolver {
-    /// The content file a link target names (`hedges/china.md`, `hedges/caf%C3%A9.md`) and
-    /// its URL path (`/hedges/china/`), if it exists.
-    fn resolve(&self, target: &str) -> Option<Resolved>;
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resolved {
-    pub url: String,
-    /// The file's path under content/ as saved, which may differ from the target as typed.
-    pub rel: String,
-}
-
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -97,8 +81,10 @@ pub fn render(
     host: &mut dyn ShortcodeHost,
     errors: &mut Vec<MarkdownError>,
 ) -> Rendered {
-    let expanded = shortcodes::expand(body, host, errors);
-    let mut out = render_expanded(&expanded, links, errors);
+    let links = Recorder::new(links);
+    let expanded = shortcodes::expand(body, host, &links, errors);
+    let mut out = render_expanded(&expanded, &links, errors);
+    out.link_targets = links.into_asked();
     out.html = expanded.substitute(&out.html);
     if let Some(s) = out.summary.take() {
         out.summary = Some(expanded.substitute(&s));
@@ -493,64 +479,6 @@ fn render_expanded(
     result.heading_ids = headings.iter().map(|h| h.1.clone()).collect();
     result.toc = build_toc(&headings);
     result
-}
-
-fn resolve_link<'a>(
-    dest: &CowStr<'a>,
-    range: &Range<usize>,
-    exp: &Expanded,
-    links: &dyn LinkResolver,
-    errors: &mut Vec<MarkdownError>,
-    found: &mut Vec<InternalLink>,
-) -> CowStr<'a> {
-    let Some(rest) = dest.strip_prefix("@/") else {
-        return dest.clone();
-    };
-    let (target, anchor) = match rest.split_once('#') {
-        Some((t, a)) => (t, Some(a.to_string())),
-        None => (rest, None),
-    };
-    let span = exp.original_span(range.clone());
-    let leaves = |t: &str| t.split('/').any(|c| c == ".." || c == ".") || t.starts_with('/');
-    if leaves(target) {
-        errors.push(MarkdownError {
-            span,
-            message: format!("link `{dest}` leaves the content folder"),
-            hint: Some("internal links are relative to content/, e.g. @/hedges/china.md".into()),
-        });
-        return CowStr::Borrowed("#");
-    }
-    match links.resolve(target) {
-        Some(Resolved { url, rel }) => {
-            found.push(InternalLink {
-                target: rel,
-                anchor: anchor.clone(),
-                span,
-            });
-            match anchor {
-                Some(a) => CowStr::from(format!("{url}#{a}")),
-                None => CowStr::from(url),
-            }
-        }
-        None => {
-            errors.push(MarkdownError {
-                span,
-                message: format!("broken internal link: no content file `{target}`"),
-                // `#` starts the anchor, so a file with `#` in its name needs it encoded.
-                hint: Some(match anchor.filter(|_| !leaves(rest)).and_then(|_| links.resolve(rest)) {
-                    Some(r) => format!(
-                        "`#` starts an anchor; to link to the file `{}`, write its `#` as %23: @/{}",
-                        r.rel,
-                        crate::linkpath::encode(&r.rel)
-                    ),
-                    None => "internal links name a file under content/, e.g. @/hedges/china.md; \
-                        write `#` in a file name as %23 and `%` as %25"
-                        .into(),
-                }),
-            });
-            CowStr::Borrowed("#")
-        }
-    }
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {

@@ -10,7 +10,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag};
 use serde_json::Value;
 
-use super::MarkdownError;
+use super::{LinkResolver, MarkdownError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
@@ -31,14 +31,16 @@ pub struct CallError {
 
 /// Renders shortcodes; the render stage implements it with templates and the brief's data.
 pub trait ShortcodeHost {
-    fn render(&mut self, call: &Call) -> Result<String, CallError>;
+    /// A block's body is Markdown rendered with `links`, the resolver of the document it is
+    /// in, which records what the body's links asked.
+    fn render(&mut self, call: &Call, links: &dyn LinkResolver) -> Result<String, CallError>;
 }
 
 /// A host that knows no shortcode: used where shortcodes are not allowed.
 pub struct NoShortcodes;
 
 impl ShortcodeHost for NoShortcodes {
-    fn render(&mut self, call: &Call) -> Result<String, CallError> {
+    fn render(&mut self, call: &Call, _: &dyn LinkResolver) -> Result<String, CallError> {
         Err(CallError {
             message: format!("unknown shortcode `{}`", call.name),
             hint: None,
@@ -225,6 +227,7 @@ impl Drop for Level {
 pub fn expand(
     src: &str,
     host: &mut dyn ShortcodeHost,
+    links: &dyn LinkResolver,
     errors: &mut Vec<MarkdownError>,
 ) -> Expanded {
     if !src.contains("{{") && !src.contains("{%") {
@@ -315,7 +318,7 @@ pub fn expand(
             body,
         };
         out.text.push_str(&src[pos..at]);
-        let html = match host.render(&call) {
+        let html = match host.render(&call, links) {
             Ok(h) => h,
             Err(e) => {
                 errors.push(MarkdownError {
@@ -563,6 +566,17 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Tests' documents link nowhere.
+#[cfg(test)]
+struct NoLinks;
+
+#[cfg(test)]
+impl LinkResolver for NoLinks {
+    fn resolve(&self, _: &str) -> Option<super::Resolved> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod cliffs;
 
@@ -572,7 +586,7 @@ mod tests {
 
     struct Echo;
     impl ShortcodeHost for Echo {
-        fn render(&mut self, call: &Call) -> Result<String, CallError> {
+        fn render(&mut self, call: &Call, _: &dyn LinkResolver) -> Result<String, CallError> {
             if call.name == "bad" {
                 return Err(CallError {
                     message: "bad shortcode".into(),
@@ -590,7 +604,7 @@ mod tests {
 
     fn run(s: &str) -> (String, Vec<MarkdownError>) {
         let mut errors = Vec::new();
-        let e = expand(s, &mut Echo, &mut errors);
+        let e = expand(s, &mut Echo, &NoLinks, &mut errors);
         (e.substitute(&e.text), errors)
     }
 
@@ -634,10 +648,10 @@ mod tests {
     /// Renders block bodies by expanding them again, as the real host does through Markdown.
     struct Recursive;
     impl ShortcodeHost for Recursive {
-        fn render(&mut self, call: &Call) -> Result<String, CallError> {
+        fn render(&mut self, call: &Call, links: &dyn LinkResolver) -> Result<String, CallError> {
             let mut errors = Vec::new();
             let body = call.body.as_deref().unwrap_or("");
-            let e = expand(body, self, &mut errors);
+            let e = expand(body, self, links, &mut errors);
             if errors.is_empty() {
                 Ok(format!("<div>{}</div>", e.substitute(&e.text)))
             } else {
@@ -654,17 +668,17 @@ mod tests {
         let nested =
             |n: usize| format!("{}x\n{}", "{% c() %}\n".repeat(n), "{% end %}\n".repeat(n));
         let mut errors = Vec::new();
-        let e = expand(&nested(MAX_DEPTH), &mut Recursive, &mut errors);
+        let e = expand(&nested(MAX_DEPTH), &mut Recursive, &NoLinks, &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(e.substitute(&e.text).matches("<div>").count(), MAX_DEPTH);
         // Far deeper than any thread's stack would take: one error, no crash.
         let mut errors = Vec::new();
-        expand(&nested(20_000), &mut Recursive, &mut errors);
+        expand(&nested(20_000), &mut Recursive, &NoLinks, &mut errors);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].message.contains("nested more than"), "{errors:?}");
         // The depth count unwinds: a shallow document afterwards expands normally.
         let mut errors = Vec::new();
-        expand(&nested(2), &mut Recursive, &mut errors);
+        expand(&nested(2), &mut Recursive, &NoLinks, &mut errors);
         assert!(errors.is_empty());
     }
 
@@ -672,7 +686,7 @@ mod tests {
     fn spans_map_back() {
         let mut errors = Vec::new();
         let src = "{{ cite(id=\"x\") }} [l](@/a.md)";
-        let e = expand(src, &mut Echo, &mut errors);
+        let e = expand(src, &mut Echo, &NoLinks, &mut errors);
         let link_at = e.text.find("[l]").unwrap();
         assert_eq!(
             e.original_span(link_at..link_at + 3),

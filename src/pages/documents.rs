@@ -64,15 +64,25 @@ pub struct MarkdownCache {
 /// How `@/` links in a document resolve: through the model's file names to URLs.
 struct SiteLinks<'a>(&'a Site);
 
+impl<'a> SiteLinks<'a> {
+    /// The file a target names and its URL path; no path when the file failed to load (its
+    /// own error says why; the build fails). Both a render and its cache key read this, so a
+    /// cached render is reused only when each of its lookups would answer the same.
+    fn find(&self, target: &str) -> Option<(&'a str, Option<&'a str>)> {
+        let site = self.0;
+        let rel = site.link_names.find(target)?;
+        match site.path_of(rel) {
+            Some(p) => Some((rel, Some(p))),
+            None if site.failed.contains(rel) => Some((rel, None)),
+            None => None,
+        }
+    }
+}
+
 impl LinkResolver for SiteLinks<'_> {
     fn resolve(&self, target: &str) -> Option<Resolved> {
-        let rel = self.0.link_names.find(target)?;
-        let url = match self.0.path_of(rel) {
-            Some(p) => self.0.url(p),
-            // The target exists but failed to load: its own error says why; the build fails.
-            None if self.0.failed.contains(rel) => "#".into(),
-            None => return None,
-        };
+        let (rel, path) = self.find(target)?;
+        let url = path.map_or_else(|| "#".into(), |p| self.0.url(p));
         let rel = rel.to_string();
         Some(Resolved { url, rel })
     }
@@ -90,7 +100,8 @@ struct MdEntry {
 
 /// What a document's Markdown render depends on besides its own text.
 struct Used {
-    /// `@/` targets, broken ones included: creating the target must re-render.
+    /// The `@/` targets the render looked up ([`Rendered::link_targets`]), broken ones
+    /// included: creating the target must re-render.
     link_targets: Vec<String>,
     templates: Vec<String>,
     data: Vec<String>,
@@ -102,8 +113,7 @@ impl Used {
         let mut h = Xxh3::new();
         config_hash.hash(&mut h);
         for t in &self.link_targets {
-            let linked = site.link_names.find(t).and_then(|r| site.path_of(r));
-            (site.path_of(t), linked).hash(&mut h);
+            SiteLinks(site).find(t).hash(&mut h);
         }
         for t in &self.templates {
             templates.closure_hash(t).hash(&mut h);
@@ -155,7 +165,6 @@ fn render_doc(
         templates,
         data: &site.data,
         sources,
-        links: &links,
         bundle_dir,
         content_dir: &content_dir,
         page_url: site.url(path),
@@ -214,13 +223,8 @@ fn render_doc(
         }
         diags.push(d);
     }
-    let mut link_targets: Vec<String> = rendered.links.iter().map(|l| l.target.clone()).collect();
-    // Broken links are part of the environment too: creating the target must re-render.
-    link_targets.extend(crate::linkpath::written_targets(doc.body()));
-    link_targets.sort();
-    link_targets.dedup();
     let used = Used {
-        link_targets,
+        link_targets: rendered.link_targets.clone(),
         templates: host.used_templates,
         data: host.used_data,
     };

@@ -37,7 +37,6 @@ pub struct ShortcodeRunner<'a> {
     pub templates: &'a Templates,
     pub data: &'a BTreeMap<String, Arc<DataFile>>,
     pub sources: &'a [Source],
-    pub links: &'a dyn LinkResolver,
     /// Where the brief's own files are (folder briefs), relative to content/.
     pub bundle_dir: Option<&'a str>,
     pub content_dir: &'a Path,
@@ -163,7 +162,7 @@ fn required_hint(name: &str, key: &str) -> String {
 }
 
 impl ShortcodeHost for ShortcodeRunner<'_> {
-    fn render(&mut self, call: &Call) -> Result<String, CallError> {
+    fn render(&mut self, call: &Call, links: &dyn LinkResolver) -> Result<String, CallError> {
         let known_builtin = BUILTINS.iter().any(|(n, _, _)| *n == call.name);
         let has_template = self.templates.has(&Self::template_name(&call.name));
         if !known_builtin && !has_template {
@@ -191,7 +190,7 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
         let body_html = match &call.body {
             Some(md) => {
                 let mut errors = Vec::new();
-                let r = markdown::render(md, self.links, self, &mut errors);
+                let r = markdown::render(md, links, self, &mut errors);
                 // Body errors are relative to the body; report them at the shortcode.
                 // Point at the shortcode itself: the body's own offsets are not the file's.
                 self.body_errors.extend(errors.into_iter().map(|mut e| {

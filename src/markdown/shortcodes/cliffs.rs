@@ -8,7 +8,7 @@ use crate::cliffs::assert_linear;
 struct EchoHost;
 
 impl ShortcodeHost for EchoHost {
-    fn render(&mut self, call: &Call) -> Result<String, CallError> {
+    fn render(&mut self, call: &Call, _: &dyn LinkResolver) -> Result<String, CallError> {
         Ok(match call.body {
             Some(_) => format!("<div>{}</div>", call.name),
             None => format!("<{}>", call.name),
@@ -80,7 +80,7 @@ fn many_shortcodes_and_links_cost_linear_time() {
     assert_linear("substitute", 8000, |n| {
         let src = "Text {{ cite(id=\"x\") }} and [l](@/a.md).\n\n".repeat(n);
         let mut errors = Vec::new();
-        let e = expand(&src, &mut EchoHost, &mut errors);
+        let e = expand(&src, &mut EchoHost, &NoLinks, &mut errors);
         // Every link's span maps back through the replacements before it.
         for (at, _) in e.text.match_indices("[l]") {
             std::hint::black_box(e.original_span(at..at + 3));
@@ -94,7 +94,7 @@ fn many_unclosed_blocks_cost_linear_time() {
     assert_linear("unclosed", 8000, |n| {
         let src = "{% callout(kind=\"note\") %}\nopen\n".repeat(n);
         let mut errors = Vec::new();
-        expand(&src, &mut EchoHost, &mut errors);
+        expand(&src, &mut EchoHost, &NoLinks, &mut errors);
         assert_eq!(errors.len(), n);
     });
 }
@@ -104,7 +104,7 @@ fn many_code_spans_cost_linear_time() {
     assert_linear("code spans", 8000, |n| {
         let src = "`code` {{ cite(id=\"x\") }} ".repeat(n);
         let mut errors = Vec::new();
-        let e = expand(&src, &mut EchoHost, &mut errors);
+        let e = expand(&src, &mut EchoHost, &NoLinks, &mut errors);
         assert_eq!(e.replacements.len(), n);
     });
 }
@@ -115,6 +115,7 @@ fn block_tokens_leave_their_paragraph_inline_ones_stay() {
     let e = expand(
         "{% callout() %}\nx\n{% end %}\n\nA {{ cite() }}.\n",
         &mut EchoHost,
+        &NoLinks,
         &mut errors,
     );
     let html = format!("<p>{}</p>\n<p>A {}.</p>\n", token(0), token(1));
@@ -129,7 +130,7 @@ fn each_token_is_replaced_once_and_inserted_html_is_not_searched() {
     /// `a` renders the text of `b`'s token, as a nested body's leftover token would be.
     struct Leaky;
     impl ShortcodeHost for Leaky {
-        fn render(&mut self, call: &Call) -> Result<String, CallError> {
+        fn render(&mut self, call: &Call, _: &dyn LinkResolver) -> Result<String, CallError> {
             Ok(if call.name == "a" {
                 token(1)
             } else {
@@ -138,7 +139,7 @@ fn each_token_is_replaced_once_and_inserted_html_is_not_searched() {
         }
     }
     let mut errors = Vec::new();
-    let e = expand("{{ a() }} {{ b() }}", &mut Leaky, &mut errors);
+    let e = expand("{{ a() }} {{ b() }}", &mut Leaky, &NoLinks, &mut errors);
     // A heading's anchor label repeats its text, so a token can appear twice.
     let html = format!("{} {} {}", token(0), token(1), token(1));
     assert_eq!(

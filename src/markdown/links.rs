@@ -1,0 +1,222 @@
+//! Internal `@/` links: how the renderer resolves them, what it keeps of them (for anchor
+//! checks), and every target it asked about, so a cached render can tell when one of them
+//! starts or stops naming a file (a broken link is an error, not a link, yet creating its
+//! target changes the render).
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use pulldown_cmark::CowStr;
+
+use super::MarkdownError;
+use super::shortcodes::Expanded;
+
+/// A link to `@/path.md#anchor` found in the text, kept to check the anchor once every page's
+/// headings are known.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct InternalLink {
+    pub target: String,
+    pub anchor: Option<String>,
+    /// Byte range in the Markdown body as written.
+    pub span: Range<usize>,
+}
+
+/// Resolves `@/` links to URLs. Implemented by the site model.
+pub trait LinkResolver {
+    /// The content file a link target names (`hedges/china.md`, `hedges/caf%C3%A9.md`) and
+    /// its URL path (`/hedges/china/`), if it exists.
+    fn resolve(&self, target: &str) -> Option<Resolved>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub url: String,
+    /// The file's path under content/ as saved, which may differ from the target as typed.
+    pub rel: String,
+}
+
+/// Passes lookups on to the resolver it wraps and remembers each target asked. A render sends
+/// every lookup through one of these, block shortcode bodies included (their host gets it to
+/// render them with), so the targets a render depends on are the ones it asked about, however
+/// the Markdown wrote them.
+pub(super) struct Recorder<'a> {
+    links: &'a dyn LinkResolver,
+    asked: RefCell<Vec<String>>,
+}
+
+impl<'a> Recorder<'a> {
+    pub(super) fn new(links: &'a dyn LinkResolver) -> Recorder<'a> {
+        Recorder {
+            links,
+            asked: RefCell::default(),
+        }
+    }
+
+    /// The targets asked, sorted, each once.
+    pub(super) fn into_asked(self) -> Vec<String> {
+        let mut asked = self.asked.into_inner();
+        asked.sort_unstable();
+        asked.dedup();
+        asked
+    }
+}
+
+impl LinkResolver for Recorder<'_> {
+    fn resolve(&self, target: &str) -> Option<Resolved> {
+        self.asked.borrow_mut().push(target.to_string());
+        self.links.resolve(target)
+    }
+}
+
+pub(super) fn resolve_link<'a>(
+    dest: &CowStr<'a>,
+    range: &Range<usize>,
+    exp: &Expanded,
+    links: &dyn LinkResolver,
+    errors: &mut Vec<MarkdownError>,
+    found: &mut Vec<InternalLink>,
+) -> CowStr<'a> {
+    let Some(rest) = dest.strip_prefix("@/") else {
+        return dest.clone();
+    };
+    let (target, anchor) = match rest.split_once('#') {
+        Some((t, a)) => (t, Some(a.to_string())),
+        None => (rest, None),
+    };
+    let span = exp.original_span(range.clone());
+    let leaves = |t: &str| t.split('/').any(|c| c == ".." || c == ".") || t.starts_with('/');
+    if leaves(target) {
+        errors.push(MarkdownError {
+            span,
+            message: format!("link `{dest}` leaves the content folder"),
+            hint: Some("internal links are relative to content/, e.g. @/hedges/china.md".into()),
+        });
+        return CowStr::Borrowed("#");
+    }
+    match links.resolve(target) {
+        Some(Resolved { url, rel }) => {
+            found.push(InternalLink {
+                target: rel,
+                anchor: anchor.clone(),
+                span,
+            });
+            match anchor {
+                Some(a) => CowStr::from(format!("{url}#{a}")),
+                None => CowStr::from(url),
+            }
+        }
+        None => {
+            errors.push(MarkdownError {
+                span,
+                message: format!("broken internal link: no content file `{target}`"),
+                // `#` starts the anchor, so a file with `#` in its name needs it encoded.
+                hint: Some(match anchor.filter(|_| !leaves(rest)).and_then(|_| links.resolve(rest)) {
+                    Some(r) => format!(
+                        "`#` starts an anchor; to link to the file `{}`, write its `#` as %23: @/{}",
+                        r.rel,
+                        crate::linkpath::encode(&r.rel)
+                    ),
+                    None => "internal links name a file under content/, e.g. @/hedges/china.md; \
+                        write `#` in a file name as %23 and `%` as %25"
+                        .into(),
+                }),
+            });
+            CowStr::Borrowed("#")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::shortcodes::{Call, CallError, ShortcodeHost};
+    use super::super::{MarkdownError, render};
+    use super::*;
+
+    struct Links;
+    impl LinkResolver for Links {
+        fn resolve(&self, rel: &str) -> Option<Resolved> {
+            (rel == "hedges/china.md").then(|| Resolved {
+                url: "/hedges/china/".into(),
+                rel: rel.into(),
+            })
+        }
+    }
+
+    /// Renders block bodies as Markdown with the links it is given, as the real host does.
+    struct Host;
+    impl ShortcodeHost for Host {
+        fn render(&mut self, call: &Call, links: &dyn LinkResolver) -> Result<String, CallError> {
+            let mut errors: Vec<MarkdownError> = Vec::new();
+            Ok(match &call.body {
+                Some(md) => render(md, links, self, &mut errors).html,
+                None => String::new(),
+            })
+        }
+    }
+
+    fn recorded(md: &str) -> Vec<String> {
+        render(md, &Links, &mut Host, &mut Vec::new()).link_targets
+    }
+
+    /// The scan of the raw text that recorded a document's targets before the renderer did:
+    /// `(@/` up to the `)`, `#`, space or line end that ends it.
+    fn old_scan(body: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut end: Option<usize> = None;
+        for (i, _) in body.match_indices("(@/") {
+            let start = i + 3;
+            if end.is_none_or(|e| e < start) {
+                match body[start..].find([')', '#', ' ', '\n']) {
+                    Some(e) => end = Some(start + e),
+                    None => break,
+                }
+            }
+            if let Some(e) = end {
+                out.push(body[start..e].to_string());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn recorded_targets_are_the_old_scan_s_where_it_found_links() {
+        for md in [
+            "[a](@/hedges/china.md)",
+            "![chart](@/hedges/china.md)",
+            "[a](@/hedges/china.md \"China\") and [b](@/nope.md)",
+            "[a](@/hedges/china.md#trade)",
+            "[a](@/hedges/caf%C3%A9.md) [b](@/x.md)\n\n- [c](@/y/z.md)\n",
+            "{% callout(kind=\"note\") %}\nSee [x](@/inside.md).\n{% end %}",
+            "{% outer() %}\n{% inner() %}\n[x](@/deep.md)\n{% end %}\n{% end %}",
+            "<@/hedges/china.md> is text, and so is @/x.md",
+            "<a href=\"@/raw.md\">raw HTML is left alone</a>",
+        ] {
+            assert_eq!(recorded(md), old_scan(md), "{md:?}");
+        }
+    }
+
+    #[test]
+    fn recorded_targets_are_what_the_renderer_looked_up() {
+        // Where the old scan of the raw text differed: links it missed (a broken one then
+        // stayed broken after its target was created) and `(@/` it took for links.
+        for (md, expected) in [
+            ("[a][r]\n\n[r]: @/nope.md\n", &["nope.md"][..]),
+            ("[a](<@/a b.md>)", &["a b.md"]),
+            ("[a]( @/nope.md )", &["nope.md"]),
+            ("[a](@/a\\_b.md)", &["a_b.md"]),
+            // A broken link with an anchor: the hint asks whether the `#` is in a file name.
+            ("[a](@/q#1.md)", &["q", "q#1.md"]),
+            ("`(@/code.md)`", &[]),
+            ("```\n[a](@/block.md)\n```\n", &[]),
+            ("    [a](@/indented.md)\n", &[]),
+            ("{{ note(text=\"(@/arg.md)\") }}", &[]),
+            // Never looked up: leaving content/ is an error whatever files exist.
+            ("[a](@/../up.md)", &[]),
+        ] {
+            assert_eq!(recorded(md), expected, "{md:?}");
+            assert_ne!(old_scan(md), expected, "{md:?}: no difference to show");
+        }
+    }
+}
