@@ -474,7 +474,7 @@ pub fn publish(opts: &PublishOptions) -> Result<Published, Failure> {
     let staging_area = releases.join(format!("{STAGING_PREFIX}{name}"));
     fs::create_dir(&staging_area).map_err(io("cannot create the staging folder", &staging_area))?;
     let written =
-        write_staging(&staging_area.join(name.to_string()), &built.files).and_then(|tree| {
+        write_staging(&staging_area.join(name.to_string()), built.output.files()).and_then(|tree| {
             if let Some(prev) = &previous {
                 carry_assets(&releases.join(prev.to_string()), &tree)?;
             }
