@@ -174,7 +174,10 @@ mod tests {
     fn one_path_that_is_not_a_brief_edit_makes_the_batch_full() {
         let dir = site();
         assert_eq!(
-            kinds(dir.path(), &["content/a/b1.md", "content/a/gone.md", "content/a/new.md"]),
+            kinds(
+                dir.path(),
+                &["content/a/b1.md", "content/a/gone.md", "content/a/new.md"]
+            ),
             Changes::Full(vec![
                 (ChangeKind::BriefEdit, "content/a/b1.md".into()),
                 (ChangeKind::Removed, "content/a/gone.md".into()),
@@ -189,6 +192,9 @@ mod tests {
         use std::os::unix::ffi::OsStrExt;
         let dir = site();
         let path = Path::new("content/a").join(std::ffi::OsStr::from_bytes(b"b\xff.md"));
-        assert_eq!(classify_path(dir.path(), &path, &known).0, ChangeKind::Other);
+        assert_eq!(
+            classify_path(dir.path(), &path, &known).0,
+            ChangeKind::Other
+        );
     }
 }

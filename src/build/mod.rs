@@ -137,15 +137,14 @@ impl Builder {
     pub fn build_changed(&mut self, changed: &[PathBuf]) -> Result<Built, Failure> {
         let start = Instant::now();
         match self.classify(changed) {
-            Changes::Briefs(rels) => match patch::patch(&mut self.state, &self.root, &rels, start)
-            {
-                Ok(built) => Ok(built),
-                Err(_unpatchable) => {
-                    // The patch may have edited the last build before it stopped.
-                    self.state.invalidate();
-                    self.run(None)
+            Changes::Briefs(rels) => {
+                match patch::patch(&mut self.state, &self.root, &rels, start) {
+                    Ok(built) => Ok(built),
+                    // The run starts by dropping the last build, which the patch may have edited
+                    // before it stopped.
+                    Err(_unpatchable) => self.run(None),
                 }
-            },
+            }
             Changes::Full(_) => self.run(None),
         }
     }
@@ -190,9 +189,7 @@ impl Builder {
             }
         };
         lap("templates+load");
-        warnings
-            .content
-            .extend(content.diagnostics.iter().cloned());
+        warnings.content.extend(content.diagnostics.iter().cloned());
         let site = Site::build(
             config.clone(),
             self.root.clone(),
@@ -228,8 +225,7 @@ impl Builder {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
         let minify = self.options.minify || config.minify;
-        let (assets, static_bodies) =
-            assets::process(
+        let (assets, static_bodies) = assets::process(
             static_files,
             !self.options.serve,
             minify,

@@ -1,7 +1,8 @@
 //! Everything a [`super::Builder`] keeps between builds, with one owner: the caches each stage
-//! reuses and the last build the patch path edits. A full run and a failed patch both go
-//! through [`BuildState::invalidate`], so no build can patch one that a later run replaced or
-//! a failure left half edited.
+//! reuses and the last build the patch path edits. Every full run (the one that follows a
+//! failed patch too) starts in [`BuildState::start_run`], which drops the last build, and only
+//! a successful in-memory run puts one back, so no build can patch one that a later run
+//! replaced or a failure left half edited.
 
 use std::sync::Arc;
 
@@ -83,15 +84,11 @@ pub(super) struct Caches<'a> {
 }
 
 impl BuildState {
-    /// Forgets the last build. The caches stay: each is keyed on what it was computed from,
-    /// so a stale entry is never used, only replaced.
-    pub(super) fn invalidate(&mut self) {
-        self.last = None;
-    }
-
-    /// The caches for a full run, which starts by invalidating the last build.
+    /// The caches for a full run, which starts by forgetting the last build. The caches stay:
+    /// each is keyed on what it was computed from, so a stale entry is never used, only
+    /// replaced.
     pub(super) fn start_run(&mut self) -> Caches<'_> {
-        self.invalidate();
+        self.last = None;
         Caches {
             loader: &mut self.loader,
             markdown: &mut self.markdown,
