@@ -150,7 +150,8 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     };
 
     let html_pages: Vec<(&String, &[u8])> = built
-        .files
+        .output
+        .files()
         .iter()
         .filter(|(k, _)| k.ends_with(".html"))
         .filter_map(|(k, b)| match b {
@@ -232,7 +233,7 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             if built.search && path.starts_with("/pagefind/") {
                 continue;
             }
-            match resolve(&built.files, &path) {
+            match resolve(built.output.files(), &path) {
                 None => report.diagnostics.push(Diagnostic::error(format!("broken link to {url}")).in_file(&shown).with_hint("the target page or file is not in the built site; fix the link or the template")),
                 Some(target) => {
                     if target != page.as_str() {

@@ -204,7 +204,7 @@ fn build(
         }
     });
     let built = builder.build_into(job.staging()).and_then(|built| {
-        output::fill_staging(job.staging(), &built.files, reuse.as_ref()).map(|_| built)
+        output::fill_staging(job.staging(), built.output.files(), reuse.as_ref()).map(|_| built)
     });
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     // On failure the job, dropped, removes its staging folder.

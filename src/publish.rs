@@ -473,8 +473,8 @@ pub fn publish(opts: &PublishOptions) -> Result<Published, Failure> {
     // interrupted publish leaves nothing that looks like a release.
     let staging_area = releases.join(format!("{STAGING_PREFIX}{name}"));
     fs::create_dir(&staging_area).map_err(io("cannot create the staging folder", &staging_area))?;
-    let written =
-        write_staging(&staging_area.join(name.to_string()), &built.files).and_then(|tree| {
+    let written = write_staging(&staging_area.join(name.to_string()), built.output.files())
+        .and_then(|tree| {
             if let Some(prev) = &previous {
                 carry_assets(&releases.join(prev.to_string()), &tree)?;
             }

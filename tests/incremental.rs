@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use briefing::build::{BuildOptions, Builder};
+use briefing::build::{BuildOptions, Builder, Output};
 use briefing::output::Body;
 use common::Rng;
 
@@ -297,7 +297,9 @@ fn incremental_rebuilds_equal_full_builds() {
         let mut served = live
             .build()
             .unwrap_or_else(|f| panic!("seed {seed}: initial build failed: {:?}", f.diagnostics()))
-            .files;
+            .output
+            .files()
+            .clone();
         let mut log = Vec::new();
         for n in 0..edits {
             let (desc, touched) = edit(&mut rng, root, n);
@@ -305,11 +307,13 @@ fn incremental_rebuilds_equal_full_builds() {
             let incremental = live.build_changed(&touched).map(|built| {
                 let warnings = warnings_of(&built.warnings);
                 // What serve does with a result: a patch updates the pages it names.
-                if built.patch {
-                    patches += 1;
-                    served.extend(built.files);
-                } else {
-                    served = built.files;
+                match built.output {
+                    Output::Patched(pages) => {
+                        patches += 1;
+                        served.extend(pages);
+                    }
+                    Output::Full(files) => served = files,
+                    Output::Streamed(_) => panic!("seed {seed}: an in-memory build streamed"),
                 }
                 (served.clone(), warnings)
             });
@@ -321,7 +325,7 @@ fn incremental_rebuilds_equal_full_builds() {
                         warnings_of(&b.warnings),
                         "seed {seed}: different warnings after {log:?}"
                     );
-                    let (a, b) = (bytes(&a), bytes(&b.files));
+                    let (a, b) = (bytes(&a), bytes(b.output.files()));
                     let a_keys: Vec<_> = a.keys().collect();
                     let b_keys: Vec<_> = b.keys().collect();
                     assert_eq!(
@@ -384,7 +388,10 @@ fn a_body_edit_rerenders_only_what_read_the_brief() {
     let after = live
         .build_changed(&[PathBuf::from("content/alpha/b1.md")])
         .unwrap();
-    assert!(after.patch, "a body edit did not take the patch path");
+    assert!(
+        matches!(after.output, Output::Patched(_)),
+        "a body edit did not take the patch path"
+    );
     assert!(after.stats.rendered >= 1);
     assert!(
         after.changed.iter().any(|c| c == "alpha/b1/index.html"),

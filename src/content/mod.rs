@@ -196,6 +196,11 @@ pub struct Reloaded {
 }
 
 impl Loader {
+    /// Whether the last [`Loader::load`] parsed the file at `rel` (relative to `content/`).
+    pub fn knows(&self, rel: &str) -> bool {
+        self.docs.contains_key(rel)
+    }
+
     /// Rereads the given files (relative to `content/`), which the last [`Loader::load`] found,
     /// without walking the tree: what `serve` does when the watcher reports edits to existing
     /// Markdown files. `None` when a file is new, unreadable or does not parse; then a full

@@ -72,3 +72,75 @@ impl DepIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index for 3 briefs, 2 sections and 1 taxonomy, as `for_site` makes it.
+    fn index() -> DepIndex {
+        DepIndex {
+            by_brief: vec![Vec::new(); 3],
+            by_section: vec![Vec::new(); 2],
+            by_taxonomy: vec![Vec::new(); 1],
+            ..DepIndex::default()
+        }
+    }
+
+    #[test]
+    fn add_lists_each_page_once_under_everything_it_read() {
+        let mut ix = index();
+        ix.add(
+            0,
+            &Deps {
+                briefs: vec![1, 2, 1],
+                sections: vec![0],
+                taxonomies: vec![0, 0],
+                chronology: true,
+            },
+        );
+        ix.add(
+            1,
+            &Deps {
+                briefs: vec![1],
+                ..Deps::default()
+            },
+        );
+        assert_eq!(ix.by_brief, vec![vec![], vec![0, 1], vec![0]]);
+        assert_eq!(ix.by_section, vec![vec![0], vec![]]);
+        assert_eq!(ix.by_taxonomy, vec![vec![0]]);
+        assert_eq!(ix.chronology, vec![0]);
+        assert_eq!(ix.entries(), 6);
+    }
+
+    #[test]
+    fn entries_count_entity_lists_not_lookups() {
+        let mut ix = index();
+        assert_eq!(ix.entries(), 0);
+        ix.add_reads(0, &["doc:hedges/china.md".to_string()]);
+        assert_eq!(ix.entries(), 0);
+        ix.add(
+            0,
+            &Deps {
+                sections: vec![0, 1],
+                ..Deps::default()
+            },
+        );
+        assert_eq!(ix.entries(), 2);
+    }
+
+    #[test]
+    fn remove_reads_takes_out_only_that_page() {
+        let (a, b) = ("doc:a.md".to_string(), "data:x".to_string());
+        let mut ix = index();
+        ix.add_reads(0, &[a.clone(), b.clone()]);
+        ix.add_reads(1, std::slice::from_ref(&a));
+        ix.remove_reads(0, &[a.clone(), b.clone(), "doc:never.md".to_string()]);
+        assert_eq!(ix.by_read[&a], vec![1]);
+        assert_eq!(ix.by_read[&b], Vec::<u32>::new());
+        assert!(!ix.by_read.contains_key("doc:never.md"));
+        // A page that reads again after its old reads were removed is listed once.
+        ix.add_reads(0, std::slice::from_ref(&a));
+        assert_eq!(ix.by_read[&a], vec![1, 0]);
+    }
+}

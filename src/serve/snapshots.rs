@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::reload::{self, Hub, Message};
 use super::search_worker::{SearchJob, search_worker};
 use super::server::{self, LiveSite, Snapshot};
-use crate::build::Built;
+use crate::build::{Built, Output};
 use crate::diagnostics::{self, Diagnostic, Failure};
 use crate::output::Body;
 
@@ -82,26 +82,30 @@ impl SnapshotStore {
                 }
                 let old_build = old.build.clone();
                 let was_failing = old.failure.is_some();
-                let (files, changed) = if built.patch {
-                    // Requests hold the snapshot only while they answer; let go of ours too, so
-                    // the patch usually lands in place instead of copying 10,000 entries.
-                    drop(old);
-                    self.patched(built.files)
-                } else {
-                    let mut files = built.files;
-                    // Until the background indexer below finishes, keep serving the previous
-                    // search bundle rather than none; it is not a reason to reload any tab.
-                    for (k, v) in old
-                        .files
-                        .range("pagefind/".to_string().."pagefind0".to_string())
-                    {
-                        files.entry(k.clone()).or_insert_with(|| v.clone());
+                let (files, changed) = match built.output {
+                    Output::Patched(pages) => {
+                        // Requests hold the snapshot only while they answer; let go of ours
+                        // too, so the patch usually lands in place instead of copying 10,000
+                        // entries.
+                        drop(old);
+                        self.patched(pages)
                     }
-                    self.load_static(&mut files);
-                    let stamps = stamp_static(&files);
-                    let changed = changed_paths(&old.files, &files, &self.stamps, &stamps);
-                    self.stamps = stamps;
-                    (Arc::new(files), changed)
+                    // `serve` never streams: it builds in memory, so this is every file.
+                    Output::Full(mut files) | Output::Streamed(mut files) => {
+                        // Until the background indexer below finishes, keep serving the previous
+                        // search bundle rather than none; it is not a reason to reload any tab.
+                        for (k, v) in old
+                            .files
+                            .range("pagefind/".to_string().."pagefind0".to_string())
+                        {
+                            files.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                        self.load_static(&mut files);
+                        let stamps = stamp_static(&files);
+                        let changed = changed_paths(&old.files, &files, &self.stamps, &stamps);
+                        self.stamps = stamps;
+                        (Arc::new(files), changed)
+                    }
                 };
                 let mut changed = changed;
                 changed.retain(|p| !p.starts_with("pagefind/"));

@@ -1,6 +1,11 @@
 //! The pipeline driver: config → content → model → render → files. `build` writes the files to
 //! disk; `serve` keeps a [`Builder`] alive and calls [`Builder::build`] after each change, which
-//! reuses everything whose inputs did not change.
+//! reuses everything whose inputs did not change. `change.rs` classifies the watcher's paths,
+//! `patch.rs` applies brief edits to the last build, `state.rs` owns what survives a build.
+
+mod change;
+mod patch;
+mod state;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,14 +14,14 @@ use std::time::{Duration, Instant};
 
 use crate::assets;
 use crate::config::Config;
-use crate::content::DocKind;
-use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Failure};
-use crate::model::{DocRef, Site};
+use crate::model::Site;
 use crate::output::Body;
-use crate::pages::documents::{self, Documents, MarkdownCache};
-use crate::render::{self, RenderCache};
+use crate::pages::documents;
+use crate::render;
 use crate::templates::Templates;
+pub use change::{ChangeKind, Changes};
+use state::{BuildState, LastBuild, StageWarnings};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -54,13 +59,30 @@ impl Stats {
     }
 }
 
+/// The files a build hands on, by how much of the site they are.
+pub enum Output {
+    /// An in-memory build ([`Builder::build`], or [`Builder::build_changed`] when it ran the
+    /// whole pipeline): every output file.
+    Full(BTreeMap<String, Body>),
+    /// [`Builder::build_changed`] patched this builder's previous build: only the pages it
+    /// re-rendered; every other file is as the previous build left it.
+    Patched(BTreeMap<String, Body>),
+    /// [`Builder::build_into`] streamed pages into its staging folder: what is left to write
+    /// there (static files, the search bundle, brief pages kept for it).
+    Streamed(BTreeMap<String, Body>),
+}
+
+impl Output {
+    /// The files this output carries, whatever part of the site they are.
+    pub fn files(&self) -> &BTreeMap<String, Body> {
+        match self {
+            Output::Full(f) | Output::Patched(f) | Output::Streamed(f) => f,
+        }
+    }
+}
+
 pub struct Built {
-    /// Every output file; after a patch (see `patch`) only the pages that were re-rendered.
-    pub files: BTreeMap<String, Body>,
-    /// Set by [`Builder::build_changed`] when it patched the previous build: `files` then holds
-    /// only re-rendered pages, and every other file is as the previous build of this builder
-    /// left it.
-    pub patch: bool,
+    pub output: Output,
     pub stats: Stats,
     pub warnings: Vec<Diagnostic>,
     /// Output paths whose bytes changed since the previous build of this builder.
@@ -76,26 +98,10 @@ pub struct Built {
 pub struct Builder {
     pub root: PathBuf,
     pub options: BuildOptions,
-    loader: Loader,
-    markdown: MarkdownCache,
-    cache: RenderCache,
-    /// What the last successful in-memory build produced, for [`Builder::build_changed`] to
-    /// patch. Cleared whenever a build starts over, so it never outlives a failure.
-    last: Option<LastBuild>,
+    /// The caches and the last build, for [`Builder::build_changed`].
+    state: BuildState,
     /// The output a one-shot build replaces, to link unchanged files from.
     reuse: Option<crate::output::Reuse>,
-}
-
-struct LastBuild {
-    templates: Templates,
-    site: Site,
-    docs: Documents,
-    /// Warnings from the stages before and after Markdown, reported again with each patch.
-    warnings_before: Vec<Diagnostic>,
-    warnings_after: Vec<Diagnostic>,
-    brief_pages: Arc<Vec<String>>,
-    minify: bool,
-    stats: Stats,
 }
 
 impl Builder {
@@ -103,10 +109,7 @@ impl Builder {
         Builder {
             root: root.into(),
             options,
-            loader: Loader::default(),
-            markdown: MarkdownCache::default(),
-            cache: RenderCache::default(),
-            last: None,
+            state: BuildState::default(),
             reuse: None,
         }
     }
@@ -118,142 +121,49 @@ impl Builder {
         self
     }
 
+    /// What the watcher's `changed` paths (relative to the root) are, as
+    /// [`Builder::build_changed`] classifies them before it rebuilds anything.
+    pub fn classify(&self, changed: &[PathBuf]) -> Changes {
+        Changes::classify(&self.root, changed, &|rel| self.state.loader.knows(rel))
+    }
+
     /// Builds after the watcher saw `changed` (paths relative to the root). When every path is
-    /// an edit to an existing brief that leaves the model's structure as it was (see
-    /// [`crate::model::same_structure`]), the last build is patched: those files are reread, their
-    /// Markdown rendered, and only the pages that read them are checked. Anything else (a new,
-    /// deleted or renamed file, a section, template, data, static or config edit, an error) runs
-    /// the whole pipeline. Either way the result equals a full build.
+    /// an edit to an existing brief ([`Changes::Briefs`]) that leaves the model's structure as
+    /// it was (see [`crate::model::same_structure`]), the last build is patched: those files
+    /// are reread, their Markdown rendered, and only the pages that read them are checked.
+    /// Anything else (a new, deleted or renamed file, a section, template, data, static or
+    /// config edit, an error) runs the whole pipeline. Either way the result equals a full
+    /// build.
     pub fn build_changed(&mut self, changed: &[PathBuf]) -> Result<Built, Failure> {
         let start = Instant::now();
-        match self.patch(changed, start) {
-            Some(built) => Ok(built),
-            None => self.run(None),
+        match self.classify(changed) {
+            Changes::Briefs(rels) => {
+                match patch::patch(&mut self.state, &self.root, &rels, start) {
+                    Ok(built) => Ok(built),
+                    // The run starts by dropping the last build, which the patch may have edited
+                    // before it stopped.
+                    Err(_unpatchable) => self.run(None),
+                }
+            }
+            Changes::Full(_) => self.run(None),
         }
     }
 
-    fn patch(&mut self, changed: &[PathBuf], start: Instant) -> Option<Built> {
-        let last = self.last.as_mut()?;
-        let mut laps = StageTimer::new(start);
-        let mut rels = Vec::with_capacity(changed.len());
-        for p in changed {
-            let rel = p.strip_prefix("content").ok()?;
-            let mut parts = Vec::new();
-            for c in rel.components() {
-                match c {
-                    std::path::Component::Normal(n) => parts.push(n.to_str()?),
-                    _ => return None,
-                }
-            }
-            let file = *parts.last()?;
-            if parts[0] == "data" || file == "_index.md" || !file.ends_with(".md") {
-                return None;
-            }
-            if !self.root.join(p).is_file() {
-                return None;
-            }
-            rels.push(parts.join("/"));
-        }
-        let docs = self.loader.reload(&self.root, &rels)?;
-        laps.lap("reload");
-        let mut briefs = Vec::new();
-        for d in docs {
-            if d.old.hash == d.new.hash {
-                continue;
-            }
-            let (DocKind::Brief(old), DocKind::Brief(new)) = (&d.old.kind, &d.new.kind) else {
-                return None;
-            };
-            // Read-time warnings belong to the full build's report, which a patch cannot edit.
-            if !crate::model::same_structure(old, new)
-                || !d.old.warnings.is_empty()
-                || !d.new.warnings.is_empty()
-            {
-                return None;
-            }
-            // A brief missing from the model is an unpublished draft, and stays one.
-            if let Some(&DocRef::Brief(b)) = last.site.by_rel.get(&d.new.rel) {
-                if !last.site.replace_brief_doc(b, d.new.clone()) {
-                    return None;
-                }
-                briefs.push(b);
-            }
-        }
-        let mut diags = Vec::new();
-        let rendering = if briefs.is_empty() {
-            None
-        } else {
-            documents::rerender_briefs(
-                &last.site,
-                &last.templates,
-                &briefs,
-                &mut last.docs,
-                &mut self.markdown,
-                &mut diags,
-            );
-            if diags.iter().any(Diagnostic::is_error) {
-                return None;
-            }
-            laps.lap("markdown");
-            let r = render::render_changed_briefs(
-                &last.site,
-                &last.docs,
-                &last.templates,
-                &briefs,
-                &mut self.cache,
-                &mut diags,
-            )?;
-            if diags.iter().any(Diagnostic::is_error) {
-                return None;
-            }
-            laps.lap("pages");
-            Some(r)
-        };
-        let mut changed_pages = Vec::new();
-        let mut rendered = 0;
-        let mut files = BTreeMap::new();
-        if let Some(r) = rendering {
-            rendered = r.rendered;
-            changed_pages = r.changed;
-            files = into_bodies(r.files);
-            if last.minify {
-                crate::output::minify_pages(&mut files);
-            }
-        }
-        let mut warnings = last.warnings_before.clone();
-        warnings.extend(self.markdown.warnings());
-        warnings.extend(last.warnings_after.iter().cloned());
-        let stats = Stats {
-            rendered,
-            elapsed: start.elapsed(),
-            ..last.stats.clone()
-        };
-        Some(Built {
-            files,
-            patch: true,
-            stats,
-            warnings,
-            changed: changed_pages,
-            brief_pages: last.brief_pages.clone(),
-            language: last.site.config.language.clone(),
-            search: last.site.config.search,
-        })
-    }
-
-    /// Builds into memory: every output file is in `Built::files`.
+    /// Builds into memory: every output file is in [`Output::Full`].
     pub fn build(&mut self) -> Result<Built, Failure> {
         self.run(None)
     }
 
-    /// Builds a one-shot site, streaming pages into `staging` as they render; `Built::files`
-    /// then holds only what is left to write (static files, search bundle, kept pages).
+    /// Builds a one-shot site, streaming pages into `staging` as they render; the result is
+    /// [`Output::Streamed`]: only what is left to write (static files, search bundle, kept
+    /// pages).
     pub fn build_into(&mut self, staging: &Path) -> Result<Built, Failure> {
         self.run(Some(staging))
     }
 
     fn run(&mut self, staging: Option<&Path>) -> Result<Built, Failure> {
         let start = Instant::now();
-        self.last = None;
+        let caches = self.state.start_run();
         let mut laps = StageTimer::new(start);
         let mut lap = |stage: &str| laps.lap(stage);
         let mut config = Config::load(&self.root)?;
@@ -264,38 +174,38 @@ impl Builder {
             config.base_url = url.trim_end_matches('/').to_string() + "/";
         }
         let config = Arc::new(config);
-        let mut diags = Vec::new();
+        // Kept by the stage that produced them; `report` puts them back in stage order.
+        let mut warnings = StageWarnings::default();
         // Compiling templates and reading content are independent; on a small site each is a
         // few milliseconds, so doing them side by side shortens every build.
-        let (root, loader) = (&self.root, &mut self.loader);
+        let (root, loader) = (&self.root, &mut *caches.loader);
         let (templates, content) =
             rayon::join(|| Templates::load(root, &config), || loader.load(root));
         let templates = match templates {
             Ok(t) => Some(t),
             Err(d) => {
-                diags.extend(d);
+                warnings.content.extend(d);
                 None
             }
         };
         lap("templates+load");
-        diags.extend(content.diagnostics.iter().cloned());
+        warnings.content.extend(content.diagnostics.iter().cloned());
         let site = Site::build(
             config.clone(),
             self.root.clone(),
             &content,
             self.options.drafts,
-            &mut diags,
+            &mut warnings.content,
         );
         let Some(templates) = templates else {
-            return Err(Failure::Content(diags));
+            return Err(Failure::Content(warnings.content));
         };
         lap("model");
-        let before_markdown = diags.len();
-        let docs = documents::render_all(&site, &templates, &mut self.markdown, &mut diags);
-        let after_markdown = diags.len();
+        let mut markdown = Vec::new();
+        let docs = documents::render_all(&site, &templates, caches.markdown, &mut markdown);
         lap("markdown");
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(Failure::Content(diags));
+        if warnings.any_error(&markdown) {
+            return Err(Failure::Content(warnings.into_report(markdown)));
         }
         let mut static_files = BTreeMap::new();
         let confined = crate::confine::Root::new(&self.root);
@@ -303,20 +213,24 @@ impl Builder {
             &confined,
             &config.theme_dir(&self.root).join("static"),
             &mut static_files,
-            &mut diags,
+            &mut warnings.output,
         );
         collect_static(
             &confined,
             &self.root.join("static"),
             &mut static_files,
-            &mut diags,
+            &mut warnings.output,
         );
         for a in &site.assets {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
         let minify = self.options.minify || config.minify;
-        let (assets, static_bodies) =
-            assets::process(static_files, !self.options.serve, minify, &mut diags);
+        let (assets, static_bodies) = assets::process(
+            static_files,
+            !self.options.serve,
+            minify,
+            &mut warnings.output,
+        );
         lap("assets");
         let sink = staging.map(|dir| crate::output::Sink {
             dir: dir.to_path_buf(),
@@ -331,8 +245,8 @@ impl Builder {
             &templates,
             &assets,
             sink.as_ref().map(|s| s as &dyn render::PageSink),
-            &mut self.cache,
-            &mut diags,
+            caches.render,
+            &mut warnings.output,
         );
         lap("pages");
         if std::env::var_os("BRIEFING_TIMINGS").is_some() {
@@ -344,8 +258,8 @@ impl Builder {
         if let Some(failure) = sink.as_ref().and_then(|s| s.failed.take()) {
             return Err(failure);
         }
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(Failure::Content(diags));
+        if warnings.any_error(&markdown) {
+            return Err(Failure::Content(warnings.into_report(markdown)));
         }
         let mut files = into_bodies(rendering.files);
         if minify {
@@ -353,7 +267,7 @@ impl Builder {
         }
         for (rel, body) in static_bodies {
             if files.contains_key(&rel) {
-                diags.push(
+                warnings.output.push(
                     Diagnostic::error(format!(
                         "static file {rel} would overwrite a generated page"
                     ))
@@ -417,11 +331,11 @@ impl Builder {
                     files.insert(rel, Body::Bytes(bytes));
                 }
             }
-            Some(Err(d)) => diags.push(d),
+            Some(Err(d)) => warnings.output.push(d),
             None => {}
         }
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(Failure::Content(diags));
+        if warnings.any_error(&markdown) {
+            return Err(Failure::Content(warnings.into_report(markdown)));
         }
         lap("search");
         let stats = Stats {
@@ -432,10 +346,16 @@ impl Builder {
             files: files.len() + rendering.written + written_early,
             elapsed: start.elapsed(),
         };
-        if staging.is_none() {
-            self.last = Some(LastBuild {
-                warnings_before: diags[..before_markdown].to_vec(),
-                warnings_after: diags[after_markdown..].to_vec(),
+        let output = if staging.is_none() {
+            Output::Full(files)
+        } else {
+            Output::Streamed(files)
+        };
+        let (language, search) = (config.language.clone(), config.search);
+        let report = if staging.is_none() {
+            let report = warnings.report(markdown);
+            self.state.finish_run(LastBuild {
+                warnings,
                 templates,
                 site,
                 docs,
@@ -443,16 +363,18 @@ impl Builder {
                 minify,
                 stats: stats.clone(),
             });
-        }
+            report
+        } else {
+            warnings.into_report(markdown)
+        };
         Ok(Built {
-            files,
-            patch: false,
+            output,
             stats,
-            warnings: diags,
+            warnings: report,
             changed: rendering.changed,
             brief_pages,
-            language: config.language.clone(),
-            search: config.search,
+            language,
+            search,
         })
     }
 }
