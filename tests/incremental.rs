@@ -488,7 +488,7 @@ fn a_broken_link_renders_once_its_target_is_created() {
         fs::write(root.join("content").join(target), later).unwrap();
         let touched = [Path::new("content").join(target)];
         let report = |r: Result<briefing::build::Built, briefing::diagnostics::Failure>| match r {
-            Ok(b) => Ok(bytes(&b.files)),
+            Ok(b) => Ok(bytes(b.output.files())),
             Err(f) => Err(f
                 .diagnostics()
                 .iter()
