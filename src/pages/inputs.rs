@@ -47,6 +47,15 @@ impl<'s> PageInputs<'s> {
         self.put(key, hash_of(value), Lazy::Ready(Value::from(value)));
     }
 
+    /// The keys the inputs put in the context, in order.
+    pub fn keys(&self) -> Vec<&'static str> {
+        let shown = self
+            .list
+            .iter()
+            .filter(|i| !matches!(i.value, Lazy::Hidden));
+        shown.map(|i| i.key).collect()
+    }
+
     /// One hash over every input.
     pub fn fingerprint(&self) -> u64 {
         let mut h = Xxh3::new();

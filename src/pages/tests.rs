@@ -23,6 +23,17 @@ struct TestSite {
 /// A site with `n` briefs in section `s`, dated a day apart (brief 0 the oldest); `body` gives
 /// brief i's Markdown body.
 fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> TestSite {
+    site_with(dir, config, n, &|_| String::new(), body)
+}
+
+/// As [`site`], with `front(i)` added to brief i's front matter.
+fn site_with(
+    dir: &Path,
+    config: &str,
+    n: usize,
+    front: &dyn Fn(usize) -> String,
+    body: &dyn Fn(usize) -> String,
+) -> TestSite {
     let write = |rel: &str, text: &str| {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -37,8 +48,9 @@ fn site(dir: &Path, config: &str, n: usize, body: &dyn Fn(usize) -> String) -> T
         write(
             &format!("content/s/b{i:02}.md"),
             &format!(
-                "+++\ntitle = \"Brief {i}\"\ndate = 2017-01-{:02}\n{updated}+++\n{}",
+                "+++\ntitle = \"Brief {i}\"\ndate = 2017-01-{:02}\n{updated}{}+++\n{}",
                 i + 1,
+                front(i),
                 body(i)
             ),
         );
@@ -246,5 +258,165 @@ fn a_body_edit_changes_the_fingerprints_of_the_pages_that_show_it_only() {
         changed,
         vec!["briefing/index.html", "s/b05/index.html"],
         "pages whose fingerprint changed"
+    );
+}
+
+fn fingerprints(src: &PageSource) -> HashMap<String, u64> {
+    list(src.site, src.site.config.paginate_by)
+        .iter()
+        .map(|p| (p.out.clone(), src.fingerprint(p, &mut Deps::default())))
+        .collect()
+}
+
+/// The pages whose fingerprint differs between two builds of the same page list.
+fn changed(a: &TestSite, b: &TestSite) -> Vec<String> {
+    let (fa, fb) = (fingerprints(&source(a)), fingerprints(&source(b)));
+    let mut v: Vec<String> = fa.keys().filter(|k| fa[*k] != fb[*k]).cloned().collect();
+    v.sort();
+    v
+}
+
+const FILED: &str = "actors = [\"Japan\"]\n[[events]]\ndate = \"2016-05\"\ntext = \"Event\"\n";
+
+#[test]
+fn every_page_kind_puts_in_its_context_exactly_the_inputs_it_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = site_with(
+        dir.path(),
+        "taxonomies = [\"actors\"]\nsearch = true",
+        3,
+        &|_| FILED.into(),
+        &|_| "x".into(),
+    );
+    let src = source(&b);
+    let common = [
+        "page_kind",
+        "page_title",
+        "page_description",
+        "current_path",
+        "current_url",
+    ];
+    let every = [
+        "section",
+        "paginator",
+        "brief",
+        "taxonomy",
+        "term",
+        "chronology",
+        "briefs",
+        "feed",
+    ];
+    let mut kinds = std::collections::BTreeSet::new();
+    for spec in list(&b.site, b.site.config.paginate_by) {
+        let own: &[&str] = match spec.kind {
+            PageKind::Home(_) | PageKind::Section(..) => &["section", "paginator"],
+            PageKind::Brief(_) => &["brief", "section"],
+            PageKind::TaxonomyList(_) => &["taxonomy"],
+            PageKind::Term { .. } => &["taxonomy", "term", "paginator"],
+            PageKind::Chronology => &["chronology"],
+            PageKind::Briefing => &["briefs"],
+            PageKind::Feed(_) => &["feed"],
+            PageKind::Search | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => &[],
+        };
+        kinds.insert(super::titles::kind_name(spec.kind));
+        let inputs = src.inputs(&spec);
+        let want: Vec<&str> = common.iter().chain(own).copied().collect();
+        assert_eq!(inputs.keys(), want, "{}", spec.out);
+        let ctx = inputs.context();
+        for key in common.iter().chain(&every) {
+            let expected = want.contains(key);
+            assert_eq!(ctx.contains_key(key), expected, "`{key}` in {}", spec.out);
+        }
+        assert!(
+            ctx.contains_key("config"),
+            "the globals are in {}",
+            spec.out
+        );
+    }
+    // The site has a page of every kind.
+    assert_eq!(kinds.len(), 10, "{kinds:?}");
+}
+
+#[test]
+fn an_event_edit_changes_the_chronology_and_the_pages_showing_the_brief_only() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let front = |edited: bool| {
+        move |i: usize| {
+            let text = if edited && i == 1 { "Edited" } else { "Event" };
+            FILED.replace("\"Event\"", &format!("\"{text}\""))
+        }
+    };
+    let config = "taxonomies = [\"actors\"]";
+    let a = site_with(da.path(), config, 3, &front(false), &|_| "x".into());
+    let b = site_with(db.path(), config, 3, &front(true), &|_| "x".into());
+    assert_eq!(
+        changed(&a, &b),
+        vec![
+            "briefing/index.html",
+            "chronology/index.html",
+            "s/b01/index.html"
+        ]
+    );
+}
+
+#[test]
+fn a_description_edit_reaches_every_page_showing_the_brief_summary_only() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let front = |edited: bool| {
+        move |i: usize| {
+            let d = if edited && i == 2 { "New" } else { "Old" };
+            format!("description = \"{d}\"\n{FILED}")
+        }
+    };
+    let config = "taxonomies = [\"actors\"]";
+    let a = site_with(da.path(), config, 3, &front(false), &|_| "x".into());
+    let b = site_with(db.path(), config, 3, &front(true), &|_| "x".into());
+    let changed = changed(&a, &b);
+    for want in [
+        "atom.xml",
+        "s/atom.xml",
+        "s/index.html",
+        "actors/japan/index.html",
+        "s/b02/index.html",
+        "s/b01/index.html",
+        "briefing/index.html",
+    ] {
+        assert!(
+            changed.iter().any(|c| c == want),
+            "{want} not in {changed:?}"
+        );
+    }
+    // The chronology shows the brief's summary, which carries its description.
+    assert!(changed.iter().any(|c| c == "chronology/index.html"));
+    for unchanged in ["404.html", "sitemap.xml", "actors/index.html", "robots.txt"] {
+        assert!(
+            !changed.iter().any(|c| c == unchanged),
+            "{unchanged} changed"
+        );
+    }
+}
+
+#[test]
+fn an_updated_date_changes_the_sitemap() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let front = |edited: bool| {
+        move |i: usize| {
+            if edited && i == 2 {
+                "updated = 2021-03-04\n".to_string()
+            } else {
+                String::new()
+            }
+        }
+    };
+    let a = site_with(da.path(), "", 3, &front(false), &|_| "x".into());
+    let b = site_with(db.path(), "", 3, &front(true), &|_| "x".into());
+    assert!(changed(&a, &b).contains(&"sitemap.xml".to_string()));
+    let pages = list(&b.site, b.site.config.paginate_by);
+    let mut values = source(&a).values;
+    // Patching the old values for the edited brief gives the new sitemap.
+    values.sitemap.update_brief(&b.site, 2);
+    assert_eq!(
+        values.sitemap.xml(),
+        super::sitemap::Sitemap::new(&b.site, &pages).xml()
     );
 }
