@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::Body;
 
 fn is_code_asset(rel: &str) -> Option<&'static str> {
@@ -49,7 +49,7 @@ pub fn process(
     files: BTreeMap<String, PathBuf>,
     fingerprint: bool,
     minify: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> (HashMap<String, String>, Vec<(String, Body)>) {
     let results: Vec<Result<(String, String, Body), Diagnostic>> = files
         .into_par_iter()

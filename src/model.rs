@@ -10,7 +10,7 @@ use crate::content::data::DataFile;
 use crate::content::meta::{BriefMeta, Event, SectionMeta, SortBy};
 use crate::content::{Asset, Content, DocKind, SourceDoc};
 use crate::date::PartialDate;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::slug::slugify;
 
 mod related;
@@ -171,7 +171,7 @@ impl Site {
         root: PathBuf,
         content: &Content,
         drafts: bool,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut Diagnostics,
     ) -> Site {
         let mut sections = Vec::new();
         let mut briefs = Vec::new();
@@ -544,7 +544,7 @@ pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
 fn build_taxonomies(
     config: &Config,
     briefs: &mut [Brief],
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Vec<Taxonomy> {
     let mut out = Vec::new();
     for b in briefs.iter_mut() {
@@ -669,7 +669,7 @@ fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
 fn build_chronology(
     briefs: &[Brief],
     data: &BTreeMap<String, Arc<DataFile>>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Vec<ChronoEvent> {
     let mut events: Vec<ChronoEvent> = Vec::new();
     for (i, b) in briefs.iter().enumerate() {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::assets;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Failure};
+use crate::diagnostics::{Diagnostic, Diagnostics, Failure};
 use crate::model::Site;
 use crate::output::Body;
 use crate::pages::documents;
@@ -198,10 +198,10 @@ impl Builder {
             &mut warnings.content,
         );
         let Some(templates) = templates else {
-            return Err(Failure::Content(warnings.content));
+            return Err(Failure::Content(warnings.content.into_vec()));
         };
         lap("model");
-        let mut markdown = Vec::new();
+        let mut markdown = Diagnostics::new();
         let docs = documents::render_all(&site, &templates, caches.markdown, &mut markdown);
         lap("markdown");
         if warnings.any_error(&markdown) {
@@ -415,7 +415,7 @@ fn collect_static(
     root: &crate::confine::Root,
     dir: &Path,
     out: &mut BTreeMap<String, PathBuf>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) {
     if !dir.is_dir() {
         return;

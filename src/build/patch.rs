@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::state::BuildState;
 use super::{Built, Output, StageTimer, Stats, into_bodies};
 use crate::content::DocKind;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::model::DocRef;
 use crate::pages::documents;
 use crate::render;
@@ -79,7 +79,7 @@ pub(super) fn patch(
     let mut changed = Vec::new();
     let mut files = BTreeMap::new();
     if !briefs.is_empty() {
-        let mut diags = Vec::new();
+        let mut diags = Diagnostics::new();
         documents::rerender_briefs(
             &last.site,
             &last.templates,
@@ -88,7 +88,7 @@ pub(super) fn patch(
             caches.markdown,
             &mut diags,
         );
-        if diags.iter().any(Diagnostic::is_error) {
+        if diags.has_errors() {
             return Err(Unpatchable::Errors);
         }
         laps.lap("markdown");
@@ -101,7 +101,7 @@ pub(super) fn patch(
             &mut diags,
         )
         .ok_or(Unpatchable::NoLastRender)?;
-        if diags.iter().any(Diagnostic::is_error) {
+        if diags.has_errors() {
             return Err(Unpatchable::Errors);
         }
         laps.lap("pages");

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::Stats;
 use crate::content::Loader;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::pages::documents::{Documents, MarkdownCache};
 use crate::render::RenderCache;
@@ -43,15 +43,15 @@ pub(super) struct LastBuild {
 #[derive(Default)]
 pub(super) struct StageWarnings {
     /// Templates, content and model: config up to the site graph.
-    pub(super) content: Vec<Diagnostic>,
+    pub(super) content: Diagnostics,
     /// Static files, assets, pages and search: everything after Markdown.
-    pub(super) output: Vec<Diagnostic>,
+    pub(super) output: Diagnostics,
 }
 
 impl StageWarnings {
     /// The report in stage order, with `markdown` in its place.
-    pub(super) fn report(&self, markdown: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        let mut all = Vec::with_capacity(self.content.len() + markdown.len() + self.output.len());
+    pub(super) fn report(&self, markdown: Diagnostics) -> Vec<Diagnostic> {
+        let mut all = Vec::new();
         all.extend(self.content.iter().cloned());
         all.extend(markdown);
         all.extend(self.output.iter().cloned());
@@ -59,20 +59,16 @@ impl StageWarnings {
     }
 
     /// [`StageWarnings::report`], for a build that keeps nothing.
-    pub(super) fn into_report(self, markdown: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        let mut all = self.content;
+    pub(super) fn into_report(self, markdown: Diagnostics) -> Vec<Diagnostic> {
+        let mut all = self.content.into_vec();
         all.extend(markdown);
         all.extend(self.output);
         all
     }
 
     /// Whether any stage so far reported an error.
-    pub(super) fn any_error(&self, markdown: &[Diagnostic]) -> bool {
-        self.content
-            .iter()
-            .chain(markdown)
-            .chain(&self.output)
-            .any(Diagnostic::is_error)
+    pub(super) fn any_error(&self, markdown: &Diagnostics) -> bool {
+        self.content.has_errors() || markdown.has_errors() || self.output.has_errors()
     }
 }
 

@@ -150,7 +150,7 @@ fn build(dir: &Path, drafts: bool) -> Site {
     let config = Arc::new(Config::load(dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics())));
     let content = Loader::default().load(dir);
     assert!(content.diagnostics.is_empty(), "{:?}", content.diagnostics);
-    let mut diags = Vec::new();
+    let mut diags = crate::diagnostics::Diagnostics::new();
     let site = Site::build(config, dir.to_path_buf(), &content, drafts, &mut diags);
     assert!(diags.is_empty(), "{diags:?}");
     site

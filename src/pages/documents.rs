@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::hashing::hash_of;
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::{BriefId, DocRef, SectionId, Site};
@@ -244,7 +244,7 @@ pub fn render_all(
     site: &Site,
     templates: &Templates,
     cache: &mut MarkdownCache,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Documents {
     let config_hash = hash_of(&format!("{:?}", site.config));
     let jobs: Vec<DocId> = (0..site.sections.len())
@@ -296,7 +296,7 @@ pub fn rerender_briefs(
     briefs: &[BriefId],
     docs: &mut Documents,
     cache: &mut MarkdownCache,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) {
     let config_hash = hash_of(&format!("{:?}", site.config));
     let cache_ref: &MarkdownCache = cache;
@@ -323,8 +323,10 @@ pub fn rerender_briefs(
 
 impl MarkdownCache {
     /// The Markdown warnings of every document, in the order a full render reports them.
-    pub fn warnings(&self) -> Vec<Diagnostic> {
-        self.warnings.values().flatten().cloned().collect()
+    pub fn warnings(&self) -> Diagnostics {
+        let mut all = Diagnostics::new();
+        all.extend(self.warnings.values().flatten().cloned());
+        all
     }
 }
 
@@ -345,7 +347,7 @@ fn check_anchors(
     docs: &Documents,
     only: Option<&HashSet<String>>,
     into: &mut HashMap<String, Vec<String>>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) {
     let mut ids: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
     let rendered_of = |rel: &str| {

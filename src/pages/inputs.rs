@@ -257,30 +257,26 @@ impl<'s> PageSource<'s> {
         context::brief_full(self.site, self.docs, b, &self.values.summaries)
     }
 
-    /// The chronology: each event as its date, text and brief, grouped by year. The hash and
-    /// the value are made from the same records.
+    /// The chronology: each event as its date, text and brief, grouped by year. The hash is
+    /// taken over the same fields the value is printed from (the date whole: its ISO and
+    /// display forms are functions of it).
     fn chronology(&'s self) -> (u64, Lazy<'s>) {
         let site = self.site;
-        let records = move || {
-            site.chronology
-                .iter()
-                .map(|e| (e.date.iso(), e.date.format("%-d %B %Y"), e, e.brief))
-        };
         let mut h = Xxh3::new();
-        for (iso, display, e, brief) in records() {
-            let summary = brief.map(|b| self.values.summary_hashes[b]);
-            (iso, display, &e.text, e.date.year, summary).hash(&mut h);
+        for e in &site.chronology {
+            let summary = e.brief.map(|b| self.values.summary_hashes[b]);
+            (&e.date, &e.text, summary).hash(&mut h);
         }
         let value = Lazy::Build(Box::new(move || {
             let mut years: Vec<(i32, Vec<Value>)> = Vec::new();
-            for (iso, display, e, brief) in records() {
+            for e in &site.chronology {
                 let v = obj([
-                    ("date", Value::from(iso)),
-                    ("display_date", Value::from(display)),
+                    ("date", Value::from(e.date.iso())),
+                    ("display_date", Value::from(e.date.format("%-d %B %Y"))),
                     ("text", Value::from(e.text.as_str())),
                     (
                         "brief",
-                        brief
+                        e.brief
                             .map(|b| self.values.summaries[b].clone())
                             .unwrap_or_else(Value::none),
                     ),

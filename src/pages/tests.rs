@@ -57,7 +57,7 @@ fn site_with(
     }
     let config = Arc::new(Config::load(dir).unwrap());
     let content = Loader::default().load(dir);
-    let mut diags = Vec::new();
+    let mut diags = crate::diagnostics::Diagnostics::new();
     let site = Site::build(config, dir.to_path_buf(), &content, false, &mut diags);
     let templates = Templates::from_sources(HashMap::new()).unwrap_or_else(|_| unreachable!());
     let docs = documents::render_all(&site, &templates, &mut MarkdownCache::default(), &mut diags);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::hashing::{Xxh3, hash_of, hash_value};
 use crate::model::Site;
 use crate::pages::documents::Documents;
@@ -174,7 +174,7 @@ pub fn render_site(
     assets: &HashMap<String, String>,
     sink: Option<&dyn PageSink>,
     cache: &mut RenderCache,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Rendering {
     cache.last = None;
     let config_hash = hash_of(&format!("{:?}", site.config));
@@ -285,7 +285,7 @@ impl Collect {
         spec: &PageSpec,
         result: PageResult,
         cached: Option<&PageEntry>,
-        diags: &mut Vec<Diagnostic>,
+        diags: &mut Diagnostics,
     ) -> Option<PageEntry> {
         let bytes = match result.outcome {
             Ok(Outcome::Reused) => {

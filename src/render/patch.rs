@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{Collect, LastRender, Outcome, PageResult, RenderCache, Rendering, render_page};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::model::BriefId;
 use crate::model::Site;
 use crate::pages::PageSource;
@@ -26,7 +26,7 @@ pub fn render_changed_briefs(
     templates: &Templates,
     changed: &[BriefId],
     cache: &mut RenderCache,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Option<Rendering> {
     let mut last = cache.last.take()?;
     let lookup = Arc::make_mut(&mut last.lookup);

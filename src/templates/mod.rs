@@ -15,7 +15,7 @@ use tera::{Kwargs, State, Tera, Value};
 
 use crate::config::Config;
 use crate::date::PartialDate;
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 
 /// Where a template came from, for error messages.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ fn read_dir_templates(
     root: &Path,
     dir: &Path,
     out: &mut HashMap<String, TemplateSource>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) {
     if !dir.is_dir() {
         return;
@@ -59,7 +59,7 @@ fn read_dir_templates(
 impl Templates {
     /// Loads `themes/<theme>/templates/` then `templates/` (which wins on equal names).
     pub fn load(root: &Path, config: &Config) -> Result<Templates, Vec<Diagnostic>> {
-        let mut diags = Vec::new();
+        let mut diags = Diagnostics::new();
         let theme_dir = config.theme_dir(root);
         let site_templates = root.join("templates");
         if !theme_dir.is_dir() && !site_templates.is_dir() {
@@ -79,7 +79,7 @@ impl Templates {
         read_dir_templates(root, &theme_dir.join("templates"), &mut sources, &mut diags);
         read_dir_templates(root, &root.join("templates"), &mut sources, &mut diags);
         if !diags.is_empty() {
-            return Err(diags);
+            return Err(diags.into_vec());
         }
         Templates::from_sources(sources)
     }
