@@ -13,12 +13,12 @@ use crate::date::PartialDate;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::slug::slugify;
 
+mod ids;
 mod related;
 #[cfg(test)]
 mod tests;
 
-pub type BriefId = usize;
-pub type SectionId = usize;
+pub use ids::{BriefId, Id, SectionId, Table, TaxonomyId, TermId};
 
 #[derive(Debug)]
 pub struct Section {
@@ -47,8 +47,8 @@ pub struct Brief {
     pub section: SectionId,
     /// For folder briefs (`russia/index.md`): the folder, relative to content/.
     pub bundle_dir: Option<String>,
-    /// Per taxonomy (in config order): the term indices this brief is filed under.
-    pub terms: Vec<Vec<usize>>,
+    /// Per taxonomy (in config order): the terms this brief is filed under.
+    pub terms: Table<TaxonomyId, Vec<TermId>>,
     pub related: Vec<BriefId>,
     /// Position in reading order (the full briefing, previous/next links).
     pub order: usize,
@@ -74,7 +74,7 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub name: String,
-    pub terms: Vec<Term>,
+    pub terms: Table<TermId, Term>,
 }
 
 impl Taxonomy {
@@ -99,11 +99,11 @@ pub struct Site {
     pub config: Arc<Config>,
     pub root: PathBuf,
     /// Index 0 is the home page (`content/_index.md`).
-    pub sections: Vec<Section>,
-    pub briefs: Vec<Brief>,
+    pub sections: Table<SectionId, Section>,
+    pub briefs: Table<BriefId, Brief>,
     /// Content file (`hedges/china.md`) to what it is.
     pub by_rel: HashMap<String, DocRef>,
-    pub taxonomies: Vec<Taxonomy>,
+    pub taxonomies: Table<TaxonomyId, Taxonomy>,
     pub data: BTreeMap<String, Arc<DataFile>>,
     pub assets: Vec<Asset>,
     /// Briefs in reading order: sections depth-first by weight, briefs in section order.
@@ -173,8 +173,8 @@ impl Site {
         drafts: bool,
         diags: &mut Diagnostics,
     ) -> Site {
-        let mut sections = Vec::new();
-        let mut briefs = Vec::new();
+        let mut sections: Table<SectionId, Section> = Table::new();
+        let mut briefs: Table<BriefId, Brief> = Table::new();
         let mut section_dirs: HashMap<String, SectionId> = HashMap::new();
 
         let mut docs: Vec<&Arc<SourceDoc>> = content.docs.iter().collect();
@@ -182,7 +182,7 @@ impl Site {
 
         // Home first so it gets id 0.
         if let Some(home) = docs.iter().find(|d| d.rel == "_index.md") {
-            section_dirs.insert(String::new(), 0);
+            section_dirs.insert(String::new(), SectionId::HOME);
             sections.push(Section {
                 doc: (*home).clone(),
                 path: "/".into(),
@@ -205,7 +205,7 @@ impl Site {
                     continue;
                 }
                 let dir = parent_dir(&d.rel).to_string();
-                section_dirs.insert(dir.clone(), sections.len());
+                section_dirs.insert(dir.clone(), sections.next_id());
                 sections.push(Section {
                     doc: (*d).clone(),
                     path: dir_url(&dir),
@@ -223,11 +223,11 @@ impl Site {
                 }
                 match d.rsplit_once('/') {
                     Some((p, _)) => d = p,
-                    None => return 0,
+                    None => return SectionId::HOME,
                 }
             }
         };
-        for i in 1..sections.len() {
+        for i in sections.ids().skip(1) {
             let dir = parent_dir(&sections[i].doc.rel);
             let parent = nearest_section(parent_dir_of_dir(dir));
             sections[i].parent = Some(parent);
@@ -274,7 +274,7 @@ impl Site {
                 path,
                 section,
                 bundle_dir,
-                terms: vec![],
+                terms: Table::new(),
                 related: vec![],
                 order: 0,
             });
@@ -324,16 +324,16 @@ impl Site {
         }
 
         let mut by_rel = HashMap::new();
-        for (i, s) in sections.iter().enumerate() {
+        for (i, s) in sections.iter_enumerated() {
             by_rel.insert(s.doc.rel.clone(), DocRef::Section(i));
         }
-        for (i, b) in briefs.iter().enumerate() {
+        for (i, b) in briefs.iter_enumerated() {
             by_rel.insert(b.doc.rel.clone(), DocRef::Brief(i));
             sections[b.section].briefs.push(i);
         }
 
         // Sort each section's briefs, then subsections by weight and title.
-        for s in 0..sections.len() {
+        for s in sections.ids() {
             let sort_by = sections[s].meta().sort_by;
             let mut list = std::mem::take(&mut sections[s].briefs);
             sort_briefs(&mut list, &briefs, sort_by);
@@ -350,7 +350,7 @@ impl Site {
         }
 
         let mut reading_order = Vec::with_capacity(briefs.len());
-        let mut stack = vec![0];
+        let mut stack = vec![SectionId::HOME];
         while let Some(s) = stack.pop() {
             reading_order.extend(sections[s].briefs.iter().copied());
             stack.extend(sections[s].subsections.iter().rev().copied());
@@ -410,10 +410,10 @@ impl Site {
         Site {
             config,
             root,
-            sections: vec![],
-            briefs: vec![],
+            sections: Table::new(),
+            briefs: Table::new(),
             by_rel: HashMap::new(),
-            taxonomies: vec![],
+            taxonomies: Table::new(),
             data: BTreeMap::new(),
             assets: vec![],
             reading_order: vec![],
@@ -527,7 +527,7 @@ fn same_event(a: &Event, b: &Event) -> bool {
     *date == b.date && *text == b.text
 }
 
-pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
+pub fn sort_briefs(list: &mut [BriefId], briefs: &Table<BriefId, Brief>, sort_by: SortBy) {
     list.sort_by(|&a, &b| {
         let (ma, mb) = (briefs[a].meta(), briefs[b].meta());
         let primary = match sort_by {
@@ -543,12 +543,12 @@ pub fn sort_briefs(list: &mut [BriefId], briefs: &[Brief], sort_by: SortBy) {
 
 fn build_taxonomies(
     config: &Config,
-    briefs: &mut [Brief],
+    briefs: &mut Table<BriefId, Brief>,
     diags: &mut Diagnostics,
-) -> Vec<Taxonomy> {
-    let mut out = Vec::new();
+) -> Table<TaxonomyId, Taxonomy> {
+    let mut out = Table::new();
     for b in briefs.iter_mut() {
-        b.terms = vec![Vec::new(); config.taxonomies.len()];
+        b.terms = vec![Vec::new(); config.taxonomies.len()].into();
         for key in b.meta().taxonomies.keys() {
             if !config.taxonomies.contains(key) {
                 diags.push(
@@ -563,10 +563,11 @@ fn build_taxonomies(
         }
     }
     for (ti, name) in config.taxonomies.iter().enumerate() {
-        let mut terms: Vec<Term> = Vec::new();
-        let mut by_slug: HashMap<String, usize> = HashMap::new();
-        #[allow(clippy::needless_range_loop)] // the loop mutates briefs[bi] while reading it
-        for bi in 0..briefs.len() {
+        let ti = TaxonomyId::new(ti);
+        let mut terms: Table<TermId, Term> = Table::new();
+        let mut by_slug: HashMap<String, TermId> = HashMap::new();
+        // By id: the loop mutates briefs[bi] while reading it.
+        for bi in briefs.ids() {
             let names: Vec<String> = briefs[bi].meta().terms(name).to_vec();
             for term_name in names {
                 let slug = slugify(&term_name);
@@ -592,13 +593,12 @@ fn build_taxonomies(
                         i
                     }
                     None => {
-                        by_slug.insert(slug.clone(), terms.len());
+                        by_slug.insert(slug.clone(), terms.next_id());
                         terms.push(Term {
                             name: term_name.clone(),
                             slug,
                             briefs: vec![],
-                        });
-                        terms.len() - 1
+                        })
                     }
                 };
                 // Briefs are filed in id order, so a repeat of this brief can only be the last
@@ -610,7 +610,7 @@ fn build_taxonomies(
             }
         }
         // Sort terms by name; remap brief term indices accordingly.
-        let mut order: Vec<usize> = (0..terms.len()).collect();
+        let mut order: Vec<TermId> = terms.ids().collect();
         order.sort_by(|&a, &b| {
             terms[a]
                 .name
@@ -618,11 +618,11 @@ fn build_taxonomies(
                 .cmp(&terms[b].name.to_lowercase())
                 .then_with(|| terms[a].slug.cmp(&terms[b].slug))
         });
-        let mut remap = vec![0; terms.len()];
+        let mut remap: Table<TermId, TermId> = vec![TermId::new(0); terms.len()].into();
         for (new, &old) in order.iter().enumerate() {
-            remap[old] = new;
+            remap[old] = TermId::new(new);
         }
-        let mut sorted: Vec<Term> = order.iter().map(|&i| terms[i].clone()).collect();
+        let mut sorted: Table<TermId, Term> = order.iter().map(|&i| terms[i].clone()).collect();
         for t in &mut sorted {
             sort_briefs(&mut t.briefs, briefs, SortBy::Date);
         }
@@ -640,7 +640,7 @@ fn build_taxonomies(
 }
 
 /// Related briefs by the scoring of [`related`]; ties go to the newer brief.
-fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
+fn compute_related(briefs: &mut Table<BriefId, Brief>, taxonomies: &Table<TaxonomyId, Taxonomy>) {
     let lists: Vec<&[BriefId]> = taxonomies
         .iter()
         .flat_map(|t| t.terms.iter().map(|term| term.briefs.as_slice()))
@@ -648,14 +648,14 @@ fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
     // Ties go by one precomputed rank rather than by comparing dates and file names: ties are
     // common (briefs filed under the same terms) and each comparison would touch two briefs'
     // documents.
-    let mut by_age: Vec<BriefId> = (0..briefs.len()).collect();
+    let mut by_age: Vec<BriefId> = briefs.ids().collect();
     by_age.sort_by(|&a, &b| {
         let (ma, mb) = (briefs[a].meta(), briefs[b].meta());
         mb.date
             .cmp(&ma.date)
             .then_with(|| briefs[a].doc.rel.cmp(&briefs[b].doc.rel))
     });
-    let mut rank = vec![0; briefs.len()];
+    let mut rank: Table<BriefId, usize> = vec![0; briefs.len()].into();
     for (r, &b) in by_age.iter().enumerate() {
         rank[b] = r;
     }
@@ -667,12 +667,12 @@ fn compute_related(briefs: &mut [Brief], taxonomies: &[Taxonomy]) {
 }
 
 fn build_chronology(
-    briefs: &[Brief],
+    briefs: &Table<BriefId, Brief>,
     data: &BTreeMap<String, Arc<DataFile>>,
     diags: &mut Diagnostics,
 ) -> Vec<ChronoEvent> {
     let mut events: Vec<ChronoEvent> = Vec::new();
-    for (i, b) in briefs.iter().enumerate() {
+    for (i, b) in briefs.iter_enumerated() {
         for e in &b.meta().events {
             events.push(ChronoEvent {
                 date: e.date.clone(),

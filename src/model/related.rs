@@ -11,6 +11,8 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
+use super::ids::Id;
+
 /// How many related briefs a brief lists.
 pub const RELATED: usize = 3;
 
@@ -28,23 +30,20 @@ pub fn weight(n: usize, df: usize) -> u64 {
 /// `lists[t]` holds the briefs (ids below `n`, each once) filed under term `t`, newest first.
 /// `prefer(a, b)` orders two briefs of equal score: `Less` puts `a` first. The result gives,
 /// per brief, its related briefs, highest score first.
-pub fn select<P>(n: usize, lists: &[&[usize]], prefer: &P) -> Vec<Vec<usize>>
+pub fn select<I, P>(n: usize, lists: &[&[I]], prefer: &P) -> Vec<Vec<I>>
 where
-    P: Fn(usize, usize) -> Ordering + Sync,
+    I: Id + Send + Sync,
+    P: Fn(I, I) -> Ordering + Sync,
 {
     select_within(n, lists, prefer, WINDOW).0
 }
 
 /// [`select`] with any window; also returns how many (brief, candidate) pairs were scored, the
 /// work that once grew with the square of the site.
-fn select_within<P>(
-    n: usize,
-    lists: &[&[usize]],
-    prefer: &P,
-    window: usize,
-) -> (Vec<Vec<usize>>, usize)
+fn select_within<I, P>(n: usize, lists: &[&[I]], prefer: &P, window: usize) -> (Vec<Vec<I>>, usize)
 where
-    P: Fn(usize, usize) -> Ordering + Sync,
+    I: Id + Send + Sync,
+    P: Fn(I, I) -> Ordering + Sync,
 {
     // Per brief: (term, place in the term's list), by term, so two briefs' shared terms are a
     // merge of two short sorted runs; one flat table (`filed[start[b]..start[b + 1]]`) keeps
@@ -52,7 +51,7 @@ where
     let mut start = vec![0usize; n + 1];
     for list in lists {
         for &b in *list {
-            start[b + 1] += 1;
+            start[b.index() + 1] += 1;
         }
     }
     for b in 0..n {
@@ -62,6 +61,7 @@ where
     let mut next = start.clone();
     for (t, list) in lists.iter().enumerate() {
         for (place, &b) in list.iter().enumerate() {
+            let b = b.index();
             filed[next[b]] = (t as u32, place as u32);
             next[b] += 1;
         }
@@ -91,20 +91,21 @@ where
             // window of several of b's terms). One buffer per worker, never cleared.
             || vec![usize::MAX; n],
             |seen, b| {
-                let mut best: Vec<(u64, usize)> = Vec::with_capacity(RELATED + 1);
+                let mut best: Vec<(u64, I)> = Vec::with_capacity(RELATED + 1);
                 let mut scored = 0;
                 let own = terms_of(b);
                 for &(t, place) in own {
                     let (list, place) = (lists[t as usize], place as usize);
                     let near =
                         &list[place.saturating_sub(window)..list.len().min(place + window + 1)];
-                    for &o in near {
+                    for &id in near {
+                        let o = id.index();
                         if o == b || seen[o] == b {
                             continue;
                         }
                         seen[o] = b;
                         scored += 1;
-                        offer(&mut best, (score(own, o), o), prefer);
+                        offer(&mut best, (score(own, o), id), prefer);
                     }
                 }
                 (best.into_iter().map(|(_, o)| o).collect(), scored)
@@ -115,11 +116,11 @@ where
 }
 
 /// Keeps `best` the top [`RELATED`] candidates, best first: higher score, then `prefer`.
-fn offer<P>(best: &mut Vec<(u64, usize)>, cand: (u64, usize), prefer: &P)
+fn offer<I: Copy, P>(best: &mut Vec<(u64, I)>, cand: (u64, I), prefer: &P)
 where
-    P: Fn(usize, usize) -> Ordering,
+    P: Fn(I, I) -> Ordering,
 {
-    let ahead = |x: &(u64, usize), y: &(u64, usize)| {
+    let ahead = |x: &(u64, I), y: &(u64, I)| {
         x.0 > y.0 || (x.0 == y.0 && prefer(x.1, y.1) == Ordering::Less)
     };
     if best.len() == RELATED && !best.last().is_some_and(|w| ahead(&cand, w)) {

@@ -171,8 +171,8 @@ fn brief_id(site: &Site, rel: &str) -> BriefId {
 }
 
 fn section_id(site: &Site, title: &str) -> SectionId {
-    (0..site.sections.len())
-        .find(|&s| site.sections[s].meta().title == title)
+    site.sections
+        .position(|s| s.meta().title == title)
         .unwrap_or_else(|| panic!("no section {title}"))
 }
 
@@ -191,16 +191,16 @@ fn section_titles<'a>(site: &'a Site, ids: &[SectionId]) -> Vec<&'a str> {
 #[test]
 fn sections_nest_and_sort_by_weight_then_title() {
     let (_dir, site) = fixture_site();
-    assert_eq!(site.sections[0].path, "/");
-    assert_eq!(site.sections[0].parent, None);
+    assert_eq!(site.sections[SectionId::HOME].path, "/");
+    assert_eq!(site.sections[SectionId::HOME].parent, None);
     assert_eq!(
-        section_titles(&site, &site.sections[0].subsections),
+        section_titles(&site, &site.sections[SectionId::HOME].subsections),
         ["Beta", "Gamma", "Alpha"]
     );
     let (beta, deep) = (section_id(&site, "Beta"), section_id(&site, "Deep"));
     assert_eq!(site.sections[beta].subsections, [deep]);
     assert_eq!(site.sections[deep].parent, Some(beta));
-    assert_eq!(site.sections[beta].parent, Some(0));
+    assert_eq!(site.sections[beta].parent, Some(SectionId::HOME));
     assert_eq!(site.sections[deep].path, "/b/deep/");
     assert_eq!(
         site.sections[section_id(&site, "Gamma")].path,
@@ -218,7 +218,7 @@ fn each_section_lists_its_own_briefs_in_its_sort_order() {
     assert_eq!(listed("Beta"), ["Xray", "Yankee", "Zulu"]);
     assert_eq!(listed("Deep"), ["Alpha brief", "Beta brief"]);
     assert_eq!(listed("Home"), ["Top"]);
-    for (s, sec) in site.sections.iter().enumerate() {
+    for (s, sec) in site.sections.iter_enumerated() {
         assert!(sec.briefs.iter().all(|&b| site.briefs[b].section == s));
     }
 }
@@ -281,7 +281,7 @@ fn drafts_are_left_out_unless_asked_for() {
     assert!(!site.by_rel.contains_key("a/draft.md"));
     assert!(!site.by_rel.contains_key("a/secret/index.md"));
     assert!(!site.assets.iter().any(|a| a.rel == "a/secret/pic.png"));
-    let actors = &site.taxonomies[0];
+    let actors = &site.taxonomies[TaxonomyId::new(0)];
     assert!(!actors.terms.iter().any(|t| t.name == "Draftee"));
     // Links may still name a draft: it is a known file, only not published.
     assert_eq!(site.link_names.find("a/draft.md"), Some("a/draft.md"));
@@ -290,7 +290,12 @@ fn drafts_are_left_out_unless_asked_for() {
     let draft = brief_id(&with, "a/draft.md");
     assert_eq!(with.briefs[draft].path, "/a/draft/");
     assert!(with.assets.iter().any(|a| a.rel == "a/secret/pic.png"));
-    assert!(with.taxonomies[0].terms.iter().any(|t| t.name == "Draftee"));
+    assert!(
+        with.taxonomies[TaxonomyId::new(0)]
+            .terms
+            .iter()
+            .any(|t| t.name == "Draftee")
+    );
     assert_eq!(with.reading_order.len(), site.reading_order.len() + 2);
 }
 
@@ -300,7 +305,7 @@ fn taxonomies_file_briefs_under_merged_terms_newest_first() {
     let names: Vec<&str> = site.taxonomies.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["actors", "topics", "regions"]);
     let terms = |ti: usize| -> Vec<(&str, &str, Vec<&str>)> {
-        site.taxonomies[ti]
+        site.taxonomies[TaxonomyId::new(ti)]
             .terms
             .iter()
             .map(|t| (t.name.as_str(), t.slug.as_str(), titles(&site, &t.briefs)))
@@ -322,19 +327,23 @@ fn taxonomies_file_briefs_under_merged_terms_newest_first() {
         ]
     );
     assert_eq!(terms(2), [("Asia", "asia", vec!["Y"])]);
-    let tax = &site.taxonomies[1];
+    let tax = &site.taxonomies[TaxonomyId::new(1)];
     assert_eq!(tax.path(), "/topics/");
-    assert_eq!(tax.term_path(&tax.terms[0]), "/topics/arms-control/");
+    assert_eq!(
+        tax.term_path(&tax.terms[TermId::new(0)]),
+        "/topics/arms-control/"
+    );
     // Each brief's term indices point back at the terms that list it.
-    for (b, brief) in site.briefs.iter().enumerate() {
-        for (ti, idx) in brief.terms.iter().enumerate() {
+    for (b, brief) in site.briefs.iter_enumerated() {
+        for (ti, idx) in brief.terms.iter_enumerated() {
             for &t in idx {
                 assert!(site.taxonomies[ti].terms[t].briefs.contains(&b));
             }
         }
     }
     let old = &site.briefs[brief_id(&site, "a/old.md")];
-    assert_eq!(old.terms, [vec![0, 1], vec![1], vec![]]);
+    let terms = |ids: &[usize]| ids.iter().map(|&t| TermId::new(t)).collect::<Vec<_>>();
+    assert_eq!(old.terms.as_slice(), [terms(&[0, 1]), terms(&[1]), vec![]]);
 }
 
 #[test]
@@ -397,9 +406,9 @@ fn replace_brief_doc_takes_a_body_edit_and_refuses_a_structural_one() {
     assert!(Arc::ptr_eq(&site.briefs[b].doc, &body), "the model changed");
 
     // Not a brief, or no such brief: nothing to swap.
-    let home = site.sections[0].doc.clone();
+    let home = site.sections[SectionId::HOME].doc.clone();
     assert!(!site.replace_brief_doc(b, home));
-    assert!(!site.replace_brief_doc(site.briefs.len(), body));
+    assert!(!site.replace_brief_doc(site.briefs.next_id(), body));
 }
 
 /// A change to one field of the front matter, by the field's name.

@@ -6,7 +6,7 @@ use tera::{Map, Value};
 use super::documents::Documents;
 use crate::content::meta::Confidence;
 use crate::markdown::TocEntry;
-use crate::model::{BriefId, SectionId, Site, Taxonomy, Term};
+use crate::model::{BriefId, SectionId, Site, Table, Taxonomy, Term};
 
 /// Builds a map value from pairs; keeps call sites short.
 pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
@@ -43,7 +43,7 @@ pub fn term_ref(site: &Site, tax: &Taxonomy, t: &Term) -> Value {
 }
 
 fn terms_of(site: &Site, b: BriefId, tax_name: &str) -> Value {
-    let Some(ti) = site.taxonomies.iter().position(|t| t.name == tax_name) else {
+    let Some(ti) = site.taxonomies.position(|t| t.name == tax_name) else {
         return Value::from(Vec::<Value>::new());
     };
     let tax = &site.taxonomies[ti];
@@ -151,7 +151,12 @@ fn toml_value(t: &toml::Table) -> Value {
 }
 
 /// A brief with everything: its own page and the full briefing.
-pub fn brief_full(site: &Site, docs: &Documents, b: BriefId, summaries: &[Value]) -> Value {
+pub fn brief_full(
+    site: &Site,
+    docs: &Documents,
+    b: BriefId,
+    summaries: &Table<BriefId, Value>,
+) -> Value {
     let brief = &site.briefs[b];
     let references = docs.references(b);
     let m = brief.meta();
@@ -331,7 +336,7 @@ pub fn section_full(
     site: &Site,
     docs: &Documents,
     s: SectionId,
-    summaries: &[Value],
+    summaries: &Table<BriefId, Value>,
     hedge_matrix: Value,
 ) -> Value {
     let sec = &site.sections[s];

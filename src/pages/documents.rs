@@ -13,16 +13,16 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::hashing::hash_of;
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
-use crate::model::{BriefId, DocRef, SectionId, Site};
+use crate::model::{BriefId, DocRef, SectionId, Site, Table};
 use crate::templates::{Templates, shortcode_host};
 
 /// Every document's Markdown result, by the model's ids: what pages read of a body.
 #[derive(Clone, Default)]
 pub struct Documents {
-    briefs: Vec<Option<Arc<Rendered>>>,
-    sections: Vec<Option<Arc<Rendered>>>,
+    briefs: Table<BriefId, Option<Arc<Rendered>>>,
+    sections: Table<SectionId, Option<Arc<Rendered>>>,
     /// Per brief: the sources its `cite` shortcodes cited, in order, with their counts.
-    references: Vec<Arc<Vec<(String, usize)>>>,
+    references: Table<BriefId, Arc<Vec<(String, usize)>>>,
 }
 
 impl Documents {
@@ -247,9 +247,11 @@ pub fn render_all(
     diags: &mut Diagnostics,
 ) -> Documents {
     let config_hash = hash_of(&format!("{:?}", site.config));
-    let jobs: Vec<DocId> = (0..site.sections.len())
+    let jobs: Vec<DocId> = site
+        .sections
+        .ids()
         .map(DocId::Section)
-        .chain((0..site.briefs.len()).map(DocId::Brief))
+        .chain(site.briefs.ids().map(DocId::Brief))
         .collect();
     let cache_ref: &MarkdownCache = cache;
     let results: Vec<Arc<MdEntry>> = jobs
@@ -258,9 +260,9 @@ pub fn render_all(
         .collect();
     let mut entries = HashMap::with_capacity(results.len());
     let mut docs = Documents {
-        briefs: vec![None; site.briefs.len()],
-        sections: vec![None; site.sections.len()],
-        references: vec![Arc::default(); site.briefs.len()],
+        briefs: vec![None; site.briefs.len()].into(),
+        sections: vec![None; site.sections.len()].into(),
+        references: vec![Arc::default(); site.briefs.len()].into(),
     };
     cache.warnings.clear();
     for (&job, entry) in jobs.iter().zip(results) {
@@ -360,9 +362,9 @@ fn check_anchors(
     let sources: Vec<(&Arc<crate::content::SourceDoc>, &Rendered)> = match only {
         None => {
             into.clear();
-            let briefs = site.briefs.iter().enumerate();
+            let briefs = site.briefs.iter_enumerated();
             let briefs = briefs.filter_map(|(b, brief)| Some((&brief.doc, docs.brief(b)?)));
-            let sections = site.sections.iter().enumerate();
+            let sections = site.sections.iter_enumerated();
             briefs
                 .chain(sections.filter_map(|(s, sec)| Some((&sec.doc, docs.section(s)?))))
                 .collect()

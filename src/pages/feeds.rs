@@ -11,7 +11,7 @@ use crate::model::{BriefId, SectionId, Site};
 pub fn briefs(site: &Site, section: Option<SectionId>) -> Vec<BriefId> {
     let mut ids: Vec<BriefId> = match section {
         Some(s) => site.sections[s].briefs.clone(),
-        None => (0..site.briefs.len()).collect(),
+        None => site.briefs.ids().collect(),
     };
     crate::model::sort_briefs(&mut ids, &site.briefs, crate::content::meta::SortBy::Date);
     ids.truncate(20);

@@ -2,7 +2,7 @@
 //! model entities it read ([`Deps`]) for the dependency index.
 
 use super::{PageSource, PageSpec};
-use crate::model::{BriefId, SectionId};
+use crate::model::{BriefId, SectionId, TaxonomyId};
 
 /// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
 /// edit to one brief finds the pages to check without fingerprinting all of them.
@@ -10,7 +10,7 @@ use crate::model::{BriefId, SectionId};
 pub struct Deps {
     pub briefs: Vec<BriefId>,
     pub sections: Vec<SectionId>,
-    pub taxonomies: Vec<usize>,
+    pub taxonomies: Vec<TaxonomyId>,
     pub chronology: bool,
 }
 

@@ -13,7 +13,7 @@ use super::fingerprint::Deps;
 use super::titles::{kind_name, title_and_description};
 use super::{PageKind, PageSource, PageSpec, feeds, paginator};
 use crate::hashing::{Xxh3, hash_of};
-use crate::model::BriefId;
+use crate::model::{BriefId, SectionId};
 
 /// How an input's value is had.
 enum Lazy<'s> {
@@ -104,7 +104,7 @@ impl<'s> PageSource<'s> {
             PageKind::Home(page) | PageKind::Section(_, page) => {
                 let s = match spec.kind {
                     PageKind::Section(s, _) => s,
-                    _ => 0,
+                    _ => SectionId::HOME,
                 };
                 let list = &site.sections[s].briefs;
                 let hash = hash_of(&(values.section_hashes[s], self.list_hash(list)));
@@ -187,8 +187,8 @@ impl<'s> PageSource<'s> {
             }
             PageKind::Sitemap => {
                 // Every brief's URL and dates, and every term's URL.
-                inputs.deps.briefs.extend(0..site.briefs.len());
-                inputs.deps.taxonomies.extend(0..site.taxonomies.len());
+                inputs.deps.briefs.extend(site.briefs.ids());
+                inputs.deps.taxonomies.extend(site.taxonomies.ids());
                 inputs.put("#sitemap", values.sitemap.hash(), Lazy::Hidden);
             }
             PageKind::Search | PageKind::NotFound | PageKind::Robots => {}

@@ -20,7 +20,7 @@ mod tests;
 
 use tera::Value;
 
-use crate::model::{BriefId, SectionId, Site};
+use crate::model::{BriefId, SectionId, Site, Table, TaxonomyId, TermId};
 use crate::templates::Templates;
 use context::obj;
 use documents::Documents;
@@ -32,11 +32,11 @@ pub enum PageKind {
     Home(usize),
     Section(SectionId, usize),
     Brief(BriefId),
-    TaxonomyList(usize),
+    TaxonomyList(TaxonomyId),
     /// Page `page` of the list of `term` of `taxonomy`.
     Term {
-        taxonomy: usize,
-        term: usize,
+        taxonomy: TaxonomyId,
+        term: TermId,
         page: usize,
     },
     Chronology,
@@ -71,19 +71,19 @@ fn page_suffix(n: usize) -> String {
 pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
     let mut pages = Vec::new();
     let html = |p: &str| format!("{}index.html", p.trim_start_matches('/'));
-    for (i, s) in site.sections.iter().enumerate() {
+    for (i, s) in site.sections.iter_enumerated() {
         let per = s.meta().paginate_by.unwrap_or(per_page).max(1);
         let n = s.briefs.len().div_ceil(per).max(1);
         for p in 0..n {
             let path = format!("{}{}", s.path, page_suffix(p));
             let template = s.meta().template.clone().unwrap_or_else(|| {
-                if i == 0 {
+                if i == SectionId::HOME {
                     "index.html".into()
                 } else {
                     "section.html".into()
                 }
             });
-            let kind = if i == 0 {
+            let kind = if i == SectionId::HOME {
                 PageKind::Home(p)
             } else {
                 PageKind::Section(i, p)
@@ -95,7 +95,7 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
                 template,
             });
         }
-        if i != 0 && !s.briefs.is_empty() {
+        if i != SectionId::HOME && !s.briefs.is_empty() {
             pages.push(PageSpec {
                 out: format!("{}atom.xml", s.path.trim_start_matches('/')),
                 path: format!("{}atom.xml", s.path),
@@ -104,7 +104,7 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
             });
         }
     }
-    for (i, b) in site.briefs.iter().enumerate() {
+    for (i, b) in site.briefs.iter_enumerated() {
         pages.push(PageSpec {
             out: html(&b.path),
             path: b.path.clone(),
@@ -112,14 +112,14 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
             template: "brief.html".into(),
         });
     }
-    for (ti, tax) in site.taxonomies.iter().enumerate() {
+    for (ti, tax) in site.taxonomies.iter_enumerated() {
         pages.push(PageSpec {
             out: html(&tax.path()),
             path: tax.path(),
             kind: PageKind::TaxonomyList(ti),
             template: "taxonomy_list.html".into(),
         });
-        for (t, term) in tax.terms.iter().enumerate() {
+        for (t, term) in tax.terms.iter_enumerated() {
             let n = term.briefs.len().div_ceil(per_page).max(1);
             for p in 0..n {
                 let path = format!("{}{}", tax.term_path(term), page_suffix(p));
@@ -192,7 +192,7 @@ pub fn paginator(
     list: &[BriefId],
     page: usize,
     per: usize,
-    summaries: &[Value],
+    summaries: &Table<BriefId, Value>,
 ) -> (Value, Vec<BriefId>) {
     let n = list.len().div_ceil(per).max(1);
     let slice: Vec<BriefId> = list.iter().skip(page * per).take(per).copied().collect();

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use super::{PageKind, PageSpec};
 use crate::hashing::Xxh3;
-use crate::model::{BriefId, Site};
+use crate::model::{BriefId, Site, Table};
 
 /// One `<url>`: the escaped location, and the last change for a brief.
 #[derive(Hash)]
@@ -19,7 +19,7 @@ struct Entry {
 pub struct Sitemap {
     entries: Vec<Entry>,
     /// Per brief: its entry.
-    of_brief: Vec<usize>,
+    of_brief: Table<BriefId, usize>,
 }
 
 fn lastmod(site: &Site, b: BriefId) -> String {
@@ -30,7 +30,7 @@ fn lastmod(site: &Site, b: BriefId) -> String {
 impl Sitemap {
     pub fn new(site: &Site, pages: &[PageSpec]) -> Sitemap {
         let mut entries = Vec::with_capacity(pages.len());
-        let mut of_brief = vec![0; site.briefs.len()];
+        let mut of_brief: Table<BriefId, usize> = vec![0; site.briefs.len()].into();
         for p in pages {
             let lastmod = match p.kind {
                 PageKind::Brief(b) => {

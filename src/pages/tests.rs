@@ -131,12 +131,7 @@ fn the_paginator_links_its_neighbours() {
         "x".into()
     });
     let src = source(&b);
-    let s = b
-        .site
-        .sections
-        .iter()
-        .position(|s| s.path == "/s/")
-        .unwrap();
+    let s = b.site.sections.position(|s| s.path == "/s/").unwrap();
     let list = &b.site.sections[s].briefs;
     let (v, on_page) = paginator(&b.site, "/s/", list, 1, 2, &src.values.summaries);
     assert_eq!(on_page, list[2..4].to_vec());
@@ -414,7 +409,9 @@ fn an_updated_date_changes_the_sitemap() {
     let pages = list(&b.site, b.site.config.paginate_by);
     let mut values = source(&a).values;
     // Patching the old values for the edited brief gives the new sitemap.
-    values.sitemap.update_brief(&b.site, 2);
+    values
+        .sitemap
+        .update_brief(&b.site, crate::model::BriefId::new(2));
     assert_eq!(
         values.sitemap.xml(),
         super::sitemap::Sitemap::new(&b.site, &pages).xml()

@@ -14,7 +14,7 @@ use super::documents::Documents;
 use super::sitemap::Sitemap;
 use super::{PageSpec, feeds, hedge_matrix};
 use crate::hashing::{Xxh3, hash_of, hash_value};
-use crate::model::{BriefId, SectionId, Site};
+use crate::model::{BriefId, SectionId, Site, Table, TaxonomyId};
 use crate::templates::lookup::Lookup;
 
 /// Brief summaries by file, with the key of the inputs they were built from and their hash;
@@ -26,18 +26,18 @@ pub struct SummaryCache(HashMap<String, (u64, Value, u64)>);
 /// by all pages. Kept between renders (by `render`) so an edit to one brief patches it
 /// ([`SiteValues::update_briefs`]).
 pub struct SiteValues {
-    pub summaries: Vec<Value>,
-    pub summary_hashes: Vec<u64>,
+    pub summaries: Table<BriefId, Value>,
+    pub summary_hashes: Table<BriefId, u64>,
     pub globals: Context,
     pub globals_hash: u64,
-    pub hedge_matrices: Vec<Value>,
+    pub hedge_matrices: Table<SectionId, Value>,
     /// Per section: the section as pages and `get_section` see it (with its briefs' summaries).
-    pub sections: Vec<Value>,
+    pub sections: Table<SectionId, Value>,
     /// Per section: its own fields, subsections and hedge matrix (its briefs' summaries are
     /// hashed apart, in `summary_hashes`).
-    pub section_hashes: Vec<u64>,
+    pub section_hashes: Table<SectionId, u64>,
     /// Per taxonomy: its value with its terms, and that value's hash.
-    pub taxonomies: Vec<(Value, u64)>,
+    pub taxonomies: Table<TaxonomyId, (Value, u64)>,
     /// The briefs each feed lists (`None`: the site feed), in feed order.
     pub feeds: HashMap<Option<SectionId>, Vec<BriefId>>,
     pub sitemap: Sitemap,
@@ -52,8 +52,9 @@ pub fn derive(
     config_hash: u64,
     cache: &mut SummaryCache,
 ) -> SiteValues {
-    let built: Vec<(u64, Value, u64)> = (0..site.briefs.len())
-        .into_par_iter()
+    let built: Vec<(u64, Value, u64)> = site
+        .briefs
+        .par_ids()
         .map(|b| {
             let key = summary_key(site, docs, config_hash, b);
             match cache.0.get(&site.briefs[b].doc.rel) {
@@ -72,8 +73,8 @@ pub fn derive(
         .zip(&built)
         .map(|(b, e)| (b.doc.rel.clone(), e.clone()))
         .collect();
-    let summaries: Vec<Value> = built.iter().map(|e| e.1.clone()).collect();
-    let summary_hashes: Vec<u64> = built.iter().map(|e| e.2).collect();
+    let summaries: Table<BriefId, Value> = built.iter().map(|e| e.1.clone()).collect();
+    let summary_hashes: Table<BriefId, u64> = built.iter().map(|e| e.2).collect();
     let mut globals = Context::new();
     let config_value = Value::from_serializable(&*site.config);
     globals.insert_value("config", config_value.clone());
@@ -131,16 +132,24 @@ pub fn derive(
         names.hash(&mut h);
         h.finish()
     };
-    let hedge_matrices: Vec<Value> = (0..site.sections.len())
+    let hedge_matrices: Table<SectionId, Value> = site
+        .sections
+        .ids()
         .map(|s| hedge_matrix::value(site, docs, s, &summaries))
         .collect();
-    let section_hashes = (0..site.sections.len())
+    let section_hashes = site
+        .sections
+        .ids()
         .map(|s| section_hash(site, docs, s, &hedge_matrices[s]))
         .collect();
-    let sections = (0..site.sections.len())
+    let sections = site
+        .sections
+        .ids()
         .map(|s| context::section_full(site, docs, s, &summaries, hedge_matrices[s].clone()))
         .collect();
-    let taxonomies = (0..site.taxonomies.len())
+    let taxonomies = site
+        .taxonomies
+        .ids()
         .map(|t| {
             let v = taxonomy_value(site, t);
             let h = hash_value(&v);
@@ -149,7 +158,7 @@ pub fn derive(
         .collect();
     let mut feeds = HashMap::new();
     feeds.insert(None, feeds::briefs(site, None));
-    for (s, sec) in site.sections.iter().enumerate().skip(1) {
+    for (s, sec) in site.sections.iter_enumerated().skip(1) {
         if !sec.briefs.is_empty() {
             feeds.insert(Some(s), feeds::briefs(site, Some(s)));
         }
@@ -178,7 +187,7 @@ fn summary_key(site: &Site, docs: &Documents, config_hash: u64, b: BriefId) -> u
     docs.brief(b).map(|r| r.hash).hash(&mut h);
     brief.path.hash(&mut h);
     site.sections[brief.section].path.hash(&mut h);
-    for (ti, terms) in brief.terms.iter().enumerate() {
+    for (ti, terms) in brief.terms.iter_enumerated() {
         for &t in terms {
             let term = &site.taxonomies[ti].terms[t];
             (&term.name, &term.slug, term.briefs.len()).hash(&mut h);
@@ -198,7 +207,7 @@ fn section_hash(site: &Site, docs: &Documents, s: SectionId, hedge_matrix: &Valu
 }
 
 /// A taxonomy with its terms, as templates see it.
-pub fn taxonomy_value(site: &Site, ti: usize) -> Value {
+pub fn taxonomy_value(site: &Site, ti: TaxonomyId) -> Value {
     let tax = &site.taxonomies[ti];
     obj([
         ("name", Value::from(tax.name.as_str())),
@@ -226,13 +235,15 @@ impl SiteValues {
     /// What the templates' `get_*` functions look things up in.
     pub fn lookup(&self, site: &Site, assets: &HashMap<String, String>) -> Lookup {
         let mut values = HashMap::with_capacity(site.briefs.len() + site.sections.len());
-        for (b, brief) in site.briefs.iter().enumerate() {
+        for (b, brief) in site.briefs.iter_enumerated() {
             values.insert(brief.doc.rel.clone(), self.summaries[b].clone());
         }
-        for (s, sec) in site.sections.iter().enumerate() {
+        for (s, sec) in site.sections.iter_enumerated() {
             values.insert(sec.doc.rel.clone(), self.sections[s].clone());
         }
-        let taxonomies = (0..site.taxonomies.len())
+        let taxonomies = site
+            .taxonomies
+            .ids()
             .map(|t| {
                 (
                     site.taxonomies[t].name.clone(),
@@ -254,7 +265,7 @@ impl SiteValues {
 #[derive(Default)]
 pub struct Touched {
     pub sections: BTreeSet<SectionId>,
-    pub taxonomies: BTreeSet<usize>,
+    pub taxonomies: BTreeSet<TaxonomyId>,
     pub chronology: bool,
 }
 
@@ -283,7 +294,7 @@ impl SiteValues {
             self.summary_hashes[b] = h;
             self.sitemap.update_brief(site, b);
             touched.sections.insert(brief.section);
-            for (ti, terms) in brief.terms.iter().enumerate() {
+            for (ti, terms) in brief.terms.iter_enumerated() {
                 if !terms.is_empty() {
                     touched.taxonomies.insert(ti);
                 }

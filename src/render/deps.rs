@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
-use crate::model::Site;
+use crate::model::{BriefId, Id, SectionId, Site, Table, TaxonomyId};
 use crate::pages::fingerprint::Deps;
 
 /// The pages that read each model entity: the reverse of every page's [`Deps`] and lookups.
 #[derive(Default)]
 pub(super) struct DepIndex {
-    pub(super) by_brief: Vec<Vec<u32>>,
-    pub(super) by_section: Vec<Vec<u32>>,
-    pub(super) by_taxonomy: Vec<Vec<u32>>,
+    pub(super) by_brief: Table<BriefId, Vec<u32>>,
+    pub(super) by_section: Table<SectionId, Vec<u32>>,
+    pub(super) by_taxonomy: Table<TaxonomyId, Vec<u32>>,
     pub(super) chronology: Vec<u32>,
     /// Lookup key (`doc:hedges/china.md`) to the pages whose templates made it.
     pub(super) by_read: HashMap<String, Vec<u32>>,
@@ -22,28 +22,28 @@ impl DepIndex {
     /// An empty index with a list for every brief, section and taxonomy of `site`.
     pub(super) fn for_site(site: &Site) -> DepIndex {
         DepIndex {
-            by_brief: vec![Vec::new(); site.briefs.len()],
-            by_section: vec![Vec::new(); site.sections.len()],
-            by_taxonomy: vec![Vec::new(); site.taxonomies.len()],
+            by_brief: vec![Vec::new(); site.briefs.len()].into(),
+            by_section: vec![Vec::new(); site.sections.len()].into(),
+            by_taxonomy: vec![Vec::new(); site.taxonomies.len()].into(),
             ..DepIndex::default()
         }
     }
 
     pub(super) fn add(&mut self, page: u32, deps: &Deps) {
-        let put = |lists: &mut Vec<Vec<u32>>, i: usize| {
+        fn put<I: Id>(lists: &mut Table<I, Vec<u32>>, i: I, page: u32) {
             // Deps may name an entity twice (a neighbour that is also related); list it once.
             if lists[i].last() != Some(&page) {
                 lists[i].push(page);
             }
-        };
+        }
         for &b in &deps.briefs {
-            put(&mut self.by_brief, b);
+            put(&mut self.by_brief, b, page);
         }
         for &s in &deps.sections {
-            put(&mut self.by_section, s);
+            put(&mut self.by_section, s, page);
         }
         for &t in &deps.taxonomies {
-            put(&mut self.by_taxonomy, t);
+            put(&mut self.by_taxonomy, t, page);
         }
         if deps.chronology {
             self.chronology.push(page);
@@ -52,9 +52,9 @@ impl DepIndex {
 
     pub(super) fn entries(&self) -> usize {
         let lists = |l: &[Vec<u32>]| l.iter().map(Vec::len).sum::<usize>();
-        lists(&self.by_brief)
-            + lists(&self.by_section)
-            + lists(&self.by_taxonomy)
+        lists(self.by_brief.as_slice())
+            + lists(self.by_section.as_slice())
+            + lists(self.by_taxonomy.as_slice())
             + self.chronology.len()
     }
 
@@ -80,9 +80,9 @@ mod tests {
     /// An index for 3 briefs, 2 sections and 1 taxonomy, as `for_site` makes it.
     fn index() -> DepIndex {
         DepIndex {
-            by_brief: vec![Vec::new(); 3],
-            by_section: vec![Vec::new(); 2],
-            by_taxonomy: vec![Vec::new(); 1],
+            by_brief: vec![Vec::new(); 3].into(),
+            by_section: vec![Vec::new(); 2].into(),
+            by_taxonomy: vec![Vec::new(); 1].into(),
             ..DepIndex::default()
         }
     }
@@ -93,22 +93,22 @@ mod tests {
         ix.add(
             0,
             &Deps {
-                briefs: vec![1, 2, 1],
-                sections: vec![0],
-                taxonomies: vec![0, 0],
+                briefs: [1, 2, 1].map(BriefId::new).into(),
+                sections: vec![SectionId::HOME],
+                taxonomies: [0, 0].map(TaxonomyId::new).into(),
                 chronology: true,
             },
         );
         ix.add(
             1,
             &Deps {
-                briefs: vec![1],
+                briefs: vec![BriefId::new(1)],
                 ..Deps::default()
             },
         );
-        assert_eq!(ix.by_brief, vec![vec![], vec![0, 1], vec![0]]);
-        assert_eq!(ix.by_section, vec![vec![0], vec![]]);
-        assert_eq!(ix.by_taxonomy, vec![vec![0]]);
+        assert_eq!(ix.by_brief.as_slice(), [vec![], vec![0, 1], vec![0]]);
+        assert_eq!(ix.by_section.as_slice(), [vec![0], vec![]]);
+        assert_eq!(ix.by_taxonomy.as_slice(), [vec![0]]);
         assert_eq!(ix.chronology, vec![0]);
         assert_eq!(ix.entries(), 6);
     }
@@ -122,7 +122,7 @@ mod tests {
         ix.add(
             0,
             &Deps {
-                sections: vec![0, 1],
+                sections: [0, 1].map(SectionId::new).into(),
                 ..Deps::default()
             },
         );
