@@ -50,10 +50,10 @@ impl Stats {
     /// The summary line every command prints: `Built 16 pages (9 briefs, 4 sections) in 41 ms`.
     pub fn summary(&self) -> String {
         format!(
-            "Built {} pages ({} briefs, {} sections) in {} ms",
-            self.pages,
-            self.briefs,
-            self.sections,
+            "Built {} ({}, {}) in {} ms",
+            count(self.pages, "page"),
+            count(self.briefs, "brief"),
+            count(self.sections, "section"),
             self.elapsed.as_millis()
         )
     }
@@ -78,6 +78,15 @@ impl Output {
         match self {
             Output::Full(f) | Output::Patched(f) | Output::Streamed(f) => f,
         }
+    }
+}
+
+/// `1 brief`, `2 briefs`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
