@@ -110,6 +110,32 @@ fn resolve<'a>(files: &'a BTreeMap<String, Body>, path: &str) -> Option<&'a str>
     None
 }
 
+/// `/sec/one/../other/` as the browser reads it: `/sec/other/`. `..` above the root stays at
+/// the root, as in a browser.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            "" if !last => {}
+            s => parts.push(s),
+        }
+    }
+    let mut out = String::from("/");
+    out.push_str(&parts.join("/"));
+    // A trailing `/`, `.` or `..` names a folder.
+    let folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if folder && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -199,8 +225,11 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             {
                 continue;
             }
-            let internal = if let Some(rest) = url
-                .strip_prefix(&base)
+            // With `base_url = "/"` the base is empty and names no site: only root-relative and
+            // relative links are internal then.
+            let internal = if let Some(rest) = Some(base.as_str())
+                .filter(|b| !b.is_empty())
+                .and_then(|b| url.strip_prefix(b))
                 .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('#'))
             {
                 rest.to_string()
@@ -228,7 +257,7 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             } else {
                 path
             };
-            let path = path.split('?').next().unwrap_or("").to_string();
+            let path = normalize(path.split('?').next().unwrap_or(""));
             // The search bundle is written after rendering, by `build`; check does not index.
             if built.search && path.starts_with("/pagefind/") {
                 continue;
@@ -249,6 +278,18 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             }
         }
     }
+    // The full briefing repeats every brief's body: a problem already reported on the brief's
+    // own page is not reported again for it.
+    let briefing = std::path::Path::new("output/briefing/index.html");
+    let elsewhere: HashSet<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.file.as_deref() != Some(briefing))
+        .map(|d| d.message.clone())
+        .collect();
+    report
+        .diagnostics
+        .retain(|d| d.file.as_deref() != Some(briefing) || !elsewhere.contains(&d.message));
     for page in built.brief_pages.iter() {
         if !linked_from_elsewhere.contains(page.as_str()) {
             report.diagnostics.push(
@@ -310,6 +351,16 @@ fn leaves_site(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_resolved_as_a_browser_does() {
+        assert_eq!(normalize("/sec/one/../other/"), "/sec/other/");
+        assert_eq!(normalize("/sec/./one/"), "/sec/one/");
+        assert_eq!(normalize("/../../x"), "/x");
+        assert_eq!(normalize("/a/b/.."), "/a/");
+        assert_eq!(normalize("/"), "/");
+        assert_eq!(normalize("/style.css"), "/style.css");
+    }
 
     #[test]
     fn scans_tags_and_attributes() {

@@ -61,3 +61,43 @@ fn the_summary_line_says_1_section_and_1_brief() {
         .unwrap_or_else(|| panic!("no summary line in {all}"));
     assert!(line.contains("(1 brief, 1 section)"), "{line}");
 }
+
+fn check(site: &TinySite) -> common::Run {
+    run(&["check", "--root", arg(&site.root)])
+}
+
+#[test]
+fn check_with_the_default_base_url_resolves_same_page_anchors_and_dot_dot_links() {
+    // No base_url: the default `/`.
+    let site = TinySite::new("title = \"Day\"\n", "Day");
+    site.write(
+        "content/sec/one.md",
+        brief(
+            "One",
+            "See [below](#the-heading).\n\n## The heading\n\nText.",
+        ),
+    );
+    site.write("content/sec/other.md", brief("Other", "Text."));
+    // The section page links to its briefs relatively, once through `..`.
+    site.write(
+        "content/sec/_index.md",
+        "+++\ntitle = \"Section\"\n+++\nRead [one](one/) and [the other](../sec/other/).\n",
+    );
+    let r = check(&site);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("broken"), "{all}");
+    assert_eq!(r.code, 0, "{all}");
+}
+
+#[test]
+fn check_reports_a_broken_link_once_not_again_for_the_full_briefing() {
+    let site = TinySite::new("title = \"Day\"\n", "Day");
+    site.write(
+        "content/sec/one.md",
+        brief("One", "See [nothing](/nowhere/)."),
+    );
+    let r = check(&site);
+    assert_ne!(r.code, 0);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(all.matches("broken link to /nowhere/").count(), 1, "{all}");
+}
