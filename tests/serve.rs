@@ -201,6 +201,8 @@ fn edits_show_up_and_editor_droppings_do_not_rebuild() {
         b.contains("Freshly edited text")
     });
     server.wait_for_line(|l| l.starts_with("Rebuilt "), EDIT_TIMEOUT);
+    // The log names the file that triggered the rebuild.
+    server.wait_for_line(|l| l == "Changed: content/notes/first.md", EDIT_TIMEOUT);
 
     // An atomic save, as vim and JetBrains IDEs do it: write a temp file, rename it over.
     let tmp = server.root.join("content/notes/first.md.tmp");

@@ -23,6 +23,7 @@ pub(super) fn rebuild_loop(
         await_replacements(&builder.root, &batches, &mut paths);
         paths.sort();
         paths.dedup();
+        println!("{}", changed_line(&paths));
         let result = builder.build_changed(&paths);
         let start = std::time::Instant::now();
         store.apply(result, false);
@@ -33,6 +34,22 @@ pub(super) fn rebuild_loop(
             );
         }
     }
+}
+
+/// The log line naming what triggered a rebuild: `Changed: content/hedges/china.md`, the first
+/// three paths of a larger batch and how many more.
+fn changed_line(paths: &[PathBuf]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let mut line = format!("Changed: {}", names.join(", "));
+    if paths.len() > SHOWN {
+        line.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    line
 }
 
 /// How long a vanished source file gets to come back before the build goes on without it.
@@ -57,5 +74,21 @@ fn await_replacements(root: &Path, batches: &Receiver<watch::Batch>, paths: &mut
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_names_the_changed_files() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(changed_line(&[p("content/a.md")]), "Changed: content/a.md");
+        let many: Vec<PathBuf> = (0..5).map(|i| p(&format!("static/{i}.css"))).collect();
+        assert_eq!(
+            changed_line(&many),
+            "Changed: static/0.css, static/1.css, static/2.css and 2 more"
+        );
     }
 }
