@@ -521,7 +521,8 @@ pub fn same_structure(a: &BriefMeta, b: &BriefMeta) -> bool {
         && events.iter().zip(&b.events).all(|(x, y)| same_event(x, y))
 }
 
-/// Both fields of an event are the chronology's: its place (date, then text) and what it shows.
+/// Both fields of an event are the chronology's: its place (date, then its position among the
+/// brief's events) and what it shows.
 fn same_event(a: &Event, b: &Event) -> bool {
     let Event { date, text } = a;
     *date == b.date && *text == b.text
@@ -692,6 +693,11 @@ fn build_chronology(
             None => diags.push(Diagnostic::error("timeline data has no [[events]] list").in_file(format!("content/{}", timeline.rel)).with_hint("write [[events]] tables with date and text")),
         }
     }
-    events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
+    // Same-date events read as the site reads: by the brief's place in the reading order, then
+    // (the sort is stable) in the order the brief lists them; timeline events after the briefs'
+    // in their file order, since they have no brief to place them. `PartialDate` already puts a
+    // month-only date before the full dates of its month.
+    let place = |e: &ChronoEvent| e.brief.map_or(usize::MAX, |b| briefs[b].order);
+    events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| place(a).cmp(&place(b))));
     events
 }

@@ -1,6 +1,6 @@
 //! Feature tests on the structure of generated pages: the hedge matrix, key judgments and their
 //! legend, charts, callouts, citations, related briefs, the full briefing and its print styles,
-//! taxonomy slugs and data files in templates.
+//! taxonomy slugs, data files in templates and the chronology's order.
 //!
 //! Expectations are derived from the sources (front matter, Markdown, CSV) and compared with the
 //! HTML as parsed by `scraper`. The example site is built once and shared by the tests.
@@ -1195,4 +1195,87 @@ fn data_files_reach_site_templates() {
         rows[0]["year"],
         "data.tests.rows[0].year"
     );
+}
+
+// --------------------------------------------------------------------------------- chronology
+
+/// Typography may curl quotes in event texts; the order, not the punctuation, is checked here.
+fn plain_quotes(s: &str) -> String {
+    s.replace(['\u{2018}', '\u{2019}'], "'")
+        .replace(['\u{201C}', '\u{201D}'], "\"")
+}
+
+#[test]
+fn chronology_keeps_each_briefs_order_for_events_of_the_same_date() {
+    let docs = content_docs();
+    let trump = doc(&docs, "alliance-posture/trump-era.md");
+    let events: Vec<(String, String)> = trump
+        .front
+        .get("events")
+        .and_then(toml::Value::as_array)
+        .expect("trump-era.md lists [[events]]")
+        .iter()
+        .map(|e| {
+            let field = |k: &str| e.get(k).and_then(toml::Value::as_str).unwrap().to_string();
+            (field("date"), plain_quotes(&field("text")))
+        })
+        .collect();
+    // The brief lists its events in date order; the chronology must keep that order.
+    assert!(events.windows(2).all(|w| w[0].0 <= w[1].0), "{events:?}");
+    let february: Vec<&str> = events
+        .iter()
+        .filter(|(d, _)| d == "2017-02")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert_eq!(february.len(), 3, "trump-era.md's February 2017 events");
+
+    let page = example_page("/chronology/");
+    let shown: Vec<(String, String)> = select_doc(&page, "li.timeline__event")
+        .into_iter()
+        .map(|li| {
+            let date = one_in(li, "time.timeline__date")
+                .attr("datetime")
+                .unwrap_or_default();
+            let text = visible_text(one_in(li, ".timeline__text"));
+            (date.to_string(), plain_quotes(&text))
+        })
+        .collect();
+    let position = |text: &str| {
+        shown
+            .iter()
+            .position(|(_, t)| t == text)
+            .unwrap_or_else(|| panic!("chronology lacks {text:?}: {shown:#?}"))
+    };
+    let elected =
+        position("Donald Trump is elected U.S. President, stunning Japanese policymakers.");
+    let meets = position("Abe meets President-elect Trump in New York.");
+    assert!(
+        elected < meets,
+        "the election comes before Abe meets the president-elect"
+    );
+    let positions: Vec<usize> = events.iter().map(|(_, t)| position(t)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "trump-era.md's events out of order in the chronology: {:#?}",
+        positions.iter().map(|&i| &shown[i]).collect::<Vec<_>>()
+    );
+    let shown_february: Vec<&str> = shown
+        .iter()
+        .filter(|(d, _)| d == "2017-02")
+        .map(|(_, t)| t.as_str())
+        .filter(|t| february.contains(t))
+        .collect();
+    assert_eq!(shown_february, february, "February 2017 in reading order");
+    // Month-only dates lead their month, and dates never go backwards.
+    assert!(shown.windows(2).all(|w| w[0].0 <= w[1].0), "{shown:#?}");
+}
+
+fn one_in<'a>(root: ElementRef<'a>, selector: &str) -> ElementRef<'a> {
+    let found = select(root, selector);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one `{selector}` in an event"
+    );
+    found[0]
 }

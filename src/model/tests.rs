@@ -358,22 +358,72 @@ fn related_briefs_share_terms_best_first_newer_on_ties() {
     assert!(related("top.md").is_empty());
 }
 
-#[test]
-fn chronology_holds_brief_and_timeline_events_by_date_then_text() {
-    let (_dir, site) = fixture_site();
-    let (old, new) = (brief_id(&site, "a/old.md"), brief_id(&site, "a/new.md"));
-    let events: Vec<(String, &str, Option<BriefId>)> = site
-        .chronology
+fn chronology(site: &Site) -> Vec<(String, &str, Option<BriefId>)> {
+    site.chronology
         .iter()
         .map(|e| (e.date.iso(), e.text.as_str(), e.brief))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn chronology_holds_brief_and_timeline_events_by_date_then_reading_order() {
+    let (_dir, site) = fixture_site();
+    let (old, new) = (brief_id(&site, "a/old.md"), brief_id(&site, "a/new.md"));
+    // Alpha sorts by date, newest first, so New is read before Old: its "B" comes first.
     assert_eq!(
-        events,
+        chronology(&site),
         [
             ("2015".to_string(), "A", Some(new)),
             ("2016-01".to_string(), "T", None),
-            ("2016-04".to_string(), "A", Some(old)),
             ("2016-04".to_string(), "B", Some(new)),
+            ("2016-04".to_string(), "A", Some(old)),
+        ]
+    );
+}
+
+#[test]
+fn same_date_events_keep_reading_order_and_month_only_dates_lead_their_month() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // Top is the first brief read (the home section's own); its events are listed out of text
+    // order on purpose, and a month-only date comes after a full date of the same month.
+    write(
+        dir.path(),
+        "content/top.md",
+        &brief(
+            "Top",
+            "2015-05-05",
+            "[[events]]\ndate = \"2016-04-02\"\ntext = \"Zeta\"\n\
+             [[events]]\ndate = \"2016-04\"\ntext = \"Month\"\n\
+             [[events]]\ndate = \"2016-04-02\"\ntext = \"Alpha\"\n",
+        ),
+    );
+    write(
+        dir.path(),
+        "content/data/timeline.toml",
+        "[[events]]\ndate = \"2016-04\"\ntext = \"Tz\"\n\
+         [[events]]\ndate = \"2016-04\"\ntext = \"Ta\"\n",
+    );
+    let site = build(dir.path(), false);
+    let (top, old, new) = (
+        brief_id(&site, "top.md"),
+        brief_id(&site, "a/old.md"),
+        brief_id(&site, "a/new.md"),
+    );
+    assert_eq!(
+        chronology(&site),
+        [
+            ("2015".to_string(), "A", Some(new)),
+            // Across briefs: Top (home) before New before Old (Alpha, newest first).
+            ("2016-04".to_string(), "Month", Some(top)),
+            ("2016-04".to_string(), "B", Some(new)),
+            ("2016-04".to_string(), "A", Some(old)),
+            // Timeline events follow the briefs' of the same date, in file order.
+            ("2016-04".to_string(), "Tz", None),
+            ("2016-04".to_string(), "Ta", None),
+            // Within one brief: the order it lists them.
+            ("2016-04-02".to_string(), "Zeta", Some(top)),
+            ("2016-04-02".to_string(), "Alpha", Some(top)),
         ]
     );
 }
