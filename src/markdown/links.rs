@@ -129,18 +129,9 @@ pub(super) fn resolve_link<'a>(
 #[cfg(test)]
 mod tests {
     use super::super::shortcodes::{Call, CallError, ShortcodeHost};
+    use super::super::tests::Links;
     use super::super::{MarkdownError, render};
     use super::*;
-
-    struct Links;
-    impl LinkResolver for Links {
-        fn resolve(&self, rel: &str) -> Option<Resolved> {
-            (rel == "hedges/china.md").then(|| Resolved {
-                url: "/hedges/china/".into(),
-                rel: rel.into(),
-            })
-        }
-    }
 
     /// Renders block bodies as Markdown with the links it is given, as the real host does.
     struct Host;

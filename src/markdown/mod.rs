@@ -533,7 +533,8 @@ mod tests {
     use super::shortcodes::NoShortcodes;
     use super::*;
 
-    struct Links;
+    /// Resolves `hedges/china.md` only.
+    pub(super) struct Links;
     impl LinkResolver for Links {
         fn resolve(&self, rel: &str) -> Option<Resolved> {
             (rel == "hedges/china.md").then(|| Resolved {

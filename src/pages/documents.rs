@@ -8,10 +8,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::hashing::hash_of;
+use crate::hashing::{Xxh3, hash_of};
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::{BriefId, DocRef, SectionId, Site, Table};
 use crate::templates::{Templates, shortcode_host};

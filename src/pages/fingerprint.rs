@@ -1,7 +1,8 @@
-//! Each page's fingerprint, the hash of its inputs ([`super::inputs`]), with a record of the
-//! model entities it read ([`Deps`]) for the dependency index.
+//! What a page's fingerprint records beside its hash (`PageInputs::fingerprint`, in
+//! [`super::inputs`]): the model entities it read ([`Deps`]), for the dependency index; and the
+//! brief lists pages read (a feed's, a brief's neighbours).
 
-use super::{PageSource, PageSpec};
+use super::PageSource;
 use crate::model::{BriefId, SectionId, TaxonomyId};
 
 /// What a page's fingerprint read, recorded while computing it: the reverse of this is how an
@@ -15,14 +16,6 @@ pub struct Deps {
 }
 
 impl PageSource<'_> {
-    /// A hash of everything the page reads: see [`PageSource::inputs`].
-    pub fn fingerprint(&self, spec: &PageSpec, deps: &mut Deps) -> u64 {
-        let inputs = self.inputs(spec);
-        let fp = inputs.fingerprint();
-        *deps = inputs.deps;
-        fp
-    }
-
     /// The briefs a feed lists, in feed order.
     pub fn feed(&self, section: Option<SectionId>) -> &[BriefId] {
         self.values

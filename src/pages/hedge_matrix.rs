@@ -3,18 +3,12 @@
 use tera::Value;
 
 use super::context::{self, obj};
-use super::documents::Documents;
 use crate::charts;
 use crate::model::{BriefId, SectionId, Site, Table};
 
 /// The section's hedge matrix: its briefs' hedge assessments as rows (most credible first) and
 /// as an SVG chart; none when no brief of the section assesses a hedge.
-pub fn value(
-    site: &Site,
-    _docs: &Documents,
-    s: SectionId,
-    summaries: &Table<BriefId, Value>,
-) -> Value {
+pub fn value(site: &Site, s: SectionId, summaries: &Table<BriefId, Value>) -> Value {
     let mut rows: Vec<(BriefId, &crate::content::meta::Hedge)> = site.sections[s]
         .briefs
         .iter()

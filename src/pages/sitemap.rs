@@ -2,10 +2,8 @@
 //! The sitemap is kept as its entries: the page's bytes are printed from them and its
 //! fingerprint is their hash, so the two cannot disagree.
 
-use std::hash::{Hash, Hasher};
-
 use super::{PageKind, PageSpec};
-use crate::hashing::Xxh3;
+use crate::hashing::hash_of;
 use crate::model::{BriefId, Site, Table};
 
 /// One `<url>`: the escaped location, and the last change for a brief.
@@ -66,9 +64,7 @@ impl Sitemap {
 
     /// A hash of everything [`Sitemap::xml`] prints.
     pub fn hash(&self) -> u64 {
-        let mut h = Xxh3::new();
-        self.entries.hash(&mut h);
-        h.finish()
+        hash_of(&self.entries)
     }
 
     /// `sitemap.xml`.

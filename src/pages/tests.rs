@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::documents::{self, Documents, MarkdownCache};
-use super::fingerprint::Deps;
 use super::values::{self, SummaryCache};
 use super::{PageKind, PageSource, PageSpec, feeds, list, paginator, sitemap};
 use crate::config::Config;
@@ -238,7 +237,7 @@ fn a_body_edit_changes_the_fingerprints_of_the_pages_that_show_it_only() {
     let fingerprints = |src: &PageSource| -> HashMap<String, u64> {
         list(src.site, src.site.config.paginate_by)
             .iter()
-            .map(|p| (p.out.clone(), src.fingerprint(p, &mut Deps::default())))
+            .map(|p| (p.out.clone(), src.inputs(p).fingerprint()))
             .collect()
     };
     let (fa, fb) = (fingerprints(&sa), fingerprints(&sb));
@@ -259,7 +258,7 @@ fn a_body_edit_changes_the_fingerprints_of_the_pages_that_show_it_only() {
 fn fingerprints(src: &PageSource) -> HashMap<String, u64> {
     list(src.site, src.site.config.paginate_by)
         .iter()
-        .map(|p| (p.out.clone(), src.fingerprint(p, &mut Deps::default())))
+        .map(|p| (p.out.clone(), src.inputs(p).fingerprint()))
         .collect()
 }
 

@@ -135,7 +135,7 @@ pub fn derive(
     let hedge_matrices: Table<SectionId, Value> = site
         .sections
         .ids()
-        .map(|s| hedge_matrix::value(site, docs, s, &summaries))
+        .map(|s| hedge_matrix::value(site, s, &summaries))
         .collect();
     let section_hashes = site
         .sections
@@ -302,7 +302,7 @@ impl SiteValues {
             touched.chronology |= !brief.meta().events.is_empty();
         }
         for &s in &touched.sections {
-            self.hedge_matrices[s] = hedge_matrix::value(site, docs, s, &self.summaries);
+            self.hedge_matrices[s] = hedge_matrix::value(site, s, &self.summaries);
             self.section_hashes[s] = section_hash(site, docs, s, &self.hedge_matrices[s]);
             lookup.docs.insert(
                 site.sections[s].doc.rel.clone(),

@@ -118,7 +118,7 @@ fn render_page(
     sink: Option<&dyn PageSink>,
     robots: &Arc<Vec<u8>>,
 ) -> PageResult {
-    let inputs = source.inputs(spec);
+    let mut inputs = source.inputs(spec);
     let fingerprint = inputs.fingerprint();
     if let Some(entry) = cached
         && entry.fingerprint == fingerprint
@@ -132,7 +132,6 @@ fn render_page(
             outcome: Ok(Outcome::Reused),
         };
     }
-    let mut inputs = inputs;
     let deps = std::mem::take(&mut inputs.deps);
     let lending = Lending::start(lookup);
     let result = match spec.kind {

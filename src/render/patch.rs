@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Collect, LastRender, Outcome, PageResult, RenderCache, Rendering, render_page};
+use super::{Collect, LastRender, PageResult, RenderCache, Rendering, render_page};
 use crate::diagnostics::Diagnostics;
 use crate::model::BriefId;
 use crate::model::Site;
@@ -89,20 +89,16 @@ pub fn render_changed_briefs(
     let mut collect = Collect::default();
     for (i, result) in results {
         let spec = &pages[i as usize];
-        let fresh = matches!(result.outcome, Ok(Outcome::Rendered(_)));
-        let reads = result.reads.clone();
         let cached = cache.pages.get(&spec.out);
+        // Only a re-rendered page comes back with an entry: a patch keeps no reused ones.
         let Some(entry) = collect.page(spec, result, cached, diags) else {
             continue;
         };
-        // Reused pages return no entry (the patch keeps only what it re-rendered).
-        if fresh {
-            if let Some(old) = cached {
-                last.index.remove_reads(i, &old.reads);
-            }
-            last.index.add_reads(i, &reads);
-            cache.pages.insert(spec.out.clone(), entry);
+        if let Some(old) = cached {
+            last.index.remove_reads(i, &old.reads);
         }
+        last.index.add_reads(i, &entry.reads);
+        cache.pages.insert(spec.out.clone(), entry);
     }
     let page_count = pages.len();
     let dependency_entries = last.index.entries();
