@@ -101,3 +101,114 @@ fn check_reports_a_broken_link_once_not_again_for_the_full_briefing() {
     let all = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(all.matches("broken link to /nowhere/").count(), 1, "{all}");
 }
+
+/// Every front-matter text a reader sees gets the body's smart punctuation; URLs and slugs keep
+/// what was written.
+#[test]
+fn front_matter_text_gets_the_bodys_smart_punctuation_but_urls_and_slugs_do_not() {
+    let site = TinySite::new(
+        "title = \"Day\"\nbase_url = \"https://example.org\"\ntaxonomies = [\"actors\"]\n",
+        "Day",
+    );
+    site.write(
+        "content/sec/_index.md",
+        "+++\ntitle = \"Tokyo's options\"\ndescription = \"Japan's hedges\"\n+++\nThe section.\n",
+    );
+    site.write(
+        "content/sec/pivot.md",
+        r#"+++
+title = "Japan's \"pivot\" -- a test"
+date = 2017-02-10
+description = "Abe's 'new' line..."
+bottom_line = "Tokyo's hedge is soft."
+authors = ["Jane O'Brien"]
+actors = ["People's Republic"]
+[[key_judgments]]
+text = "Japan's alliance holds."
+confidence = "likely"
+[[events]]
+date = "2017-02-10"
+text = "Abe's visit to Mar-a-Lago"
+[[sources]]
+id = "s1"
+title = "Japan's 'hedge'"
+publisher = "Nikkei's desk"
+url = "https://example.org/japan's-hedge"
++++
+
+Body's text.
+"#,
+    );
+    let (_, out) = build(&site);
+    let page = common::read_html(&out.join("sec/pivot/index.html"));
+    let main = common::text_of(page.select(&common::sel("main")).next().expect("a main"));
+    for want in [
+        "Japan’s “pivot” – a test",
+        "Tokyo’s hedge is soft.",
+        "Japan’s alliance holds.",
+        "Japan’s ‘hedge’",
+        "Nikkei’s desk",
+        "Jane O’Brien",
+        "Body’s text.",
+    ] {
+        assert!(main.contains(want), "{want:?} not in the page: {main}");
+    }
+    for straight in ["Japan's", "Tokyo's", "O'Brien", "Nikkei's"] {
+        assert!(
+            !main.contains(straight),
+            "{straight:?} left straight: {main}"
+        );
+    }
+    let title = common::text_of(page.select(&common::sel("title")).next().unwrap());
+    assert!(title.contains("Japan’s “pivot” – a test"), "{title}");
+    let description = page
+        .select(&common::sel("meta[name=description]"))
+        .next()
+        .and_then(|m| m.value().attr("content"))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(description, "Abe’s ‘new’ line…");
+    let ld: serde_json::Value = serde_json::from_str(&common::text_of(
+        page.select(&common::sel("script[type='application/ld+json']"))
+            .next()
+            .expect("JSON-LD"),
+    ))
+    .unwrap();
+    assert_eq!(ld["headline"], "Japan’s “pivot” – a test", "{ld}");
+
+    // Not touched: the source's URL, the page's slug, the term's slug.
+    let hrefs: Vec<&str> = page
+        .select(&common::sel("a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.contains("japan's-hedge") || h.contains("japan%27s-hedge")),
+        "source URL changed: {hrefs:?}"
+    );
+    let term = common::read_html(&out.join("actors/people-s-republic/index.html"));
+    let term = common::text_of(term.select(&common::sel("h1")).next().expect("a term h1"));
+    assert!(
+        term.contains("People's Republic"),
+        "a term name is an id: {term}"
+    );
+
+    let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    let feed = roxmltree::Document::parse(&feed).unwrap();
+    let titles: Vec<&str> = feed
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .flat_map(|e| e.children().filter(|c| c.has_tag_name("title")))
+        .filter_map(|t| t.text())
+        .collect();
+    assert_eq!(titles, ["Japan’s “pivot” – a test"]);
+
+    let chrono = common::read_html(&out.join("chronology/index.html"));
+    let chrono = common::text_of(chrono.select(&common::sel("main")).next().unwrap());
+    assert!(chrono.contains("Abe’s visit to Mar-a-Lago"), "{chrono}");
+
+    let section = common::read_html(&out.join("sec/index.html"));
+    let section = common::text_of(section.select(&common::sel("main")).next().unwrap());
+    assert!(section.contains("Tokyo’s options"), "{section}");
+}

@@ -667,9 +667,7 @@ fn keep_prunes_to_the_newest_releases_with_unique_sorted_names() {
         .collect();
     assert_eq!(
         top,
-        [".publish.lock", "current", "releases"]
-            .map(String::from)
-            .into()
+        BTreeSet::from([".publish.lock", "current", "releases"].map(String::from))
     );
     assert_eq!(
         current_link(&www),

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{
-    Run, arg, copy_dir, file_for, read_html, repo_root, run, sel, snapshot, text_of, write,
+    Run, arg, copy_dir, file_for, read_html, repo_root, run, sel, shown, snapshot, text_of, write,
 };
 use scraper::Html;
 use tempfile::TempDir;
@@ -226,7 +226,7 @@ fn front_matter_config_and_data_values_are_inert_everywhere() {
         .unwrap();
     assert_eq!(
         og.value().attr("content"),
-        Some("\"><img src=x onerror=alert(2)>")
+        Some(shown("\"><img src=x onerror=alert(2)>").as_str())
     );
     // Key judgments, sources, events, hedge: shown as text.
     let article = text_of(doc.select(&sel("article")).next().unwrap());
@@ -316,7 +316,8 @@ fn json_ld_is_valid_and_carries_the_title() {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
     assert_eq!(v["headline"], TITLE, "{json}");
     assert_eq!(
-        v["description"], "\"><img src=x onerror=alert(2)>",
+        v["description"],
+        shown("\"><img src=x onerror=alert(2)>"),
         "{json}"
     );
 }

@@ -292,7 +292,7 @@ fn expected_hedge_rows(docs: &[Doc]) -> Vec<HedgeRow> {
                 let t = h[k].as_table().unwrap();
                 (
                     t["level"].as_str().unwrap().to_string(),
-                    t["rationale"].as_str().unwrap().to_string(),
+                    shown(t["rationale"].as_str().unwrap()),
                 )
             };
             Some(HedgeRow {
@@ -855,7 +855,7 @@ fn full_briefing_has_every_brief_in_reading_order_with_a_table_of_contents() {
         briefs(&docs).len(),
         "every brief sits in a section"
     );
-    let want: Vec<&str> = expected.iter().map(|d| d.title()).collect();
+    let want: Vec<String> = expected.iter().map(|d| shown(d.title())).collect();
     let base = base_url();
     let html = example_page("/briefing/");
 

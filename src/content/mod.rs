@@ -6,6 +6,7 @@
 pub mod data;
 pub mod frontmatter;
 pub mod meta;
+mod typeset;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -375,7 +376,7 @@ pub fn parse_doc(
     } else {
         BriefMeta::deserialize(de).map(|m| DocKind::Brief(Box::new(m)))
     };
-    let kind = match kind {
+    let mut kind = match kind {
         Ok(k) if errors.is_empty() => k,
         Ok(_) => return Err(errors),
         Err(e) => {
@@ -383,6 +384,7 @@ pub fn parse_doc(
             return Err(errors);
         }
     };
+    typeset::apply(&mut kind);
     if let DocKind::Section(m) = &kind {
         let bad = bad_names(m, display, &text, split.toml.clone());
         if !bad.is_empty() {

@@ -297,6 +297,12 @@ pub fn edit(site: &Path, rel: &str, from: &str, to: &str) {
     fs::write(&p, text.replacen(from, to, 1)).unwrap();
 }
 
+/// A front-matter text as pages show it: with the body's smart punctuation ("Japan's" is
+/// shown "Japan’s"). The rules themselves are tested in `briefing::typography`.
+pub fn shown(text: &str) -> String {
+    briefing::typography::smarten(text).into_owned()
+}
+
 // ------------------------------------------------------------------ the example's content
 
 /// One Markdown file of content/ with its front matter, body and URL path.

@@ -1,0 +1,142 @@
+//! Smart punctuation for the plain text of front matter (titles, bottom lines, judgments...), so a
+//! title reads "Japan’s" like the body under it does.
+//!
+//! The body gets its punctuation from pulldown-cmark; running the same parser over the text
+//! keeps one set of rules (quote flanking, `--`, `---`, `...`) instead of a second, subtly
+//! different one. Front matter is not Markdown, so every ASCII punctuation character the rules
+//! do not use is backslash-escaped first: `*`, `[`, `<`, `&`, backticks... stay literal text.
+
+use std::borrow::Cow;
+
+use pulldown_cmark::{Event, Options, Parser};
+
+/// `text` with curly quotes, apostrophes, en and em dashes and ellipses, by the Markdown body's
+/// rules. Text with nothing to change is returned as it is, without a parse.
+pub fn smarten(text: &str) -> Cow<'_, str> {
+    if !needs_work(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        smarten_line(line, &mut out);
+    }
+    Cow::Owned(out)
+}
+
+fn needs_work(text: &str) -> bool {
+    text.contains(['\'', '"']) || text.contains("--") || text.contains("...")
+}
+
+/// One line: its leading and trailing whitespace are kept aside, so indentation never becomes a
+/// code block and trailing spaces never a hard break.
+fn smarten_line(line: &str, out: &mut String) {
+    let body = line.trim();
+    let lead = &line[..line.len() - line.trim_start().len()];
+    let trail = &line[line.trim_end().len()..];
+    out.push_str(lead);
+    if needs_work(body) {
+        out.push_str(&through_parser(body));
+    } else {
+        out.push_str(body);
+    }
+    out.push_str(trail);
+}
+
+/// A word and a space go first so the line can never open a list (`- `, `1. `) or be a
+/// thematic break (`---`); a space is what the flanking rules treat as a line start, so the
+/// first quote of the line turns the same way it would there. The prefix is taken off again.
+const PREFIX: &str = "x ";
+
+fn through_parser(body: &str) -> String {
+    let mut md = String::with_capacity(PREFIX.len() + body.len() * 2);
+    md.push_str(PREFIX);
+    for c in body.chars() {
+        if c.is_ascii_punctuation() && !matches!(c, '\'' | '"' | '-' | '.') {
+            md.push('\\');
+        }
+        md.push(c);
+    }
+    let mut text = String::with_capacity(md.len());
+    for event in Parser::new_ext(&md, Options::ENABLE_SMART_PUNCTUATION) {
+        if let Event::Text(t) = event {
+            text.push_str(&t);
+        }
+    }
+    match text.strip_prefix(PREFIX) {
+        Some(rest) => rest.to_string(),
+        // Cannot happen (the prefix is plain text), but the original is always a safe answer.
+        None => body.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_apostrophes_dashes_and_ellipses() {
+        assert_eq!(smarten("Japan's \"hedge\""), "Japan’s “hedge”");
+        assert_eq!(smarten("'Quad' talks"), "‘Quad’ talks");
+        assert_eq!(smarten("2015--2017 --- and so..."), "2015–2017 — and so…");
+        assert_eq!(smarten("the '90s"), "the ’90s");
+    }
+
+    #[test]
+    fn the_same_rules_as_the_body() {
+        let body = |s: &str| {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(
+                &mut html,
+                Parser::new_ext(s, Options::ENABLE_SMART_PUNCTUATION),
+            );
+            html.trim()
+                .trim_start_matches("<p>")
+                .trim_end_matches("</p>")
+                .to_string()
+        };
+        for s in [
+            "Abe's \"pivot\" -- a 'test'",
+            "\"Quoted,\" he said.",
+            "it's 'the \"inner\" one'",
+            "rock 'n' roll",
+        ] {
+            assert_eq!(smarten(s), body(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn markdown_syntax_stays_literal_text() {
+        for s in [
+            "*not emphasis* and _this_ and `code` and [a](b) and <b>x</b> &amp;",
+            "- not a list, 'really'",
+            "1. not a list either, 'no'",
+            "# not a heading's start",
+            "> not a quote's start",
+            "| a | b's |",
+            "a \\ backslash's",
+            "~~strike's~~ [^1]",
+        ] {
+            let out = smarten(s);
+            let back = out.replace(['’', '‘'], "'");
+            assert_eq!(back, s, "{s} became {out}");
+        }
+    }
+
+    #[test]
+    fn untouched_text_is_borrowed_and_whitespace_is_kept() {
+        assert!(matches!(smarten("Plain title"), Cow::Borrowed(_)));
+        assert!(matches!(
+            smarten("https://example.org/a-b"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            smarten("  indented 'one'  \nnext's"),
+            "  indented ‘one’  \nnext’s"
+        );
+        assert_eq!(smarten("---"), "—");
+        assert_eq!(smarten(""), "");
+    }
+}
