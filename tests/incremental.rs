@@ -58,6 +58,14 @@ fn site(rng: &mut Rng) -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(&repo.join("themes/default"), &root.join("themes/default"));
     fs::write(root.join("briefing.toml"), "title = \"Property site\"\nbase_url = \"https://example.org\"\npaginate_by = 2\nsearch = false\n").unwrap();
+    // A site's own section template that reads `section.briefs` (the theme reads `paginator`),
+    // so a stale section value shows.
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("templates/section.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ section.title }}</h1>{% for b in section.briefs %}<p>{{ b.title }} | {{ b.description }} | {{ b.bottom_line }} | {{ b.summary | safe }}</p>{% endfor %}{% for b in paginator.briefs %}<i>{{ b.title }}</i>{% endfor %}{% endblock content %}",
+    )
+    .unwrap();
     fs::create_dir_all(root.join("content")).unwrap();
     fs::write(
         root.join("content/_index.md"),

@@ -11,6 +11,7 @@ use tera::{Context, Value};
 use super::context::{self, obj};
 use super::fingerprint::Deps;
 use super::titles::{kind_name, title_and_description};
+use super::values::list_hash;
 use super::{PageKind, PageSource, PageSpec, feeds, paginator};
 use crate::hashing::{Xxh3, hash_of};
 use crate::model::{BriefId, SectionId};
@@ -107,7 +108,7 @@ impl<'s> PageSource<'s> {
                     _ => SectionId::HOME,
                 };
                 let list = &site.sections[s].briefs;
-                let hash = hash_of(&(values.section_hashes[s], self.list_hash(list)));
+                let hash = hash_of(&(values.section_hashes[s], values.section_lists[s]));
                 inputs.deps.sections.push(s);
                 let section = values.sections[s].clone();
                 inputs.put("section", hash, Lazy::Ready(section));
@@ -138,16 +139,12 @@ impl<'s> PageSource<'s> {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
                 // The term's own fields are part of the taxonomy's value, hashed in `h`.
-                let value = Lazy::Build(Box::new(move || {
-                    let mut tv = context::term_ref(site, tax, t)
-                        .as_map()
-                        .cloned()
-                        .unwrap_or_default();
-                    let briefs = t.briefs.iter().map(|&b| values.summaries[b].clone());
-                    tv.insert("briefs".into(), Value::from(briefs.collect::<Vec<_>>()));
-                    Value::from(tv)
-                }));
-                inputs.put("term", hash_of(&(*h, self.list_hash(&t.briefs))), value);
+                let (tv, briefs_hash) = &values.terms[taxonomy][term];
+                inputs.put(
+                    "term",
+                    hash_of(&(*h, *briefs_hash)),
+                    Lazy::Ready(tv.clone()),
+                );
                 let base = tax.term_path(t);
                 let per = site.config.paginate_by;
                 self.paginator_input(&mut inputs, &base, &t.briefs, page, per);
@@ -196,18 +193,10 @@ impl<'s> PageSource<'s> {
         inputs
     }
 
-    /// A hash of a listing's briefs. The page records its section or taxonomy, not each brief:
-    /// every brief of the list belongs to that section or files a term of that taxonomy, so
-    /// that record already brings the page back when one changes, and recording each brief
-    /// would put a 50,000-brief term's 1,000 pages into every brief's list.
-    fn list_hash(&self, ids: &[BriefId]) -> u64 {
-        let mut h = Xxh3::new();
-        for &b in ids {
-            self.values.summary_hashes[b].hash(&mut h);
-        }
-        h.finish()
-    }
-
+    /// The briefs on one page of a listing. A listing page records its section or taxonomy,
+    /// not each brief: every brief of the list belongs to that section or files a term of that
+    /// taxonomy, so that record already brings the page back when one changes, and recording
+    /// each brief would put a 50,000-brief term's 1,000 pages into every brief's list.
     fn paginator_input(
         &'s self,
         inputs: &mut PageInputs<'s>,
@@ -218,7 +207,8 @@ impl<'s> PageSource<'s> {
     ) {
         let start = (page * per).min(list.len());
         let on_page = &list[start..(start + per).min(list.len())];
-        let hash = hash_of(&(base, page, per, list.len(), self.list_hash(on_page)));
+        let on_page = list_hash(&self.values.summary_hashes, on_page);
+        let hash = hash_of(&(base, page, per, list.len(), on_page));
         let base = base.to_string();
         let value = Lazy::Build(Box::new(move || {
             paginator(self.site, &base, list, page, per, &self.values.summaries).0

@@ -14,7 +14,7 @@ use super::documents::Documents;
 use super::sitemap::Sitemap;
 use super::{PageSpec, feeds, hedge_matrix};
 use crate::hashing::{Xxh3, hash_of, hash_value};
-use crate::model::{BriefId, SectionId, Site, Table, TaxonomyId};
+use crate::model::{BriefId, SectionId, Site, Table, TaxonomyId, TermId};
 use crate::templates::lookup::Lookup;
 
 /// Brief summaries by file, with the key of the inputs they were built from and their hash;
@@ -38,6 +38,12 @@ pub struct SiteValues {
     pub section_hashes: Table<SectionId, u64>,
     /// Per taxonomy: its value with its terms, and that value's hash.
     pub taxonomies: Table<TaxonomyId, (Value, u64)>,
+    /// Per section: the hash of its briefs' summaries, in list order. Every page of a
+    /// paginated section reads the whole list, so it is hashed here once, not once per page.
+    pub section_lists: Table<SectionId, u64>,
+    /// Per term: the term as its pages see it (with its briefs' summaries) and the hash of those
+    /// summaries; built once, not once for each of a large term's pages.
+    pub terms: Table<TaxonomyId, Table<TermId, (Value, u64)>>,
     /// The briefs each feed lists (`None`: the site feed), in feed order.
     pub feeds: HashMap<Option<SectionId>, Vec<BriefId>>,
     pub sitemap: Sitemap,
@@ -156,6 +162,22 @@ pub fn derive(
             (v, h)
         })
         .collect();
+    let section_lists = site
+        .sections
+        .iter()
+        .map(|sec| list_hash(&summary_hashes, &sec.briefs))
+        .collect();
+    let terms = site
+        .taxonomies
+        .ids()
+        .map(|ti| {
+            let tax = &site.taxonomies[ti];
+            tax.terms
+                .ids()
+                .map(|t| term_value(site, ti, t, &summaries, &summary_hashes))
+                .collect()
+        })
+        .collect();
     let mut feeds = HashMap::new();
     feeds.insert(None, feeds::briefs(site, None));
     for (s, sec) in site.sections.iter_enumerated().skip(1) {
@@ -167,6 +189,8 @@ pub fn derive(
         sitemap: Sitemap::new(site, pages),
         sections,
         taxonomies,
+        section_lists,
+        terms,
         summaries,
         summary_hashes,
         globals,
@@ -175,6 +199,35 @@ pub fn derive(
         section_hashes,
         feeds,
     }
+}
+
+/// The hash of a listing's briefs' summaries, in list order.
+pub fn list_hash(summary_hashes: &Table<BriefId, u64>, ids: &[BriefId]) -> u64 {
+    let mut h = Xxh3::new();
+    for &b in ids {
+        summary_hashes[b].hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A term page's `term`: the term's own fields and its briefs' summaries, with the hash of the
+/// summaries (its own fields are hashed with its taxonomy's value).
+fn term_value(
+    site: &Site,
+    ti: TaxonomyId,
+    t: TermId,
+    summaries: &Table<BriefId, Value>,
+    summary_hashes: &Table<BriefId, u64>,
+) -> (Value, u64) {
+    let tax = &site.taxonomies[ti];
+    let term = &tax.terms[t];
+    let mut tv = context::term_ref(site, tax, term)
+        .as_map()
+        .cloned()
+        .unwrap_or_default();
+    let briefs = term.briefs.iter().map(|&b| summaries[b].clone());
+    tv.insert("briefs".into(), Value::from(briefs.collect::<Vec<_>>()));
+    (Value::from(tv), list_hash(summary_hashes, &term.briefs))
 }
 
 /// A summary is a function of the brief's file, its Markdown, its URL and section, and the
@@ -283,6 +336,7 @@ impl SiteValues {
         lookup: &mut Lookup,
     ) -> Touched {
         let mut touched = Touched::default();
+        let mut terms = BTreeSet::new();
         for &b in changed {
             let brief = &site.briefs[b];
             let key = summary_key(site, docs, config_hash, b);
@@ -294,26 +348,33 @@ impl SiteValues {
             self.summary_hashes[b] = h;
             self.sitemap.update_brief(site, b);
             touched.sections.insert(brief.section);
-            for (ti, terms) in brief.terms.iter_enumerated() {
-                if !terms.is_empty() {
+            for (ti, filed) in brief.terms.iter_enumerated() {
+                if !filed.is_empty() {
                     touched.taxonomies.insert(ti);
                 }
+                terms.extend(filed.iter().map(|&t| (ti, t)));
             }
             touched.chronology |= !brief.meta().events.is_empty();
         }
         for &s in &touched.sections {
             self.hedge_matrices[s] = hedge_matrix::value(site, s, &self.summaries);
             self.section_hashes[s] = section_hash(site, docs, s, &self.hedge_matrices[s]);
-            lookup.docs.insert(
-                site.sections[s].doc.rel.clone(),
-                context::section_full(
-                    site,
-                    docs,
-                    s,
-                    &self.summaries,
-                    self.hedge_matrices[s].clone(),
-                ),
+            self.section_lists[s] = list_hash(&self.summary_hashes, &site.sections[s].briefs);
+            // The section page's own `section` value and `get_section` both show its briefs'
+            // summaries: refresh the one value they share.
+            self.sections[s] = context::section_full(
+                site,
+                docs,
+                s,
+                &self.summaries,
+                self.hedge_matrices[s].clone(),
             );
+            lookup
+                .docs
+                .insert(site.sections[s].doc.rel.clone(), self.sections[s].clone());
+        }
+        for (ti, t) in terms {
+            self.terms[ti][t] = term_value(site, ti, t, &self.summaries, &self.summary_hashes);
         }
         for &t in &touched.taxonomies {
             let v = taxonomy_value(site, t);
