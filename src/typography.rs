@@ -16,6 +16,9 @@ pub fn smarten(text: &str) -> Cow<'_, str> {
     if !needs_work(text) {
         return Cow::Borrowed(text);
     }
+    if let Some(done) = only_apostrophes(text) {
+        return Cow::Owned(done);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -26,14 +29,62 @@ pub fn smarten(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// SIMD searches: this runs on every front-matter string of every brief.
 fn needs_work(text: &str) -> bool {
-    text.contains(['\'', '"']) || text.contains("--") || text.contains("...")
+    let b = text.as_bytes();
+    memchr::memchr2(b'\'', b'"', b).is_some() || has_dashes_or_dots(b)
+}
+
+/// `--` or `...`: hyphens and full stops are common, so step from one to the next.
+fn has_dashes_or_dots(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(b'-', b'.', &b[i..]) {
+        let at = i + off;
+        let c = b[at];
+        let run = if c == b'-' { 2 } else { 3 };
+        if b.len() >= at + run && b[at..at + run].iter().all(|&x| x == c) {
+            return true;
+        }
+        i = at + 1;
+    }
+    false
+}
+
+/// The common case ("Japan's", "Tokyo's"): no double quotes, dashes or dots, and every `'`
+/// between two letters or digits, where the parser would make each one an apostrophe. Saves a
+/// parse per string; `the_shortcut_agrees_with_the_parser` holds it to the parser's answer.
+fn only_apostrophes(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    if memchr::memchr2(b'"', b'\n', b).is_some() || has_dashes_or_dots(b) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let next = chars.peek().copied();
+            if !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric))
+            {
+                return None;
+            }
+            out.push('’');
+        } else {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    Some(out)
 }
 
 /// One line: its leading and trailing whitespace are kept aside, so indentation never becomes a
 /// code block and trailing spaces never a hard break.
 fn smarten_line(line: &str, out: &mut String) {
     let body = line.trim();
+    if body.is_empty() {
+        out.push_str(line);
+        return;
+    }
     let lead = &line[..line.len() - line.trim_start().len()];
     let trail = &line[line.trim_end().len()..];
     out.push_str(lead);
@@ -105,6 +156,44 @@ mod tests {
         ] {
             assert_eq!(smarten(s), body(s), "{s}");
         }
+        // Random text with nothing the body would read as Markdown syntax.
+        let alphabet: Vec<char> = "ab1 '\"-.,é".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            let mut s = String::from("a");
+            for _ in 0..(seed % 14) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let s = s.trim_end();
+            assert_eq!(smarten(s), body(s).replace("&quot;", "\""), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_shortcut_agrees_with_the_parser() {
+        let alphabet: Vec<char> = "ab1 '\"-.,;:!?()*_é’".chars().collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let len = 1 + (seed % 12) as usize;
+            let mut s = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            if let Some(fast) = only_apostrophes(&s) {
+                let mut slow = String::new();
+                smarten_line(&s, &mut slow);
+                assert_eq!(fast, slow, "{s:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "only {checked} strings took the shortcut");
     }
 
     #[test]
@@ -138,5 +227,6 @@ mod tests {
         );
         assert_eq!(smarten("---"), "—");
         assert_eq!(smarten(""), "");
+        assert_eq!(smarten("a's\n  \n"), "a’s\n  \n");
     }
 }
