@@ -468,6 +468,39 @@ fn the_site_opens_from_disk_in_chromium() {
 
     let (pages, links, _) = browse(&mut b, &example_out, None);
     assert!(pages > 20 && links > 1000, "{pages} pages, {links} links");
+
+    // Served over HTTP (serve honours the key), search finds a brief and its result opens it.
+    let keyed = fixture("relative_urls = true\n");
+    let server = common::serve::Server::start_at(&keyed.root, common::serve::free_port(), None);
+    b.navigate(&server.url("/search/"));
+    let query = r##"(() => {
+      const input = document.querySelector("#search .pagefind-ui__search-input");
+      if (!input) return false;
+      if (input.value !== "bundle") {
+        input.value = "bundle";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      return !!document.querySelector("#search .pagefind-ui__result-link");
+    })()"##;
+    // serve indexes in the background after its first build: retry until results show.
+    let mut found = None;
+    for _ in 0..20 {
+        found = b.poll(query, Duration::from_millis(100), Duration::from_secs(2));
+        if found.is_some() {
+            break;
+        }
+        b.navigate(&server.url("/search/"));
+    }
+    assert!(
+        found.is_some(),
+        "search over HTTP showed no result\n{}",
+        server.output_tail(30)
+    );
+    let result = b.eval_ok("document.querySelector('#search .pagefind-ui__result-link').href");
+    let result = result.as_str().unwrap().to_string();
+    assert!(result.starts_with(&server.url("/")), "{result}");
+    let path = result.trim_start_matches(&server.base);
+    assert_eq!(server.fetch(path).status, 200, "search result {result}");
     b.close();
     drop(example_tmp);
     tools::note(&format!(
