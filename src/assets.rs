@@ -1,6 +1,7 @@
 //! The asset pipeline: fingerprinted CSS and JS names (`style.3f2a9c1d.css`) so browsers can
 //! cache them forever, and minification of CSS and JS with minify-html (which uses lightningcss
-//! and oxc), before the fingerprint is taken. HTML pages are minified by `output`.
+//! and oxc), before the fingerprint is taken. With `relative_urls`, a stylesheet's site URLs
+//! (`url(/img/x.png)`) are made relative to it first. HTML pages are finished by `output`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::Body;
+use crate::output::{Body, Finish};
 
 fn is_code_asset(rel: &str) -> Option<&'static str> {
     if rel.ends_with(".css") {
@@ -43,18 +44,23 @@ pub fn minify_code(kind: &str, src: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Prepares static files. Returns the map from a CSS/JS file's path to its published
-/// (fingerprinted) path, and the files to write.
+/// Prepares static files, minified as `finish` says (its relative URLs apply to stylesheets).
+/// Returns the map from a CSS/JS file's path to its published (fingerprinted) path, and the
+/// files to write.
 pub fn process(
     files: BTreeMap<String, PathBuf>,
     fingerprint: bool,
-    minify: bool,
+    finish: &Finish,
     diags: &mut Diagnostics,
 ) -> (HashMap<String, String>, Vec<(String, Body)>) {
+    let minify = finish.minify;
     let results: Vec<Result<(String, String, Body), Diagnostic>> = files
         .into_par_iter()
         .map(|(rel, abs)| {
-            let Some(kind) = is_code_asset(&rel).filter(|_| fingerprint || minify) else {
+            let relative = finish.relative.as_ref().filter(|_| rel.ends_with(".css"));
+            let Some(kind) =
+                is_code_asset(&rel).filter(|_| fingerprint || minify || relative.is_some())
+            else {
                 return Ok((rel.clone(), rel, Body::Copy(abs)));
             };
             let bytes = std::fs::read(&abs).map_err(|e| {
@@ -62,6 +68,12 @@ pub fn process(
                     .in_file(&abs)
                     .with_hint("check the file's permissions")
             })?;
+            // Before the fingerprint, which must be taken over the published bytes.
+            // A stylesheet that is not UTF-8 is shipped as it is rather than re-encoded.
+            let rewritten = relative
+                .zip(std::str::from_utf8(&bytes).ok())
+                .and_then(|(r, css)| r.css(&rel, css));
+            let bytes = rewritten.map_or(bytes, String::into_bytes);
             let bytes = if minify {
                 minify_code(kind, &bytes)
             } else {

@@ -45,6 +45,11 @@ pub struct Config {
     /// Render /briefing/, every brief in full on one page.
     #[serde(default = "default_true")]
     pub full_briefing: bool,
+    /// Write every link to a page, stylesheet, script or image of the site relative to the page
+    /// holding it, so the output can be opened from disk or sent as a zip (`build
+    /// --relative-urls` too). Feeds, the sitemap and canonical links stay absolute.
+    #[serde(default)]
+    pub relative_urls: bool,
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,

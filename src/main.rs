@@ -53,6 +53,11 @@ enum Command {
         /// Minify HTML, CSS and JS (also on with `minify = true` in briefing.toml).
         #[arg(long)]
         minify: bool,
+        /// Write links, stylesheets, scripts and images relative to each page, so the output
+        /// opens from disk or a zip (also on with `relative_urls = true` in briefing.toml).
+        /// Feeds, the sitemap and canonical links stay absolute.
+        #[arg(long)]
+        relative_urls: bool,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
@@ -171,10 +176,8 @@ fn report(f: &Failure, format: Format) {
 fn build(
     root: &Path,
     output_dir: Option<PathBuf>,
-    base_url: Option<String>,
-    drafts: bool,
+    options: BuildOptions,
     force: bool,
-    minify: bool,
     format: Format,
 ) -> Result<(), Failure> {
     let out = output_dir.unwrap_or_else(|| root.join("output"));
@@ -183,16 +186,7 @@ fn build(
     let job = briefing::output::swap::Job::start(root, &out, force)?;
     let real = job.output().to_path_buf();
     let reuse = output::Reuse::from_previous(&real);
-    let mut builder = Builder::new(
-        root,
-        BuildOptions {
-            drafts,
-            base_url,
-            minify,
-            serve: false,
-        },
-    )
-    .reusing(reuse.clone());
+    let mut builder = Builder::new(root, options).reusing(reuse.clone());
     // A build that runs longer than a second says it is working; the thread is detached and
     // says nothing once the build is done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -314,11 +308,18 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             drafts,
             force,
             minify,
+            relative_urls,
             format,
-        } => (
-            build(&root, output, base_url, drafts, force, minify, format),
-            format,
-        ),
+        } => {
+            let options = BuildOptions {
+                drafts,
+                base_url,
+                minify,
+                serve: false,
+                relative_urls,
+            };
+            (build(&root, output, options, force, format), format)
+        }
         Command::Publish {
             target,
             root,

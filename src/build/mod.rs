@@ -33,6 +33,8 @@ pub struct BuildOptions {
     pub serve: bool,
     /// Overrides `base_url` from the config (e.g. `http://127.0.0.1:1111/` while serving).
     pub base_url: Option<String>,
+    /// Site URLs relative to each page (also on when the config says `relative_urls = true`).
+    pub relative_urls: bool,
 }
 
 /// Counts for the summary line.
@@ -182,6 +184,9 @@ impl Builder {
             }
             config.base_url = url.trim_end_matches('/').to_string() + "/";
         }
+        // Set in the config, so templates see it too (the search page says search needs a
+        // web server).
+        config.relative_urls |= self.options.relative_urls;
         let config = Arc::new(config);
         // Kept by the stage that produced them; `report` puts them back in stage order.
         let mut warnings = StageWarnings::default();
@@ -234,16 +239,22 @@ impl Builder {
             static_files.insert(site.asset_output(a), a.abs.clone());
         }
         let minify = self.options.minify || config.minify;
+        let finish = crate::output::Finish {
+            minify,
+            relative: config
+                .relative_urls
+                .then(|| crate::output::Relative::new(&config.base_url)),
+        };
         let (assets, static_bodies) = assets::process(
             static_files,
             !self.options.serve,
-            minify,
+            &finish,
             &mut warnings.output,
         );
         lap("assets");
         let sink = staging.map(|dir| crate::output::Sink {
             dir: dir.to_path_buf(),
-            minify,
+            finish: finish.clone(),
             keep_briefs: config.search && !self.options.serve,
             reuse: self.reuse.clone(),
             failed: Default::default(),
@@ -271,8 +282,9 @@ impl Builder {
             return Err(Failure::Content(warnings.into_report(markdown)));
         }
         let mut files = into_bodies(rendering.files);
-        if minify {
-            crate::output::minify_pages(&mut files);
+        finish.pages(&mut files, &mut warnings.output);
+        if warnings.any_error(&markdown) {
+            return Err(Failure::Content(warnings.into_report(markdown)));
         }
         for (rel, body) in static_bodies {
             if files.contains_key(&rel) {
@@ -369,7 +381,7 @@ impl Builder {
                 site,
                 docs,
                 brief_pages: brief_pages.clone(),
-                minify,
+                finish,
                 stats: stats.clone(),
             });
             report

@@ -108,8 +108,9 @@ pub(super) fn patch(
         rendered = r.rendered;
         changed = r.changed;
         files = into_bodies(r.files);
-        if last.minify {
-            crate::output::minify_pages(&mut files);
+        last.finish.pages(&mut files, &mut diags);
+        if diags.has_errors() {
+            return Err(Unpatchable::Errors);
         }
     }
     let warnings = last.warnings.report(caches.markdown.warnings());

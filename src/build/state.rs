@@ -33,7 +33,8 @@ pub(super) struct LastBuild {
     pub(super) docs: Documents,
     pub(super) warnings: StageWarnings,
     pub(super) brief_pages: Arc<Vec<String>>,
-    pub(super) minify: bool,
+    /// What every page gets on its way out (relative URLs, minification).
+    pub(super) finish: crate::output::Finish,
     pub(super) stats: Stats,
 }
 

@@ -1,14 +1,7 @@
-//! HTML minification of generated pages, here and nowhere else: streamed pages are minified by
-//! the [`super::Sink`] as they are written, pages kept in memory by [`minify_pages`]. Stylesheets
+//! HTML minification of generated pages, here and nowhere else: every page goes through
+//! [`html_page`] in [`super::Finish::page`], streamed or kept in memory. Stylesheets
 //! and scripts are minified earlier, by `assets`, because their fingerprint is taken over the
 //! minified bytes; both use [`config`], so a page's inline CSS and a stylesheet agree.
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use rayon::prelude::*;
-
-use super::Body;
 
 /// minify-html's settings for every format briefing minifies.
 pub fn config() -> minify_html::Cfg {
@@ -25,16 +18,4 @@ pub fn config() -> minify_html::Cfg {
 /// Minifies one HTML page.
 pub fn html_page(html: &[u8]) -> Vec<u8> {
     minify_html::minify(html, &config())
-}
-
-/// Minifies every generated HTML page in place.
-pub fn minify_pages(files: &mut BTreeMap<String, Body>) {
-    let cfg = config();
-    files.par_iter_mut().for_each(|(rel, body)| {
-        if let Body::Bytes(b) = body
-            && rel.ends_with(".html")
-        {
-            *b = Arc::new(minify_html::minify(b, &cfg));
-        }
-    });
 }

@@ -2,11 +2,14 @@
 //! the output, which replaces the old output only once complete: a failed or interrupted build
 //! leaves the previous output exactly as it was.
 
+mod finish;
 pub mod minify;
+mod relative;
 mod sink;
 pub mod swap;
 
-pub use minify::minify_pages;
+pub use finish::Finish;
+pub use relative::Relative;
 pub use sink::Sink;
 
 use std::collections::BTreeMap;

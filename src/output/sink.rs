@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{FirstFailure, Reuse, minify, put};
+use super::{Finish, FirstFailure, Reuse, put};
 use crate::diagnostics::Diagnostic;
 use crate::render::PageSink;
 
@@ -11,7 +11,8 @@ use crate::render::PageSink;
 /// (search indexes brief pages) are kept in memory instead.
 pub struct Sink {
     pub dir: PathBuf,
-    pub minify: bool,
+    /// Relative URLs and minification, as every page gets them.
+    pub finish: Finish,
     /// Keep brief pages in memory for the search index.
     pub keep_briefs: bool,
     /// The output being replaced, to link unchanged pages from.
@@ -25,21 +26,15 @@ impl PageSink for Sink {
         self.keep_briefs
     }
 
-    /// Writes one page under the staging folder, minified when asked; its first failure is kept
-    /// in `failed` and returned as a diagnostic for the page.
+    /// Writes one page under the staging folder, finished (see [`Finish::page`]); its first
+    /// write failure is kept in `failed` and returned as a diagnostic for the page.
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let dest = self.dir.join(rel);
         let io = |e: std::io::Error| self.failed.record("cannot write", &dest, &e);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
-        let minified;
-        let bytes = if self.minify && rel.ends_with(".html") {
-            minified = minify::html_page(bytes);
-            &minified[..]
-        } else {
-            bytes
-        };
-        put(self.reuse.as_ref(), rel, &dest, bytes).map_err(io)
+        let bytes = self.finish.page(rel, bytes)?;
+        put(self.reuse.as_ref(), rel, &dest, &bytes).map_err(io)
     }
 }
