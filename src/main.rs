@@ -190,6 +190,7 @@ fn build(
             base_url,
             minify,
             serve: false,
+            ..BuildOptions::default()
         },
     )
     .reusing(reuse.clone());

@@ -4,6 +4,7 @@
 //! `patch.rs` applies brief edits to the last build, `state.rs` owns what survives a build.
 
 mod change;
+mod links;
 mod patch;
 mod state;
 
@@ -33,6 +34,9 @@ pub struct BuildOptions {
     pub serve: bool,
     /// Overrides `base_url` from the config (e.g. `http://127.0.0.1:1111/` while serving).
     pub base_url: Option<String>,
+    /// Relative and root-relative links and images in bodies that name no page or file of
+    /// the site are errors (`check`), not warnings.
+    pub strict_links: bool,
 }
 
 /// Counts for the summary line.
@@ -240,6 +244,13 @@ impl Builder {
             minify,
             &mut warnings.output,
         );
+        *caches.links = links::LinkCheck::full(
+            &site,
+            &docs,
+            links::targets(&site, static_bodies.iter().map(|(rel, _)| rel)),
+            self.options.strict_links,
+        );
+        markdown.extend(caches.links.diagnostics().cloned());
         lap("assets");
         let sink = staging.map(|dir| crate::output::Sink {
             dir: dir.to_path_buf(),

@@ -105,6 +105,7 @@ pub(super) fn patch(
             return Err(Unpatchable::Errors);
         }
         laps.lap("pages");
+        caches.links.recheck(&last.site, &last.docs, &briefs);
         rendered = r.rendered;
         changed = r.changed;
         files = into_bodies(r.files);
@@ -112,7 +113,9 @@ pub(super) fn patch(
             crate::output::minify_pages(&mut files);
         }
     }
-    let warnings = last.warnings.report(caches.markdown.warnings());
+    let mut markdown = caches.markdown.warnings();
+    markdown.extend(caches.links.diagnostics().cloned());
+    let warnings = last.warnings.report(markdown);
     let stats = Stats {
         rendered,
         elapsed: start.elapsed(),
