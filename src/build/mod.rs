@@ -106,6 +106,8 @@ pub struct Built {
     pub language: String,
     /// Whether the config asks for search.
     pub search: bool,
+    /// URL paths of the draft briefs this build left out (`/sec/draft/`).
+    pub drafts: Arc<Vec<String>>,
 }
 
 pub struct Builder {
@@ -372,6 +374,7 @@ impl Builder {
             Output::Streamed(files)
         };
         let (language, search) = (config.language.clone(), config.search);
+        let drafts = Arc::new(site.drafts.clone());
         let report = if staging.is_none() {
             let report = warnings.report(markdown);
             self.state.finish_run(LastBuild {
@@ -395,6 +398,7 @@ impl Builder {
             brief_pages,
             language,
             search,
+            drafts,
         })
     }
 }

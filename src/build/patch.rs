@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::state::BuildState;
@@ -129,5 +130,6 @@ pub(super) fn patch(
         brief_pages: last.brief_pages.clone(),
         language: last.site.config.language.clone(),
         search: last.site.config.search,
+        drafts: Arc::new(last.site.drafts.clone()),
     })
 }

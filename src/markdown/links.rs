@@ -313,6 +313,62 @@ mod tests {
         }
     }
 
+    /// Resolves nothing; the document is the page `/base/hedges/india/`.
+    struct AtIndia;
+    impl LinkResolver for AtIndia {
+        fn resolve(&self, _: &str) -> Option<Resolved> {
+            None
+        }
+        fn page(&self) -> Option<&str> {
+            Some("/base/hedges/india/")
+        }
+    }
+
+    #[test]
+    fn relative_links_are_resolved_against_the_page_and_kept_for_the_check() {
+        let md = "[c](../china/#trade) ![m](map.png \"Map\") [r](/img/x.png) [x](https://a.b/c) \
+                  [m](mailto:a@b.c) [h](#here) [q](?p=1) [u](./../../../up/)";
+        let r = render(md, &AtIndia, &mut Host, &mut Vec::new());
+        let found: Vec<(&str, &str, bool)> = r
+            .local_links
+            .iter()
+            .map(|l| (l.written.as_str(), l.url.as_str(), l.image))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("../china/#trade", "/base/hedges/china/#trade", false),
+                ("map.png", "/base/hedges/india/map.png", true),
+                ("/img/x.png", "/img/x.png", false),
+                ("./../../../up/", "/up/", false),
+            ]
+        );
+        assert_eq!(&md[r.local_links[1].span.clone()], "![m](map.png \"Map\")");
+        assert!(
+            r.html.contains("href=\"/base/hedges/china/#trade\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("src=\"/base/hedges/india/map.png\""),
+            "{}",
+            r.html
+        );
+        for kept in ["https://a.b/c", "mailto:a@b.c", "\"#here\"", "\"?p=1\""] {
+            assert!(r.html.contains(kept), "{kept}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn join_resolves_as_a_browser_does() {
+        assert_eq!(join("/a/b/", "../c/"), "/a/c/");
+        assert_eq!(join("/a/b/", "c.png?x=1#y"), "/a/b/c.png?x=1#y");
+        assert_eq!(join("/a/b/", ".."), "/a/");
+        assert_eq!(join("/a/b/", "."), "/a/b/");
+        assert_eq!(join("/", "../../x"), "/x");
+        assert_eq!(join("/a/b/", "c//d"), "/a/b/c/d");
+    }
+
     #[test]
     fn recorded_targets_are_what_the_renderer_looked_up() {
         // Where the old scan of the raw text differed: links it missed (a broken one then
