@@ -318,9 +318,8 @@ fn open_page_follows_edits_and_shows_template_errors() {
         brief("UPDATED-TEXT").replace("title = ", "titel = "),
     )
     .expect("break the front matter");
-    let excerpt = format!(
-        "document.querySelector('#{OVERLAY_ID} pre.briefing-excerpt')?.innerText ?? ''"
-    );
+    let excerpt =
+        format!("document.querySelector('#{OVERLAY_ID} pre.briefing-excerpt')?.innerText ?? ''");
     wait_until(
         &mut b,
         &server,
