@@ -511,7 +511,7 @@ fn a_bad_allow_host_is_a_usage_error() {
 /// The text of the first element matching `css` inside the element with id `id`.
 fn text_in(page: &str, id: &str, css: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(page);
-    let sel = scraper::Selector::parse(&format!("#{id} {css}").trim_end()).unwrap();
+    let sel = scraper::Selector::parse(format!("#{id} {css}").trim_end()).unwrap();
     doc.select(&sel).next().map(|e| e.text().collect())
 }
 
