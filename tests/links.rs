@@ -252,3 +252,35 @@ fn check_makes_a_broken_relative_link_an_error_at_its_source() {
     assert!(r.stderr.contains("content/sec/one.md:5:5"), "{}", r.stderr);
     assert!(!r.stderr.contains("output/"), "{}", r.stderr);
 }
+
+#[test]
+fn a_broken_link_in_a_block_shortcode_body_is_reported_at_the_shortcode() {
+    let site = TinySite::new("title = \"Links\"\n", "Links");
+    site.write("content/sec/other.md", brief("Other", "Text."));
+    site.write(
+        "content/sec/one.md",
+        brief(
+            "One",
+            "Intro.\n\n{% callout(kind=\"note\") %}\nSee [other](../other/) and [gone](../gone/).\n{% end %}",
+        ),
+    );
+    let (code, diags, all) = build_json(&site);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(
+        places(&diags),
+        vec![(
+            "content/sec/one.md".into(),
+            7,
+            1,
+            "broken link to ../gone/".into()
+        )],
+        "{all}"
+    );
+    // Rewritten against the brief's URL like any other.
+    let page = read_html(&site.out().join("briefing/index.html"));
+    let href = page
+        .select(&sel("a"))
+        .find(|a| a.text().collect::<String>() == "other")
+        .and_then(|a| a.value().attr("href"));
+    assert_eq!(href, Some("/sec/other/"));
+}

@@ -36,8 +36,8 @@ pub struct Rendered {
     pub word_count: usize,
     pub links: Vec<InternalLink>,
     /// Relative and root-relative links and images (not `@/`), as published, for the
-    /// build's check that they name a page or file of the site. Block shortcode bodies'
-    /// are not among them.
+    /// build's check that they name a page or file of the site (the site's shortcode host
+    /// adds those of block shortcode bodies, placed at the shortcode).
     pub local_links: Vec<LocalLink>,
     /// Every `@/` target the render looked up, resolved or not, block shortcode bodies
     /// included, as written (after `@/`; a broken link's hint also asks with its `#` part),

@@ -180,9 +180,11 @@ fn render_doc(
         used_templates: Vec::new(),
         used_data: Vec::new(),
         body_errors: Vec::new(),
+        body_links: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rendered = markdown::render(doc.body(), &links, &mut host, &mut errors);
+    rendered.local_links.append(&mut host.body_links);
     if site.config.safe_html {
         rendered.html = sanitize(&rendered.html);
         rendered.summary = rendered.summary.as_deref().map(sanitize);
