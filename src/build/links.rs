@@ -119,37 +119,27 @@ impl LinkCheck {
     /// Why `link` names nothing the site publishes (the hint), or `None` when it does.
     fn problem(&self, link: &LocalLink, rel: &str) -> Option<String> {
         let path = link.url.split(['?', '#']).next().unwrap_or("");
+        let base = &self.base_path;
+        let inside = path
+            .strip_prefix(base.as_str())
+            .filter(|r| r.is_empty() || r.starts_with('/'));
+        if let Some(inside) = inside
+            && self.publishes(inside)
+        {
+            return None;
+        }
         let leads = if link.url == link.written {
             String::new()
         } else {
             format!("from this page it leads to {path}, and ")
         };
-        let base = &self.base_path;
-        let Some(inside) = path
-            .strip_prefix(base.as_str())
-            .filter(|r| r.is_empty() || r.starts_with('/'))
-        else {
+        if inside.is_none() {
             return Some(format!(
                 "{leads}the site is published under {base}/: write {base}{path}, or a relative link"
             ));
-        };
-        let key = crate::markdown::join("/", inside);
-        let key = crate::linkpath::decode(key.trim_start_matches('/'));
-        if self.search && (key.starts_with("pagefind/") || key == "pagefind") {
-            return None;
-        }
-        let found = [
-            key.to_string(),
-            format!("{key}index.html"),
-            format!("{key}/index.html"),
-        ]
-        .iter()
-        .any(|k| self.targets.contains(k));
-        if found {
-            return None;
         }
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        Some(if key.ends_with(".md") {
+        Some(if path.ends_with(".md") {
             let file = crate::markdown::join(&format!("/{dir}/"), &link.written);
             format!(
                 "{leads}the site has no such page; to link to a brief or section, name its file: @{}",
@@ -164,5 +154,31 @@ impl LinkCheck {
                 "{leads}the site has no page or file there; fix the link, or add the page (or the file, under static/)"
             )
         })
+    }
+
+    /// Whether the site publishes the URL path `inside` (below the base path): a file, or a
+    /// folder's `index.html`.
+    fn publishes(&self, inside: &str) -> bool {
+        let normal;
+        let inside = if inside.contains("/.") || inside.contains("//") {
+            normal = crate::markdown::join("/", inside);
+            normal.as_str()
+        } else {
+            inside
+        };
+        let key = crate::linkpath::decode(inside.trim_start_matches('/'));
+        if self.search && (key.starts_with("pagefind/") || key == "pagefind") {
+            return true;
+        }
+        if self.targets.contains(key.as_ref()) {
+            return true;
+        }
+        let mut index = String::with_capacity(key.len() + 11);
+        index.push_str(&key);
+        if !key.is_empty() && !key.ends_with('/') {
+            index.push('/');
+        }
+        index.push_str("index.html");
+        self.targets.contains(&index)
     }
 }
