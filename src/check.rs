@@ -163,6 +163,8 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
         BuildOptions {
             drafts,
             serve: true,
+            // A body's broken relative link is an error here, reported at its source line.
+            strict_links: true,
             ..BuildOptions::default()
         },
     );

@@ -154,6 +154,21 @@ impl Config {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
 
+    /// The path part of `base_url` without its trailing slash: `/briefs` for
+    /// `https://example.org/briefs/`, empty for a site at the root of its host. Root-relative
+    /// URLs of the site start with it.
+    pub fn base_path(&self) -> &str {
+        let url = self.base_url.as_str();
+        let after_host = match url.find("://") {
+            Some(i) => {
+                let rest = &url[i + 3..];
+                rest.find('/').map_or("", |j| &rest[j..])
+            }
+            None => url,
+        };
+        after_host.trim_end_matches('/')
+    }
+
     /// Theme directory under the site root.
     pub fn theme_dir(&self, root: &Path) -> PathBuf {
         root.join("themes").join(&self.theme)
@@ -193,6 +208,26 @@ mod tests {
         assert_eq!(c.theme, "default");
         assert_eq!(c.paginate_by, 50);
         assert_eq!(c.url_for("/a/"), "/a/");
+        assert_eq!(c.base_path(), "");
+    }
+
+    #[test]
+    fn base_path_is_the_path_of_base_url() {
+        for (base, path) in [
+            ("https://example.org/", ""),
+            ("https://example.org", ""),
+            ("https://example.org/briefs/", "/briefs"),
+            ("http://127.0.0.1:1111/a/b", "/a/b"),
+            ("/", ""),
+            ("/briefs/", "/briefs"),
+        ] {
+            let c = Config::parse(
+                &format!("title = \"T\"\nbase_url = \"{base}\""),
+                Path::new("briefing.toml"),
+            )
+            .unwrap();
+            assert_eq!(c.base_path(), path, "{base}");
+        }
     }
 
     #[test]

@@ -254,15 +254,35 @@ impl Diagnostic {
             Some((l, c)) => (Some(l), Some(c)),
             None => (None, None),
         };
+        let (source_line, end_column) = match self.excerpt(column) {
+            Some((text, end)) => (Some(text), Some(end)),
+            None => (None, None),
+        };
         serde_json::json!({
             "severity": self.severity,
             "message": self.message,
             "file": self.file.as_ref().map(|f| f.display().to_string()),
             "line": line,
             "column": column,
+            "end_column": end_column,
+            "source_line": source_line,
             "label": self.label,
             "hint": self.hint,
         })
+    }
+
+    /// The source line the span starts on (without its line break) and the 1-based column
+    /// just past the span on that line (a span running onto later lines ends at the line's
+    /// end), for reports that draw the caret themselves (`serve`'s overlay).
+    fn excerpt(&self, column: Option<usize>) -> Option<(&str, usize)> {
+        let (src, span, column) = (self.source.as_deref()?, self.span.as_ref()?, column?);
+        let start = floor_char_boundary(src, span.start.min(src.len()));
+        let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let text = src[line_start..line_end].trim_end_matches('\r');
+        let text_end = (line_start + text.len()).max(start);
+        let end = floor_char_boundary(src, span.end.clamp(start, text_end));
+        Some((text, column + src[start..end].chars().count()))
     }
 }
 
@@ -706,6 +726,36 @@ mod tests {
         assert_eq!(thousands(19_990), "19,990");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn json_carries_the_source_line_and_the_span_s_columns() {
+        let src: Arc<str> = Arc::from("+++\ntitle = \"Café\" x\r\nnext\n+++\n");
+        let at = |span: Range<usize>| {
+            Diagnostic::error("e")
+                .in_file("a.md")
+                .at(&src, span)
+                .to_json()
+        };
+        let title = src.find("\"Café\"").unwrap();
+        let j = at(title..title + "\"Café\"".len());
+        assert_eq!(j["source_line"], "title = \"Café\" x");
+        assert_eq!(
+            (j["line"].clone(), j["column"].clone()),
+            (2.into(), 9.into())
+        );
+        assert_eq!(j["end_column"], 15);
+        // Onto the next line: the caret stops at this line's end.
+        let j = at(title..src.find("next").unwrap() + 2);
+        assert_eq!(j["end_column"], 17);
+        // An empty span, and no source at all.
+        assert_eq!(at(title..title)["end_column"], 9);
+        let j = Diagnostic::error("e")
+            .in_file("a.md")
+            .at_line(3, 1)
+            .to_json();
+        assert_eq!(j["source_line"], serde_json::Value::Null);
+        assert_eq!(j["end_column"], serde_json::Value::Null);
     }
 
     #[test]

@@ -317,6 +317,7 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
                 minify,
                 serve: false,
                 relative_urls,
+                ..BuildOptions::default()
             };
             (build(&root, output, options, force, format), format)
         }

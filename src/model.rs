@@ -111,6 +111,9 @@ pub struct Site {
     pub chronology: Vec<ChronoEvent>,
     /// Content files that failed to load (their errors are already reported).
     pub failed: HashSet<String>,
+    /// URL paths draft briefs would have, left out of this build (`serve` answers them with
+    /// a hint to preview drafts).
+    pub drafts: Vec<String>,
     /// Loaded and failed content files by the names `@/` links may use.
     pub link_names: crate::linkpath::LinkNames,
 }
@@ -235,11 +238,10 @@ impl Site {
         }
 
         // Folders that hold a brief's index.md are bundles: their other files belong to the brief.
+        let mut unpublished = Vec::new();
         for d in &docs {
             let DocKind::Brief(m) = &d.kind else { continue };
-            if m.draft && !drafts {
-                continue;
-            }
+            let draft = m.draft && !drafts;
             let file = d.rel.rsplit('/').next().unwrap_or(&d.rel);
             let is_bundle = file == "index.md";
             let dir = parent_dir(&d.rel);
@@ -256,7 +258,7 @@ impl Site {
             let slug = match &m.slug {
                 Some(s) => {
                     let clean = slugify(s);
-                    if clean.is_empty() {
+                    if clean.is_empty() && !draft {
                         diags.push(
                             Diagnostic::error(format!("slug `{s}` has no usable characters"))
                                 .in_file(&d.display)
@@ -268,6 +270,10 @@ impl Site {
                 None => slugify(&default_slug),
             };
             let path = format!("{}{}/", dir_url(container), slug);
+            if draft {
+                unpublished.push(path);
+                continue;
+            }
             let section = nearest_section(container);
             briefs.push(Brief {
                 doc: (*d).clone(),
@@ -396,6 +402,7 @@ impl Site {
             reading_order,
             chronology,
             failed: content.failed.iter().cloned().collect(),
+            drafts: unpublished,
             link_names: crate::linkpath::LinkNames::new(
                 content
                     .docs
@@ -419,6 +426,7 @@ impl Site {
             reading_order: vec![],
             chronology: vec![],
             failed: HashSet::new(),
+            drafts: vec![],
             link_names: Default::default(),
         }
     }

@@ -311,6 +311,49 @@ fn open_page_follows_edits_and_shows_template_errors() {
     let fixed = t.elapsed();
     eprintln!("template deleted -> overlay gone: {fixed:?}");
 
+    // (d) The overlay the script builds from the `error` event shows the source line with a
+    // caret, as the terminal does.
+    fs::write(
+        &brief_path,
+        brief("UPDATED-TEXT").replace("title = ", "titel = "),
+    )
+    .expect("break the front matter");
+    let excerpt =
+        format!("document.querySelector('#{OVERLAY_ID} pre.briefing-excerpt')?.innerText ?? ''");
+    wait_until(
+        &mut b,
+        &server,
+        &format!("({excerpt}).length > 0"),
+        "the source excerpt in the error overlay",
+    );
+    let shown = b.eval_ok(&excerpt);
+    assert_eq!(
+        shown.as_str(),
+        Some("2 │ titel = \"First note\"\n  │ ^^^^^"),
+        "{shown}"
+    );
+
+    // (e) A broken image is a warning: the page is the new one, under the warnings overlay,
+    // which goes when the image is fixed.
+    const WARNINGS_ID: &str = "briefing-warning-overlay";
+    fs::write(&brief_path, brief("WARNED-TEXT ![a map](nomap.png)")).expect("add an image");
+    wait_until(
+        &mut b,
+        &server,
+        &format!(
+            "{} && !document.getElementById({OVERLAY_ID:?}) && !!document.querySelector('#{WARNINGS_ID} pre.briefing-excerpt')",
+            body_has("WARNED-TEXT")
+        ),
+        "the warnings overlay with the missing image",
+    );
+    fs::write(&brief_path, brief("WARNED-TEXT")).expect("drop the image");
+    wait_until(
+        &mut b,
+        &server,
+        &format!("!document.getElementById({WARNINGS_ID:?})"),
+        "the warnings overlay gone once the image is dropped",
+    );
+
     b.close();
     tools::note(&format!(
         "browser: live reload timings: edit {edit:?}, broken template {broken:?}, fixed template {fixed:?}"

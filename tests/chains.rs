@@ -275,3 +275,35 @@ fn an_edit_that_breaks_the_build_fails_like_a_fresh_build_and_its_fix_recovers()
         .build_changed()
         .took(Took::Patched);
 }
+
+#[test]
+fn a_broken_image_added_and_fixed_by_body_edits_is_patched_with_its_warning() {
+    chain()
+        .edit_file(
+            CHINA,
+            "Optimists can point to a thaw.",
+            "Optimists can point to a thaw. ![a map](nomap.png)",
+        )
+        .build_changed()
+        .classified(ChangeKind::BriefEdit)
+        .took(Took::Patched)
+        .check(|s| {
+            let warned: Vec<&String> = s
+                .diagnostics
+                .iter()
+                .filter(|d| d.contains("missing image nomap.png"))
+                .collect();
+            assert_eq!(warned.len(), 1, "{:?}", s.diagnostics);
+            assert!(warned[0].contains(CHINA), "{}", warned[0]);
+        })
+        .edit_file(CHINA, " ![a map](nomap.png)", "")
+        .build_changed()
+        .took(Took::Patched)
+        .check(|s| {
+            assert!(
+                !s.diagnostics.iter().any(|d| d.contains("nomap.png")),
+                "{:?}",
+                s.diagnostics
+            );
+        });
+}

@@ -507,3 +507,109 @@ fn a_bad_allow_host_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// The text of the first element matching `css` inside the element with id `id`.
+fn text_in(page: &str, id: &str, css: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(page);
+    let sel = scraper::Selector::parse(format!("#{id} {css}").trim_end()).unwrap();
+    doc.select(&sel).next().map(|e| e.text().collect())
+}
+
+#[test]
+fn the_error_overlay_shows_the_source_line_with_a_caret() {
+    let server = Server::start(make_site());
+    let brief = server.root.join("content/notes/first.md");
+    write(&brief, &BRIEF.replace("title = ", "titel = "));
+    let body = server.wait_for_page("/notes/first/", "showed the error overlay", |b| {
+        b.contains("id=\"briefing-error-overlay\"")
+    });
+    let excerpt = text_in(&body, "briefing-error-overlay", "pre.briefing-excerpt")
+        .unwrap_or_else(|| panic!("no source excerpt in the overlay:\n{body}"));
+    assert_eq!(excerpt, "2 │ titel = \"First brief\"\n  │ ^^^^^", "{body}");
+}
+
+#[test]
+fn a_broken_image_added_to_a_body_shows_in_the_warnings_overlay_until_fixed() {
+    const WARNINGS: &str = "id=\"briefing-warning-overlay\"";
+    let server = Server::start(make_site());
+    let brief = server.root.join("content/notes/first.md");
+    assert!(!server.page("/notes/first/").contains(WARNINGS));
+
+    // A body edit: the patch path.
+    write(
+        &brief,
+        &BRIEF.replace("The original", "See ![the map](nomap.png). The original"),
+    );
+    let body = server.wait_for_page("/notes/first/", "showed the warnings overlay", |b| {
+        b.contains(WARNINGS)
+    });
+    let id = "briefing-warning-overlay";
+    let all = text_in(&body, id, "").unwrap_or_default();
+    assert!(all.contains("content/notes/first.md:9:5"), "{all}");
+    assert!(all.contains("missing image nomap.png"), "{all}");
+    let excerpt = text_in(&body, id, "pre.briefing-excerpt").unwrap_or_default();
+    assert!(
+        excerpt.ends_with(&format!(
+            "│     {}",
+            "^".repeat("![the map](nomap.png)".len())
+        )),
+        "{excerpt}"
+    );
+    // A warning is no failure: the page itself is the new one, and the terminal says so too.
+    assert!(body.contains("the map"), "{body}");
+    assert!(!body.contains("id=\"briefing-error-overlay\""));
+    assert!(server.output().contains("missing image nomap.png"));
+    // Every page carries it, and the event stream's hello too.
+    assert!(server.page("/").contains(WARNINGS));
+
+    write(&brief, BRIEF);
+    server.wait_for_page("/notes/first/", "dropped the warnings overlay", |b| {
+        !b.contains(WARNINGS) && !b.contains("the map")
+    });
+    assert!(!server.page("/").contains(WARNINGS));
+}
+
+#[test]
+fn a_page_that_became_a_draft_answers_404_with_a_hint() {
+    const HINT: &str = "restart with briefing serve --drafts to preview it";
+    let hint_of = |body: &str| text_in(body, "briefing-draft-hint", "p");
+    let server = Server::start(make_site());
+    let brief = server.root.join("content/notes/first.md");
+    server.page("/notes/first/");
+
+    write(
+        &brief,
+        &BRIEF.replace("actors = ", "draft = true\nactors = "),
+    );
+    let start = Instant::now();
+    while server.get("/notes/first/").0 != 404 {
+        assert!(start.elapsed() < EDIT_TIMEOUT, "{}", server.output());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, _, body) = server.get("/notes/first/");
+    assert_eq!(
+        hint_of(&body).as_deref(),
+        Some(format!("This page is a draft; {HINT}.").as_str()),
+        "{body}"
+    );
+    // Still the site's 404 page, with the reload script.
+    assert!(body.contains("__briefing"), "{body}");
+    // Only a draft's address gets it.
+    let (status, _, other) = server.get("/notes/never-was/");
+    assert_eq!(status, 404);
+    assert_eq!(hint_of(&other), None, "{other}");
+
+    // The published 404 page never mentions drafts.
+    let out = server.root.join("output");
+    let r = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(&server.root)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let published = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(!published.contains("--drafts"), "{published}");
+    assert!(!out.join("notes/first/index.html").exists());
+}

@@ -4,6 +4,7 @@
 //! `patch.rs` applies brief edits to the last build, `state.rs` owns what survives a build.
 
 mod change;
+mod links;
 mod patch;
 mod state;
 
@@ -35,6 +36,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Site URLs relative to each page (also on when the config says `relative_urls = true`).
     pub relative_urls: bool,
+    /// Relative and root-relative links and images in bodies that name no page or file of
+    /// the site are errors (`check`), not warnings.
+    pub strict_links: bool,
 }
 
 /// Counts for the summary line.
@@ -104,6 +108,8 @@ pub struct Built {
     pub language: String,
     /// Whether the config asks for search.
     pub search: bool,
+    /// URL paths of the draft briefs this build left out (`/sec/draft/`).
+    pub drafts: Arc<Vec<String>>,
 }
 
 pub struct Builder {
@@ -251,6 +257,13 @@ impl Builder {
             &finish,
             &mut warnings.output,
         );
+        *caches.links = links::LinkCheck::full(
+            &site,
+            &docs,
+            links::targets(&site, static_bodies.iter().map(|(rel, _)| rel)),
+            self.options.strict_links,
+        );
+        markdown.extend(caches.links.diagnostics().cloned());
         lap("assets");
         let sink = staging.map(|dir| crate::output::Sink {
             dir: dir.to_path_buf(),
@@ -373,6 +386,7 @@ impl Builder {
             Output::Streamed(files)
         };
         let (language, search) = (config.language.clone(), config.search);
+        let drafts = Arc::new(site.drafts.clone());
         let report = if staging.is_none() {
             let report = warnings.report(markdown);
             self.state.finish_run(LastBuild {
@@ -396,6 +410,7 @@ impl Builder {
             brief_pages,
             language,
             search,
+            drafts,
         })
     }
 }

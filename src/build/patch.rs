@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::state::BuildState;
@@ -105,6 +106,7 @@ pub(super) fn patch(
             return Err(Unpatchable::Errors);
         }
         laps.lap("pages");
+        caches.links.recheck(&last.site, &last.docs, &briefs);
         rendered = r.rendered;
         changed = r.changed;
         files = into_bodies(r.files);
@@ -113,7 +115,9 @@ pub(super) fn patch(
             return Err(Unpatchable::Errors);
         }
     }
-    let warnings = last.warnings.report(caches.markdown.warnings());
+    let mut markdown = caches.markdown.warnings();
+    markdown.extend(caches.links.diagnostics().cloned());
+    let warnings = last.warnings.report(markdown);
     let stats = Stats {
         rendered,
         elapsed: start.elapsed(),
@@ -127,5 +131,6 @@ pub(super) fn patch(
         brief_pages: last.brief_pages.clone(),
         language: last.site.config.language.clone(),
         search: last.site.config.search,
+        drafts: Arc::new(last.site.drafts.clone()),
     })
 }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::Stats;
+use super::links::LinkCheck;
 use crate::content::Loader;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Site;
@@ -22,6 +23,8 @@ pub(super) struct BuildState {
     pub(super) markdown: MarkdownCache,
     /// Rendered pages, their fingerprints and the dependency index (render stage).
     pub(super) render: RenderCache,
+    /// Relative and root-relative links checked against the last full build's files.
+    pub(super) links: LinkCheck,
     /// What the last successful in-memory build produced, for the patch path.
     last: Option<LastBuild>,
 }
@@ -78,6 +81,7 @@ pub(super) struct Caches<'a> {
     pub(super) loader: &'a mut Loader,
     pub(super) markdown: &'a mut MarkdownCache,
     pub(super) render: &'a mut RenderCache,
+    pub(super) links: &'a mut LinkCheck,
 }
 
 impl BuildState {
@@ -90,6 +94,7 @@ impl BuildState {
             loader: &mut self.loader,
             markdown: &mut self.markdown,
             render: &mut self.render,
+            links: &mut self.links,
         }
     }
 
@@ -108,6 +113,7 @@ impl BuildState {
                 loader: &mut self.loader,
                 markdown: &mut self.markdown,
                 render: &mut self.render,
+                links: &mut self.links,
             },
         ))
     }

@@ -1,7 +1,10 @@
 //! Internal `@/` links: how the renderer resolves them, what it keeps of them (for anchor
 //! checks), and every target it asked about, so a cached render can tell when one of them
 //! starts or stops naming a file (a broken link is an error, not a link, yet creating its
-//! target changes the render).
+//! target changes the render). Relative links and images (`../china/`, `map.png`) are
+//! rewritten against the document's own URL, so a body means the same on every page that
+//! shows it (its own, the full briefing, feeds); they and root-relative ones are kept as
+//! [`LocalLink`]s for the build to check against the site's files.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -21,11 +24,32 @@ pub struct InternalLink {
     pub span: Range<usize>,
 }
 
+/// A link or image to a page or file of the site that is not an `@/` link: relative
+/// (`../china/`, `map.png`) or root-relative (`/img/x.png`). Kept so the build can tell
+/// whether it names anything.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct LocalLink {
+    /// The URL as written in the Markdown.
+    pub written: String,
+    /// The URL as published: root-relative, a relative one resolved against the document's
+    /// URL (base path included); query and fragment kept.
+    pub url: String,
+    pub image: bool,
+    /// Byte range in the Markdown body as written.
+    pub span: Range<usize>,
+}
+
 /// Resolves `@/` links to URLs. Implemented by the site model.
 pub trait LinkResolver {
     /// The content file a link target names (`hedges/china.md`, `hedges/caf%C3%A9.md`) and
     /// its URL path (`/hedges/china/`), if it exists.
     fn resolve(&self, target: &str) -> Option<Resolved>;
+
+    /// The URL path of the page the document is (`/briefs/hedges/india/` with its base
+    /// path), which relative links are resolved against; `None` leaves them as written.
+    fn page(&self) -> Option<&str> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,19 +90,120 @@ impl LinkResolver for Recorder<'_> {
         self.asked.borrow_mut().push(target.to_string());
         self.links.resolve(target)
     }
+
+    fn page(&self) -> Option<&str> {
+        self.links.page()
+    }
+}
+
+/// Whether a URL names a scheme (`https:`, `mailto:`) or another host (`//cdn`): not a
+/// file of this site.
+fn leaves_site(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    let scheme = url
+        .find(':')
+        .map(|i| &url[..i])
+        .filter(|s| !s.contains(['/', '?', '#']));
+    scheme.is_some_and(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// `rel` (a relative URL) resolved against the folder URL `page` as a browser does: `.` and
+/// `..` segments removed (never above the root), query and fragment kept.
+pub fn join(page: &str, rel: &str) -> String {
+    let cut = rel.find(['?', '#']).unwrap_or(rel.len());
+    let (path, suffix) = rel.split_at(cut);
+    let dir = match page.rfind('/') {
+        Some(i) => &page[..=i],
+        None => "/",
+    };
+    let joined = format!("{dir}{path}");
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = joined.split('/').skip(1).collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            "" if !last => {}
+            s => parts.push(s),
+        }
+    }
+    let mut out = String::from("/");
+    out.push_str(&parts.join("/"));
+    let folder = path.is_empty()
+        || joined.ends_with('/')
+        || joined.ends_with("/.")
+        || joined.ends_with("/..");
+    if folder && !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(suffix);
+    out
+}
+
+/// A link that is not `@/`: a relative one is rewritten against the document's URL, and a
+/// relative or root-relative one is kept in `found` for the build's check. Anchors on this
+/// page, queries, external URLs and empty links are left alone.
+fn local_link<'a>(
+    dest: &CowStr<'a>,
+    span: Range<usize>,
+    image: bool,
+    links: &dyn LinkResolver,
+    found: &mut Vec<LocalLink>,
+) -> CowStr<'a> {
+    let written = dest.trim();
+    if written.is_empty() || written.starts_with(['#', '?']) || leaves_site(written) {
+        return dest.clone();
+    }
+    let url = if written.starts_with('/') {
+        written.to_string()
+    } else {
+        match links.page() {
+            Some(page) => join(page, written),
+            None => return dest.clone(),
+        }
+    };
+    found.push(LocalLink {
+        written: written.to_string(),
+        url: url.clone(),
+        image,
+        span,
+    });
+    if url == **dest {
+        dest.clone()
+    } else {
+        CowStr::from(url)
+    }
+}
+
+/// Where the links a render found are kept.
+pub(super) struct Found<'f> {
+    pub(super) internal: &'f mut Vec<InternalLink>,
+    pub(super) local: &'f mut Vec<LocalLink>,
 }
 
 pub(super) fn resolve_link<'a>(
     dest: &CowStr<'a>,
     range: &Range<usize>,
+    image: bool,
     exp: &Expanded,
     links: &dyn LinkResolver,
     errors: &mut Vec<MarkdownError>,
-    found: &mut Vec<InternalLink>,
+    found: Found<'_>,
 ) -> CowStr<'a> {
     let Some(rest) = dest.strip_prefix("@/") else {
-        return dest.clone();
+        let span = exp.original_span(range.clone());
+        return local_link(dest, span, image, links, found.local);
     };
+    let found = found.internal;
     let (target, anchor) = match rest.split_once('#') {
         Some((t, a)) => (t, Some(a.to_string())),
         None => (rest, None),
@@ -186,6 +311,62 @@ mod tests {
         ] {
             assert_eq!(recorded(md), old_scan(md), "{md:?}");
         }
+    }
+
+    /// Resolves nothing; the document is the page `/base/hedges/india/`.
+    struct AtIndia;
+    impl LinkResolver for AtIndia {
+        fn resolve(&self, _: &str) -> Option<Resolved> {
+            None
+        }
+        fn page(&self) -> Option<&str> {
+            Some("/base/hedges/india/")
+        }
+    }
+
+    #[test]
+    fn relative_links_are_resolved_against_the_page_and_kept_for_the_check() {
+        let md = "[c](../china/#trade) ![m](map.png \"Map\") [r](/img/x.png) [x](https://a.b/c) \
+                  [m](mailto:a@b.c) [h](#here) [q](?p=1) [u](./../../../up/)";
+        let r = render(md, &AtIndia, &mut Host, &mut Vec::new());
+        let found: Vec<(&str, &str, bool)> = r
+            .local_links
+            .iter()
+            .map(|l| (l.written.as_str(), l.url.as_str(), l.image))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("../china/#trade", "/base/hedges/china/#trade", false),
+                ("map.png", "/base/hedges/india/map.png", true),
+                ("/img/x.png", "/img/x.png", false),
+                ("./../../../up/", "/up/", false),
+            ]
+        );
+        assert_eq!(&md[r.local_links[1].span.clone()], "![m](map.png \"Map\")");
+        assert!(
+            r.html.contains("href=\"/base/hedges/china/#trade\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("src=\"/base/hedges/india/map.png\""),
+            "{}",
+            r.html
+        );
+        for kept in ["https://a.b/c", "mailto:a@b.c", "\"#here\"", "\"?p=1\""] {
+            assert!(r.html.contains(kept), "{kept}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn join_resolves_as_a_browser_does() {
+        assert_eq!(join("/a/b/", "../c/"), "/a/c/");
+        assert_eq!(join("/a/b/", "c.png?x=1#y"), "/a/b/c.png?x=1#y");
+        assert_eq!(join("/a/b/", ".."), "/a/");
+        assert_eq!(join("/a/b/", "."), "/a/b/");
+        assert_eq!(join("/", "../../x"), "/x");
+        assert_eq!(join("/a/b/", "c//d"), "/a/b/c/d");
     }
 
     #[test]

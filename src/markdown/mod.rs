@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::clean::escape;
 use crate::slug::{UniqueSlugs, slugify};
-pub use links::{InternalLink, LinkResolver, Resolved};
-use links::{Recorder, resolve_link};
+use links::{Found, Recorder, resolve_link};
+pub use links::{InternalLink, LinkResolver, LocalLink, Resolved, join};
 use shortcodes::{Expanded, ShortcodeHost};
 
 /// An entry of a brief's table of contents.
@@ -35,6 +35,10 @@ pub struct Rendered {
     pub heading_ids: Vec<String>,
     pub word_count: usize,
     pub links: Vec<InternalLink>,
+    /// Relative and root-relative links and images (not `@/`), as published, for the
+    /// build's check that they name a page or file of the site (the site's shortcode host
+    /// adds those of block shortcode bodies, placed at the shortcode).
+    pub local_links: Vec<LocalLink>,
     /// Every `@/` target the render looked up, resolved or not, block shortcode bodies
     /// included, as written (after `@/`; a broken link's hint also asks with its `#` part),
     /// sorted, each once: besides the text, shortcodes and data, all the render depends on.
@@ -409,7 +413,12 @@ fn render_expanded(
                 title,
                 id,
             }) => {
-                let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
+                let found = Found {
+                    internal: &mut result.links,
+                    local: &mut result.local_links,
+                };
+                let image = false;
+                let dest = resolve_link(&dest_url, &range, image, exp, links, errors, found);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -423,7 +432,12 @@ fn render_expanded(
                 title,
                 id,
             }) => {
-                let dest = resolve_link(&dest_url, &range, exp, links, errors, &mut result.links);
+                let found = Found {
+                    internal: &mut result.links,
+                    local: &mut result.local_links,
+                };
+                let image = true;
+                let dest = resolve_link(&dest_url, &range, image, exp, links, errors, found);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,

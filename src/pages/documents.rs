@@ -60,8 +60,9 @@ pub struct MarkdownCache {
     warnings: BTreeMap<DocId, Vec<Diagnostic>>,
 }
 
-/// How `@/` links in a document resolve: through the model's file names to URLs.
-struct SiteLinks<'a>(&'a Site);
+/// How `@/` links in a document resolve: through the model's file names to URLs; relative
+/// links against the document's own URL path (`page`, base path included).
+struct SiteLinks<'a>(&'a Site, Option<&'a str>);
 
 impl<'a> SiteLinks<'a> {
     /// The file a target names and its URL path; no path when the file failed to load (its
@@ -85,11 +86,17 @@ impl LinkResolver for SiteLinks<'_> {
         let rel = rel.to_string();
         Some(Resolved { url, rel })
     }
+
+    fn page(&self) -> Option<&str> {
+        self.1
+    }
 }
 
 /// Cached Markdown render of one document.
 struct MdEntry {
     doc_hash: u64,
+    /// The URL path relative links were resolved against.
+    page: String,
     env: u64,
     used: Used,
     rendered: Arc<Rendered>,
@@ -112,7 +119,7 @@ impl Used {
         let mut h = Xxh3::new();
         config_hash.hash(&mut h);
         for t in &self.link_targets {
-            SiteLinks(site).find(t).hash(&mut h);
+            SiteLinks(site, None).find(t).hash(&mut h);
         }
         for t in &self.templates {
             templates.closure_hash(t).hash(&mut h);
@@ -153,13 +160,15 @@ fn render_doc(
             )
         }
     };
+    let page = format!("{}{path}", site.config.base_path());
     if let Some(c) = cache.entries.get(&doc.rel)
         && c.doc_hash == doc.hash
+        && c.page == page
         && c.env == c.used.hash(site, templates, config_hash)
     {
         return c.clone();
     }
-    let links = SiteLinks(site);
+    let links = SiteLinks(site, Some(&page));
     let mut host = shortcode_host::ShortcodeRunner {
         templates,
         data: &site.data,
@@ -171,9 +180,11 @@ fn render_doc(
         used_templates: Vec::new(),
         used_data: Vec::new(),
         body_errors: Vec::new(),
+        body_links: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rendered = markdown::render(doc.body(), &links, &mut host, &mut errors);
+    rendered.local_links.append(&mut host.body_links);
     if site.config.safe_html {
         rendered.html = sanitize(&rendered.html);
         rendered.summary = rendered.summary.as_deref().map(sanitize);
@@ -229,6 +240,7 @@ fn render_doc(
     };
     Arc::new(MdEntry {
         doc_hash: doc.hash,
+        page,
         env: used.hash(site, templates, config_hash),
         used,
         rendered: Arc::new(rendered),

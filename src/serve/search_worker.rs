@@ -51,6 +51,8 @@ pub(super) fn search_worker(jobs: Receiver<SearchJob>, live: LiveSite, index: In
             files: Arc::new(files),
             build: guard.build.clone(),
             failure: None,
+            warnings: guard.warnings.clone(),
+            drafts: guard.drafts.clone(),
         });
     }
 }
@@ -78,6 +80,8 @@ mod tests {
             files: Arc::new(BTreeMap::new()),
             build: "n-3".into(),
             failure: None,
+            warnings: None,
+            drafts: Default::default(),
         })));
         // Three rebuilds faster than indexing: only the last one is still worth an index.
         let (tx, rx) = mpsc::channel();

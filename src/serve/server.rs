@@ -6,7 +6,7 @@
 //! outside the site root, stay as source paths and are checked again against the root before
 //! any read, so a link pointing out of the site is refused.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -31,6 +31,10 @@ pub struct Snapshot {
     pub build: String,
     /// Set while the latest build failed: its error diagnostics as JSON, and as overlay HTML.
     pub failure: Option<(Arc<Vec<Value>>, Arc<str>)>,
+    /// The warnings of the build these files are from, as JSON and as overlay HTML.
+    pub warnings: Option<(Arc<Vec<Value>>, Arc<str>)>,
+    /// URL paths of the draft briefs the build left out: a 404 there says how to see them.
+    pub drafts: Arc<HashSet<String>>,
 }
 
 /// The snapshot currently being served: swapped whole by the snapshot store (and by the search
@@ -73,6 +77,7 @@ async fn events(State(app): State<Arc<App>>) -> impl IntoResponse {
     let hello = Message::Hello {
         build: snap.build.clone(),
         diagnostics: snap.failure.as_ref().map(|(d, _)| d.clone()),
+        warnings: snap.warnings.as_ref().map(|(d, _)| d.clone()),
     };
     let stream = app.hub.stream(hello, app.stop.clone());
     let mut res = Sse::new(stream)
@@ -265,18 +270,40 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
                 Err(_) => plain(StatusCode::BAD_REQUEST, "bad request path\n"),
             }
         }
-        RequestTarget::NotFound => not_found(&app, &snap).await,
+        RequestTarget::NotFound => {
+            let draft = snap.drafts.contains(&format!("/{}/", path.key));
+            not_found(&app, &snap, draft).await
+        }
     }
 }
 
-async fn not_found(app: &App, snap: &Snapshot) -> Response {
+async fn not_found(app: &App, snap: &Snapshot, draft: bool) -> Response {
     if snap.files.contains_key("404.html") {
-        return respond(app, snap, "404.html", StatusCode::NOT_FOUND).await;
+        let mut res = respond(app, snap, "404.html", StatusCode::NOT_FOUND).await;
+        if draft {
+            res = with_draft_hint(res).await;
+        }
+        return res;
     }
     // A site without a 404 page, or one that has never built: still a page, so the overlay
     // and the reload script reach the author.
     let page = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address.</p></body></html>";
-    html_response(snap, page, StatusCode::NOT_FOUND, true)
+    let res = html_response(snap, page, StatusCode::NOT_FOUND, true);
+    if draft {
+        with_draft_hint(res).await
+    } else {
+        res
+    }
+}
+
+/// The 404 response with the note that its address is a draft's, put before `</body>`.
+async fn with_draft_hint(res: Response) -> Response {
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return plain(StatusCode::NOT_FOUND, "not found\n");
+    };
+    let page = inject(&bytes, &reload::draft_hint_html());
+    Response::from_parts(parts, HttpBody::from(page))
 }
 
 async fn respond(app: &App, snap: &Snapshot, key: &str, status: StatusCode) -> Response {
@@ -309,7 +336,12 @@ async fn read_inside(root: &Path, src: &Path) -> Option<Vec<u8>> {
 }
 
 fn html_response(snap: &Snapshot, page: &[u8], status: StatusCode, not_found: bool) -> Response {
-    let overlay = snap.failure.as_ref().map(|(_, html)| html.as_ref());
+    // A failed build's overlay, else the last build's warnings.
+    let overlay = snap
+        .failure
+        .as_ref()
+        .or(snap.warnings.as_ref())
+        .map(|(_, html)| html.as_ref());
     let snippet = reload::snippet(&snap.build, overlay, not_found);
     with_headers(
         status,

@@ -58,6 +58,8 @@ impl SnapshotStore {
             files: Arc::new(BTreeMap::new()),
             build: format!("{nonce:x}-0"),
             failure: None,
+            warnings: None,
+            drafts: Arc::default(),
         };
         SnapshotStore {
             live: Arc::new(RwLock::new(Arc::new(snap))),
@@ -82,6 +84,10 @@ impl SnapshotStore {
                 }
                 let old_build = old.build.clone();
                 let was_failing = old.failure.is_some();
+                let warnings = warnings_overlay(&built.warnings);
+                let warnings_changed =
+                    old.warnings.as_ref().map(|w| &w.0) != warnings.as_ref().map(|w| &w.0);
+                let drafts = Arc::new(built.drafts.iter().cloned().collect());
                 let (files, changed) = match built.output {
                     Output::Patched(pages) => {
                         // Requests hold the snapshot only while they answer; let go of ours
@@ -129,10 +135,13 @@ impl SnapshotStore {
                 } else {
                     Vec::new()
                 };
+                let warnings_json = warnings.as_ref().map(|w| w.0.clone());
                 self.store(Snapshot {
                     files,
                     build: build.clone(),
                     failure: None,
+                    warnings,
+                    drafts,
                 });
                 if built.search {
                     self.refresh_search(pages, built.language.clone(), build.clone());
@@ -153,9 +162,13 @@ impl SnapshotStore {
                         build,
                         paths: Arc::new(changed),
                         css_only,
+                        warnings: warnings_json,
                     });
-                } else if was_failing {
-                    self.hub.send(Message::Clear { build });
+                } else if was_failing || warnings_changed {
+                    self.hub.send(Message::Clear {
+                        build,
+                        warnings: warnings_json,
+                    });
                 }
             }
             Err(failure) => {
@@ -184,6 +197,8 @@ impl SnapshotStore {
                     files: old.files.clone(),
                     build: old.build.clone(),
                     failure: Some((json.clone(), overlay)),
+                    warnings: old.warnings.clone(),
+                    drafts: old.drafts.clone(),
                 });
                 self.hub.send(Message::Error {
                     build: old.build.clone(),
@@ -237,6 +252,8 @@ impl SnapshotStore {
             files: Arc::new(BTreeMap::new()),
             build: guard.build.clone(),
             failure: guard.failure.clone(),
+            warnings: guard.warnings.clone(),
+            drafts: guard.drafts.clone(),
         });
         let map = Arc::make_mut(&mut files);
         let mut changed = Vec::new();
@@ -251,6 +268,8 @@ impl SnapshotStore {
             files: files.clone(),
             build: guard.build.clone(),
             failure: guard.failure.clone(),
+            warnings: guard.warnings.clone(),
+            drafts: guard.drafts.clone(),
         });
         (files, changed)
     }
@@ -303,6 +322,18 @@ impl SnapshotStore {
             Err(p) => *p.into_inner() = snap,
         }
     }
+}
+
+/// A successful build's warnings as JSON diagnostics and as the warnings overlay, shown on
+/// every page until a build has none.
+fn warnings_overlay(warnings: &[Diagnostic]) -> Option<(Arc<Vec<Value>>, Arc<str>)> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let refs: Vec<&Diagnostic> = warnings.iter().collect();
+    let json = diagnostics::json_report(&refs);
+    let html: Arc<str> = Arc::from(reload::warnings_html(&json));
+    Some((Arc::new(json), html))
 }
 
 fn stamp_static(files: &BTreeMap<String, Body>) -> HashMap<String, FileStamp> {

@@ -50,6 +50,9 @@ pub struct ShortcodeRunner<'a> {
     pub used_data: Vec<String>,
     /// Errors from block bodies are reported against the shortcode.
     pub body_errors: Vec<markdown::MarkdownError>,
+    /// Relative and root-relative links of block bodies, placed at the shortcode, for the
+    /// build's link check.
+    pub body_links: Vec<markdown::LocalLink>,
 }
 
 fn err(message: impl Into<String>, hint: impl Into<String>) -> CallError {
@@ -197,6 +200,11 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                     e.span = call.span.clone();
                     e
                 }));
+                self.body_links
+                    .extend(r.local_links.into_iter().map(|mut l| {
+                        l.span = call.span.clone();
+                        l
+                    }));
                 Some(r.html)
             }
             None => None,
