@@ -494,6 +494,35 @@ pub fn json_report(diags: &[&Diagnostic]) -> Vec<serde_json::Value> {
     diags.iter().map(|d| d.to_json_in(sources.of(d))).collect()
 }
 
+/// A failed build's report: sorted by file, line and column (diagnostics of no file first, in
+/// the order found), each distinct diagnostic once.
+pub fn sorted(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut sources = Sources::default();
+    let mut keyed: Vec<_> = diags
+        .into_iter()
+        .map(|d| {
+            let at = d.location_in(sources.of(&d));
+            ((d.file.clone(), at), d)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(keyed.len());
+    for (_, d) in keyed {
+        let same = |o: &Diagnostic| {
+            o.severity == d.severity
+                && o.message == d.message
+                && o.file == d.file
+                && o.span == d.span
+                && o.line_col == d.line_col
+        };
+        // Equal diagnostics sort next to each other, so comparing with the last few suffices.
+        if !out.iter().rev().take(8).any(same) {
+            out.push(d);
+        }
+    }
+    out
+}
+
 /// Byte offset of the start of a 1-based line.
 pub fn line_offset(src: &str, line: usize) -> usize {
     if line <= 1 {
