@@ -49,9 +49,24 @@ fn line_at(toml: &str, at: usize) -> Option<Line<'_>> {
     });
     Some(Line {
         key: key.trim(),
-        value: value.trim(),
+        value: without_comment(value.trim()),
         table,
     })
+}
+
+/// A value without the `# comment` after it: after the closing quote of a string, at the first
+/// `#` of anything else.
+fn without_comment(value: &str) -> &str {
+    let end = match value.rfind(['"', '\'']) {
+        Some(q)
+            if value.starts_with(['"', '\'']) && value[q + 1..].trim_start().starts_with('#') =>
+        {
+            q + 1
+        }
+        Some(_) if value.starts_with(['"', '\'']) => value.len(),
+        _ => value.find('#').unwrap_or(value.len()),
+    };
+    value[..end].trim_end()
 }
 
 fn explain(message: &str, toml: &str, at: usize) -> Option<Plain> {
@@ -217,6 +232,16 @@ mod tests {
         assert_eq!(
             hint(t, "2017-08", "invalid date, expected `-` (MM-DD)").as_deref(),
             Some("write date = \"2017-08\"")
+        );
+        let t = "[[events]]\ndate = 2015-04    # the guidelines\n";
+        assert_eq!(
+            hint(t, "2015-04", "invalid date, expected `-` (MM-DD)").as_deref(),
+            Some("write date = \"2015-04\"")
+        );
+        let t = "bottom_line = \"He said \"no\" to it\"  # quoted\n";
+        assert!(
+            hint(t, "no\"", "unexpected key or value, expected newline, `#`")
+                .is_some_and(|h| h.contains("bottom_line = 'He said \"no\" to it'"))
         );
         let t = "actors = \"Japan, China\"\n";
         assert_eq!(
