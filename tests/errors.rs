@@ -826,3 +826,44 @@ fn a_broken_front_matter_does_not_hide_the_body_links() {
     });
     assert_eq!(files, sorted, "sorted by file and line");
 }
+
+#[test]
+fn serve_reports_estimative_synonyms_on_every_build() {
+    use common::serve::{EDIT_TIMEOUT, Server, free_port};
+    let (tmp, root) = fixture_site("minimal");
+    edit(
+        &root,
+        ALPHA,
+        "confidence = \"likely\"",
+        "confidence = \"probable\"",
+    );
+    let mut server = Server::start_at(&root, free_port(), Some(tmp));
+    let first = server.wait_for_line(
+        |l| l.contains("warning: `probable` is read as `likely`"),
+        EDIT_TIMEOUT,
+    );
+    assert!(first.starts_with("stderr: "), "{first}");
+    let page = server.page("/analysis/alpha/");
+    let html = scraper::Html::parse_document(&page);
+    let words: Vec<String> = html
+        .select(&sel(".judgment .confidence"))
+        .map(|e| {
+            text_of(e)
+                .trim_start_matches("Likelihood:")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(words, ["likely"]);
+    // An edit that brings a synonym in warns on that rebuild too.
+    edit(
+        &root,
+        BETA,
+        "confidence = \"very likely\"",
+        "confidence = \"highly probable\"",
+    );
+    server.wait_for_line(
+        |l| l.contains("warning: `highly probable` is read as `very likely`"),
+        EDIT_TIMEOUT,
+    );
+}
