@@ -738,6 +738,22 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_builds_report_is_sorted_and_each_diagnostic_once() {
+        let src: Arc<str> = Arc::from("a\nb\nc\n");
+        let at = |file: &str, i: usize| Diagnostic::error("e").in_file(file).at(&src, i..i + 1);
+        let all = vec![
+            at("b.md", 2),
+            at("a.md", 4),
+            Diagnostic::error("config"),
+            at("a.md", 0),
+            at("a.md", 4),
+        ];
+        let sorted = sorted(all);
+        let places: Vec<String> = sorted.iter().map(Diagnostic::position).collect();
+        assert_eq!(places, ["", "a.md:1:1", "a.md:3:1", "b.md:2:1"]);
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(
             did_you_mean("titel", ["title", "date", "description"]),

@@ -404,6 +404,7 @@ pub fn parse_doc(
         display,
         text: &text,
         offset,
+        // Every file is English until translations (#18) give a file its own language.
         language: "en",
         warnings: Vec::new(),
         errors: Vec::new(),
