@@ -191,15 +191,183 @@ fn invalid_date() {
 #[test]
 fn unknown_confidence_word() {
     let s = Site::built();
+    s.edit(ALPHA, "confidence = \"likely\"", "confidence = \"perhaps\"");
+    let r = s.build_fails(1);
+    assert_message(
+        &r,
+        "error: `perhaps` is not on the estimative scale; use one of: almost certain, very likely, \
+         likely, roughly even, unlikely, very unlikely, remote",
+    );
+    assert!(!r.stderr.contains("unknown variant"), "{}", r.stderr);
+    assert_at(&r, &s.pos(ALPHA, "\"perhaps\""));
+    assert!(
+        r.stderr.contains("help: "),
+        "a hint is expected:\n{}",
+        r.stderr
+    );
+}
+
+/// The JSON diagnostics of a run, one object per line of stdout.
+fn json_lines(r: &Run) -> Vec<serde_json::Value> {
+    r.stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect()
+}
+
+/// The estimative words of the built page of `rel`'s brief, parsed from its key judgments.
+fn judgment_words(s: &Site, page: &str) -> Vec<String> {
+    let html = read_html(&s.root.join("output").join(page));
+    html.select(&sel(".judgment .confidence"))
+        .map(|e| {
+            text_of(e)
+                .trim_start_matches("Likelihood:")
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn estimative_words_ignore_case_and_spaces() {
+    let s = Site::built();
+    s.edit(
+        ALPHA,
+        "confidence = \"likely\"",
+        "confidence = \" Likely \"",
+    );
+    s.edit(
+        BETA,
+        "confidence = \"very likely\"",
+        "confidence = \"Very  LIKELY\"",
+    );
+    let r = s.build(&[]);
+    r.expect_success().expect_no_panic();
+    assert!(
+        !r.stderr.contains("warning"),
+        "no warning expected:\n{}",
+        r.stderr
+    );
+    assert_eq!(judgment_words(&s, "analysis/alpha/index.html"), ["likely"]);
+    assert_eq!(
+        judgment_words(&s, "analysis/beta/index.html"),
+        ["very likely"]
+    );
+}
+
+#[test]
+fn estimative_synonyms_are_read_with_a_warning() {
+    let s = Site::built();
     s.edit(
         ALPHA,
         "confidence = \"likely\"",
         "confidence = \"probable\"",
     );
-    let r = s.build_fails(1);
-    assert_message(&r, "`probable`");
+    s.edit(
+        BETA,
+        "confidence = \"very likely\"",
+        "confidence = \"highly likely\"",
+    );
+    let r = s.build(&[]);
+    r.expect_success().expect_no_panic();
+    assert_message(&r, "warning: `probable` is read as `likely`");
+    assert_message(&r, "warning: `highly likely` is read as `very likely`");
     assert_at(&r, &s.pos(ALPHA, "\"probable\""));
-    assert_hint(&r, "expected a value among: almost certain, very likely");
+    assert_at(&r, &s.pos(BETA, "\"highly likely\""));
+    assert_hint(&r, "write confidence = \"very likely\"");
+    assert_eq!(judgment_words(&s, "analysis/alpha/index.html"), ["likely"]);
+    assert_eq!(
+        judgment_words(&s, "analysis/beta/index.html"),
+        ["very likely"]
+    );
+
+    // The same warnings, as JSON.
+    s.edit(
+        ALPHA,
+        "confidence = \"probable\"",
+        "confidence = \"almost no chance\"",
+    );
+    let r = s.build(&["--format", "json"]);
+    r.expect_success().expect_no_panic();
+    let diags = json_lines(&r);
+    let alpha = diags
+        .iter()
+        .find(|d| d["file"] == ALPHA)
+        .unwrap_or_else(|| panic!("no warning for {ALPHA}: {}", r.stdout));
+    assert_eq!(alpha["severity"], "warning", "{alpha}");
+    assert_eq!(
+        alpha["message"],
+        "`almost no chance` is read as `remote`, its word on the estimative scale"
+    );
+    assert_eq!(
+        (alpha["line"].as_u64(), alpha["column"].as_u64()),
+        (Some(12), Some(14))
+    );
+    assert_eq!(alpha["hint"], "write confidence = \"remote\"");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["file"] == BETA && d["severity"] == "warning")
+    );
+    assert_eq!(judgment_words(&s, "analysis/alpha/index.html"), ["remote"]);
+}
+
+#[test]
+fn estimative_suggestions_never_mean_the_opposite() {
+    let s = Site::built();
+    s.edit(
+        ALPHA,
+        "confidence = \"likely\"",
+        "confidence = \"almost no chanse\"",
+    );
+    s.edit(
+        BETA,
+        "confidence = \"very likely\"",
+        "confidence = \"almost sertain\"",
+    );
+    let r = s.build_fails(1);
+    let diags = json_lines(&s.build(&["--format", "json"]));
+    let hint = |file: &str| {
+        diags
+            .iter()
+            .find(|d| d["file"] == file)
+            .and_then(|d| d["hint"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("no hint for {file}: {diags:?}"))
+    };
+    assert!(
+        hint(ALPHA).starts_with("did you mean `remote`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(!hint(ALPHA).contains("certain"), "{}", r.stderr);
+    assert!(
+        hint(BETA).starts_with("did you mean `almost certain`?"),
+        "{}",
+        r.stderr
+    );
+    assert_message(
+        &r,
+        "`almost no chanse` is not on the estimative scale; use one of:",
+    );
+}
+
+#[test]
+fn hedge_levels_ignore_case_and_take_moderate() {
+    let s = Site::built();
+    s.edit(
+        BETA,
+        "[[events]]",
+        "[hedge]\npartner = \"China\"\nkind = \"Soft\"\n\
+         economic = { level = \"High\", rationale = \"Trade.\" }\n\
+         security = { level = \"low \", rationale = \"Rival.\" }\n\
+         credibility = { level = \"moderate\", rationale = \"Mixed.\" }\n\n[[events]]",
+    );
+    let r = s.build(&[]);
+    r.expect_success().expect_no_panic();
+    assert_message(&r, "warning: `moderate` is read as `medium`");
+    assert_at(&r, &s.pos(BETA, "\"moderate\""));
+    assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
 }
 
 #[test]
@@ -391,11 +559,11 @@ fn all_content_errors_are_reported_in_one_run() {
     s.edit(
         BETA,
         "confidence = \"very likely\"",
-        "confidence = \"probable\"",
+        "confidence = \"perhaps\"",
     );
     let r = s.build_fails(1);
     assert_at(&r, &s.pos(ALPHA, "titel"));
-    assert_at(&r, &s.pos(BETA, "\"probable\""));
+    assert_at(&r, &s.pos(BETA, "\"perhaps\""));
 }
 
 #[test]
@@ -405,7 +573,7 @@ fn json_diagnostics_are_one_object_per_line() {
     s.edit(
         BETA,
         "confidence = \"very likely\"",
-        "confidence = \"probable\"",
+        "confidence = \"perhaps\"",
     );
     let r = s.build(&["--format", "json"]);
     r.expect_code(1).expect_no_panic();
@@ -492,4 +660,210 @@ fn foreign_output_folder_needs_force() {
     fs::create_dir(&empty).unwrap();
     s.build(&["--output", arg(&empty)]).expect_success();
     assert!(empty.join("index.html").is_file());
+}
+
+/// Breaks one line of Alpha's front matter and checks the plain message, the place and the
+/// corrected line offered as the fix.
+fn toml_mistake(from: &str, to: &str, at: &str, message: &str, hint: &str) {
+    let s = Site::built();
+    s.edit(ALPHA, from, to);
+    let r = s.build_fails(1);
+    assert_message(&r, &format!("error: {message}"));
+    assert_at(&r, &s.pos(ALPHA, at));
+    assert_hint(&r, hint);
+    for parser_words in [
+        "expected newline",
+        "string values must be quoted",
+        "expected a sequence",
+        "(MM-DD)",
+    ] {
+        assert!(
+            !r.stderr.contains(parser_words),
+            "the parser's words leak:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn toml_quote_inside_a_string() {
+    toml_mistake(
+        "bottom_line = \"Alpha matters.\"",
+        "bottom_line = \"He said \"no\" to it\"",
+        "no\" to it",
+        "a `\"` inside the text of `bottom_line` ends it early",
+        "use single quotes around the text: bottom_line = 'He said \"no\" to it' \
+         (or escape the inner quotes: bottom_line = \"He said \\\"no\\\" to it\")",
+    );
+}
+
+#[test]
+fn toml_unquoted_date() {
+    toml_mistake(
+        "date = 2017-05-01",
+        "date = May 2017",
+        "May 2017",
+        "`May 2017` is not a date briefing can read: write dates as numbers",
+        "write the date as year-month-day, e.g. date = 2017-05-01",
+    );
+}
+
+#[test]
+fn toml_unquoted_word() {
+    toml_mistake(
+        "title = \"Alpha brief\"",
+        "title = Alpha brief",
+        "Alpha brief",
+        "the text of `title` must be in quotes",
+        "write title = \"Alpha brief\"",
+    );
+}
+
+#[test]
+fn toml_string_where_a_list_is_expected() {
+    toml_mistake(
+        "actors = [\"Japan\", \"China\"]",
+        "actors = \"Japan\"",
+        "\"Japan\"",
+        "`actors` is a list: put the names in square brackets",
+        "write actors = [\"Japan\"]",
+    );
+}
+
+#[test]
+fn toml_month_only_brief_date() {
+    for written in ["date = 2017-05", "date = \"2017-05\""] {
+        toml_mistake(
+            "date = 2017-05-01",
+            written,
+            written.trim_start_matches("date = "),
+            "a brief's date needs a day: `2017-05` gives only the month",
+            "give the day, e.g. the first of the month: date = 2017-05-01",
+        );
+    }
+}
+
+#[test]
+fn toml_unquoted_partial_date_in_a_source() {
+    toml_mistake(
+        "publisher = \"Fixture Institute\"\n\n[[events]]",
+        "publisher = \"Fixture Institute\"\ndate = 2017-08\n\n[[events]]",
+        "2017-08",
+        "a date with no day must be in quotes: `2017-08`",
+        "write date = \"2017-08\"",
+    );
+}
+
+#[test]
+fn every_error_in_a_file_is_reported_in_order() {
+    let s = Site::built();
+    s.edit(
+        ALPHA,
+        "confidence = \"likely\"",
+        "confidence = \"perhaps\"\n\n[[key_judgments]]\ntext = \"Two.\"\nconfidence = \"chance\"",
+    );
+    s.edit(ALPHA, "date = \"2015-04\"", "date = \"2015-13\"");
+    let r = s.build_fails(1);
+    let errors: Vec<(usize, usize)> = locations(&r.stderr, ALPHA);
+    let want = vec![
+        pos_of(&s, ALPHA, "\"perhaps\""),
+        pos_of(&s, ALPHA, "\"chance\""),
+        pos_of(&s, ALPHA, "\"2015-13\""),
+    ];
+    assert_eq!(errors, want, "three errors, in file order:\n{}", r.stderr);
+    assert_message(&r, "build failed with 3 errors");
+    assert_message(&r, "`chance` is not on the estimative scale; use one of:");
+    assert_message(&r, "month 13 is not between 01 and 12");
+}
+
+/// Line and column of the first `needle` in the site's file `rel`.
+fn pos_of(s: &Site, rel: &str, needle: &str) -> (usize, usize) {
+    let p = s.pos(rel, needle);
+    let mut parts = p.rsplitn(3, ':');
+    let col = parts.next().unwrap().parse().unwrap();
+    let line = parts.next().unwrap().parse().unwrap();
+    (line, col)
+}
+
+#[test]
+fn a_broken_front_matter_does_not_hide_the_body_links() {
+    let s = Site::built();
+    s.edit(ALPHA, "title = \"Alpha brief\"", "titel = \"Alpha brief\"");
+    s.edit(
+        ALPHA,
+        "## Trade\n",
+        "## Trade\n\nSee [a missing brief](@/missing.md).\n",
+    );
+    s.edit(BETA, "weight = 2\n", "weight = = 2\n");
+    s.edit(
+        BETA,
+        "More to come.",
+        "More in [Alpha](@/analysis/alpha.md) and [gone](@/gone.md#x).",
+    );
+    let r = s.build_fails(1);
+    assert_at(&r, &s.pos(ALPHA, "titel"));
+    assert_at(&r, &s.pos(ALPHA, "[a missing brief]"));
+    assert_message(&r, "`missing.md`");
+    // A syntax error stops Beta's front matter; its body is still checked. The link to Alpha,
+    // whose front matter is broken too, is not reported as broken: Alpha's error says why.
+    assert_at(&r, &s.pos(BETA, "= 2\nbottom_line"));
+    assert_at(&r, &s.pos(BETA, "[gone]"));
+    assert_eq!(
+        r.stderr.matches("broken internal link").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert_message(&r, "build failed with 4 errors");
+    let files: Vec<String> = json_lines(&s.build(&["--format", "json"]))
+        .iter()
+        .map(|d| format!("{}:{}", d["file"], d["line"]))
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort_by_key(|f| {
+        let (file, line) = f.rsplit_once(':').unwrap();
+        (file.to_string(), line.parse::<usize>().unwrap())
+    });
+    assert_eq!(files, sorted, "sorted by file and line");
+}
+
+#[test]
+fn serve_reports_estimative_synonyms_on_every_build() {
+    use common::serve::{EDIT_TIMEOUT, Server, free_port};
+    let (tmp, root) = fixture_site("minimal");
+    edit(
+        &root,
+        ALPHA,
+        "confidence = \"likely\"",
+        "confidence = \"probable\"",
+    );
+    let mut server = Server::start_at(&root, free_port(), Some(tmp));
+    let first = server.wait_for_line(
+        |l| l.contains("warning: `probable` is read as `likely`"),
+        EDIT_TIMEOUT,
+    );
+    assert!(first.starts_with("stderr: "), "{first}");
+    let page = server.page("/analysis/alpha/");
+    let html = scraper::Html::parse_document(&page);
+    let words: Vec<String> = html
+        .select(&sel(".judgment .confidence"))
+        .map(|e| {
+            text_of(e)
+                .trim_start_matches("Likelihood:")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(words, ["likely"]);
+    // An edit that brings a synonym in warns on that rebuild too.
+    edit(
+        &root,
+        BETA,
+        "confidence = \"very likely\"",
+        "confidence = \"highly probable\"",
+    );
+    server.wait_for_line(
+        |l| l.contains("warning: `highly probable` is read as `very likely`"),
+        EDIT_TIMEOUT,
+    );
 }

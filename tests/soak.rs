@@ -870,7 +870,7 @@ impl Soak {
                             .unwrap();
                         (
                             "confidence",
-                            text.replacen(line, "confidence = \"probable\"", 1),
+                            text.replacen(line, "confidence = \"perhaps\"", 1),
                         )
                     }
                     // Front matter that never closes.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::assets;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, Failure};
+use crate::diagnostics::{self, Diagnostic, Diagnostics, Failure};
 use crate::model::Site;
 use crate::output::Body;
 use crate::pages::documents;
@@ -218,14 +218,19 @@ impl Builder {
             &mut warnings.content,
         );
         let Some(templates) = templates else {
-            return Err(Failure::Content(warnings.content.into_vec()));
+            return Err(Failure::Content(diagnostics::sorted(
+                warnings.content.into_vec(),
+            )));
         };
         lap("model");
         let mut markdown = Diagnostics::new();
         let docs = documents::render_all(&site, &templates, caches.markdown, &mut markdown);
+        crate::pages::unread::check(&site, &docs, &content.unread, &mut markdown);
         lap("markdown");
         if warnings.any_error(&markdown) {
-            return Err(Failure::Content(warnings.into_report(markdown)));
+            return Err(Failure::Content(diagnostics::sorted(
+                warnings.into_report(markdown),
+            )));
         }
         let mut static_files = BTreeMap::new();
         let confined = crate::confine::Root::new(&self.root);
@@ -292,7 +297,9 @@ impl Builder {
             return Err(failure);
         }
         if warnings.any_error(&markdown) {
-            return Err(Failure::Content(warnings.into_report(markdown)));
+            return Err(Failure::Content(diagnostics::sorted(
+                warnings.into_report(markdown),
+            )));
         }
         let mut files = into_bodies(rendering.files);
         finish.pages(&mut files, &mut warnings.output);
@@ -369,7 +376,9 @@ impl Builder {
             None => {}
         }
         if warnings.any_error(&markdown) {
-            return Err(Failure::Content(warnings.into_report(markdown)));
+            return Err(Failure::Content(diagnostics::sorted(
+                warnings.into_report(markdown),
+            )));
         }
         lap("search");
         let stats = Stats {

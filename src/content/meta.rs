@@ -246,7 +246,7 @@ credibility = { level = "medium", rationale = "mixed" }
     #[test]
     fn unknown_confidence_word_is_an_error() {
         let e = toml::from_str::<BriefMeta>(
-            "title = \"t\"\ndate = 2017-06-01\n[[key_judgments]]\ntext = \"x\"\nconfidence = \"probable\"\n",
+            "title = \"t\"\ndate = 2017-06-01\n[[key_judgments]]\ntext = \"x\"\nconfidence = \"perhaps\"\n",
         )
         .unwrap_err();
         assert!(e.message().contains("unknown variant"), "{}", e.message());

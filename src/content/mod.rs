@@ -6,14 +6,16 @@
 pub mod data;
 pub mod frontmatter;
 pub mod meta;
+mod plain;
+mod recover;
 mod typeset;
+pub mod words;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, display_path, from_toml_error, line_col};
 use data::DataFile;
@@ -73,6 +75,17 @@ pub struct Content {
     /// Markdown files that exist but could not be read or parsed (already reported), so links
     /// to them are not reported a second time as broken.
     pub failed: Vec<String>,
+    /// The bodies of those files whose front matter was delimited but did not read, to check
+    /// their links all the same.
+    pub unread: Vec<UnreadBody>,
+}
+
+/// The Markdown body of a file whose front matter did not read.
+#[derive(Debug)]
+pub struct UnreadBody {
+    pub display: PathBuf,
+    pub text: Arc<str>,
+    pub body_start: usize,
 }
 
 /// Reads the content tree, reusing parses of files whose text is unchanged.
@@ -165,9 +178,10 @@ impl Loader {
                     docs.insert(d.rel.clone(), d.clone());
                     content.docs.push(d);
                 }
-                Some(Err((rel, d))) => {
+                Some(Err((rel, (d, body)))) => {
                     content.diagnostics.extend(d);
                     content.failed.push(rel);
+                    content.unread.extend(body);
                 }
                 None => {}
             }
@@ -305,12 +319,15 @@ impl Stamp {
     }
 }
 
+/// A file that did not read: its errors, and its body when the front matter was delimited.
+type Unread = (Vec<Diagnostic>, Option<UnreadBody>);
+
 fn read_doc(
     root: &Path,
     rel: &str,
     file: &Located,
     cached: Option<Arc<SourceDoc>>,
-) -> Result<Arc<SourceDoc>, Vec<Diagnostic>> {
+) -> Result<Arc<SourceDoc>, Unread> {
     let stamp = Stamp::of(&file.real);
     if let (Some(c), Some(st)) = (&cached, stamp)
         && c.stamp == Some(st)
@@ -319,17 +336,29 @@ fn read_doc(
         return Ok(c.clone());
     }
     let display = display_path(root, &file.path);
-    let text = read_text_at(&display, &file.real).map_err(|d| vec![d])?;
+    let text = read_text_at(&display, &file.real).map_err(|d| (vec![d], None))?;
+    let unread = |errors: Vec<Diagnostic>, display: &Path, text: &Arc<str>| {
+        let body = frontmatter::split(text, |t| t.parse::<toml::Table>().is_ok())
+            .ok()
+            .map(|s| UnreadBody {
+                display: display.to_path_buf(),
+                text: text.clone(),
+                body_start: s.body.start,
+            });
+        (errors, body)
+    };
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     if let Some(c) = cached
         && c.hash == hash
     {
         // Same bytes with a new stamp (e.g. touched): keep the parse, remember the stamp.
-        let mut doc = parse_doc(rel, &c.display, c.text.clone(), hash)?;
+        let mut doc = parse_doc(rel, &c.display, c.text.clone(), hash)
+            .map_err(|e| unread(e, &c.display, &c.text))?;
         doc.stamp = stamp;
         return Ok(Arc::new(doc));
     }
-    let mut doc = parse_doc(rel, &display, text, hash)?;
+    let mut doc =
+        parse_doc(rel, &display, text.clone(), hash).map_err(|e| unread(e, &display, &text))?;
     doc.stamp = stamp;
     Ok(Arc::new(doc))
 }
@@ -361,7 +390,9 @@ pub fn parse_doc(
     let toml_text = &text[split.toml.clone()];
     let offset = split.toml.start;
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
-    let toml_error = |e: &toml::de::Error| from_toml_error(e, display, &text, offset);
+    let toml_error = |e: &toml::de::Error| {
+        plain::refine(from_toml_error(e, display, &text, offset), e, toml_text)
+    };
     let mut root = toml::de::DeTable::parse(toml_text).map_err(|e| vec![toml_error(&e)])?;
     let mut removed = crate::clean::Removed::default();
     removed.front_matter(root.get_mut(), offset);
@@ -370,18 +401,33 @@ pub fn parse_doc(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
-    let de = toml::de::Deserializer::from(root);
-    let kind = if is_section {
-        SectionMeta::deserialize(de).map(DocKind::Section)
-    } else {
-        BriefMeta::deserialize(de).map(|m| DocKind::Brief(Box::new(m)))
+    let mut words = words::Words {
+        display,
+        text: &text,
+        offset,
+        // Every file is English until translations (#18) give a file its own language.
+        language: "en",
+        warnings: Vec::new(),
+        errors: Vec::new(),
     };
+    if !is_section {
+        words.brief(root.get_mut());
+    }
+    let (word_warnings, word_errors) = (words.warnings, words.errors);
+    errors.extend(word_errors);
+    let mut field_errors = Vec::new();
+    let report = |e: &toml::de::Error| field_errors.push(toml_error(e));
+    let kind = if is_section {
+        recover::read_all::<SectionMeta>(root, report).map(DocKind::Section)
+    } else {
+        recover::read_all::<BriefMeta>(root, report).map(|m| DocKind::Brief(Box::new(m)))
+    };
+    field_errors.append(&mut errors);
     let mut kind = match kind {
-        Ok(k) if errors.is_empty() => k,
-        Ok(_) => return Err(errors),
-        Err(e) => {
-            errors.insert(0, toml_error(&e));
-            return Err(errors);
+        Some(k) if field_errors.is_empty() => k,
+        _ => {
+            field_errors.extend(word_warnings);
+            return Err(field_errors);
         }
     };
     typeset::apply(&mut kind);
@@ -401,6 +447,7 @@ pub fn parse_doc(
     };
     let warnings = removed_warning(&removed, display, &original)
         .into_iter()
+        .chain(word_warnings)
         .collect();
     Ok(SourceDoc {
         rel: rel.to_string(),
@@ -580,7 +627,7 @@ mod tests {
             path: abs.clone(),
             real: abs,
         };
-        let e = read_doc(tmp.path(), "sec/gone.md", &file, None).unwrap_err();
+        let (e, _) = read_doc(tmp.path(), "sec/gone.md", &file, None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(e[0].render(false).contains("content/sec/gone.md"));
     }

@@ -13,6 +13,7 @@ pub mod hedge_matrix;
 pub mod inputs;
 pub mod sitemap;
 pub mod titles;
+pub mod unread;
 pub mod values;
 
 #[cfg(test)]
