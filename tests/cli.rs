@@ -184,3 +184,43 @@ fn new_creates_a_missing_section_only_when_asked() {
             .is_file()
     );
 }
+
+#[test]
+fn serve_finds_the_site_from_a_folder_inside_it() {
+    use std::io::BufRead as _;
+    let (_tmp, site) = fixture_site("minimal");
+    let inside = site.join("content/analysis");
+    let port = common::serve::free_port().to_string();
+    let mut child = std::process::Command::new(BIN)
+        .args(["serve", "--port", &port])
+        .current_dir(&inside)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Reads end at the first "Serving" line, or at end of output if serve stops.
+    let serving = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("Serving "));
+    let page = serving.as_ref().and_then(|line| {
+        let url = line.split(" at ").nth(1)?.split_whitespace().next()?;
+        common::serve::fetch(&common::serve::agent(), url).ok()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = serving.expect("serve printed no Serving line");
+    let real = site.canonicalize().unwrap();
+    assert!(
+        line.starts_with(&format!("Serving {} at ", real.display())),
+        "{line}"
+    );
+    let page = page.expect("the home page was not served");
+    assert_eq!(page.status, 200);
+    let html = scraper::Html::parse_document(&page.text());
+    let h1: Vec<String> = html.select(&sel("h1")).map(text_of).collect();
+    assert_eq!(h1, vec!["Minimal briefing".to_string()]);
+}
