@@ -83,7 +83,8 @@ enum Command {
         base_url: Option<String>,
     },
     /// Validate the site without writing it: front matter, links and anchors, images and alt
-    /// text, data files, unreachable briefs, duplicate titles; lists external links.
+    /// text, data files, unreachable briefs, duplicate titles, placeholders left from `init`
+    /// and `new` (errors here, warnings in build); lists external links.
     #[command(after_help = EXIT_CODES)]
     Check {
         /// The site root, holding briefing.toml [default: the nearest folder holding one, from
@@ -100,7 +101,8 @@ enum Command {
     /// Internal: removes a replaced output folder in the background after `build`.
     #[command(name = "__remove-tree", hide = true)]
     RemoveTree { dir: PathBuf },
-    /// Create a new site in DIR that builds at once.
+    /// Create a new site in DIR that builds at once; build warns about each placeholder it
+    /// writes ("Your organisation", ...) until it is replaced.
     #[command(after_help = EXIT_CODES)]
     Init {
         /// Folder to create the site in.

@@ -108,6 +108,7 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
             "choose a new folder for `briefing init`",
         ));
     }
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
     let title = title.map(str::to_string).unwrap_or_else(|| {
         dir.file_name()
             .map(|n| title_from_slug(&n.to_string_lossy()))
