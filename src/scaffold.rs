@@ -313,6 +313,15 @@ pub fn new_brief(
         }
     }
     let (slug, typed_title) = slug_part(raw_name);
+    // `index.md` is a folder brief's text, `_index.md` a section's: neither names a new brief.
+    if slug.is_empty() || slug == "index" {
+        return Err(usage(
+            format!(
+                "`{raw_name}` names no brief: `index` is reserved for sections and folder briefs"
+            ),
+            NEW_HINT,
+        ));
+    }
     let target = if section.is_empty() {
         slug.clone()
     } else {

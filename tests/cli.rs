@@ -120,6 +120,13 @@ fn new_makes_the_file_name_a_slug_and_keeps_the_title() {
         title_of(&site.join("content/analysis/gas-prices.md")),
         "Gas"
     );
+    // A name whose slug is `index` would turn the section into a folder brief.
+    for reserved in ["analysis/_index", "analysis/Index"] {
+        let r = run_in(&site, &["new", reserved]);
+        r.expect_code(2).expect_no_panic();
+        assert!(r.stderr.contains("hedges/vietnam"), "{}", r.stderr);
+    }
+    assert!(!site.join("content/analysis/index.md").exists());
     // The slug names the file that must not be overwritten.
     let again = run_in(&site, &["new", "analysis/energy security"]);
     again.expect_code(2);
