@@ -176,6 +176,13 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
         pages: built.stats.pages,
         ..Report::default()
     };
+    // `build` only warns, so a new site previews at once; a site published with "Your
+    // organisation" in it is wrong, and check is the gate before publishing.
+    for d in &mut report.diagnostics {
+        if crate::placeholders::is_placeholder(d) {
+            d.severity = crate::diagnostics::Severity::Error;
+        }
+    }
 
     let html_pages: Vec<(&String, &[u8])> = built
         .output

@@ -78,14 +78,7 @@ impl Config {
     /// Reads `ROOT/briefing.toml`.
     pub fn load(root: &Path) -> Result<Config, Failure> {
         let path = root.join(CONFIG_FILE);
-        // A config linked from outside the site is refused like every other file of it.
-        let real = if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
-            crate::confine::Root::new(root)
-                .resolve(&path)
-                .map_err(|d| Failure::Content(vec![d]))?
-        } else {
-            path.clone()
-        };
+        let real = real_path(root, &path)?;
         let text = match std::fs::read_to_string(&real) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -175,6 +168,62 @@ impl Config {
     }
 }
 
+/// The site root for a command run in `cwd` (absolute) without `--root`: the nearest folder,
+/// from `cwd` up, that holds briefing.toml, as a path from `cwd` (`.`, `..`, `../..`), so the
+/// messages that name files stay relative. `None` when no folder up to `/` holds one.
+pub fn find_root(cwd: &Path) -> Option<PathBuf> {
+    let up = cwd
+        .ancestors()
+        .position(|dir| dir.join(CONFIG_FILE).is_file())?;
+    Some(match up {
+        0 => PathBuf::from("."),
+        n => std::iter::repeat_n("..", n).collect(),
+    })
+}
+
+/// The file `path` (the config) names, refused if it is a link out of the site, as every
+/// other file of it is.
+fn real_path(root: &Path, path: &Path) -> Result<PathBuf, Failure> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+        crate::confine::Root::new(root)
+            .resolve(path)
+            .map_err(|d| Failure::Content(vec![d]))
+    } else {
+        Ok(path.to_path_buf())
+    }
+}
+
+/// The placeholders `briefing init` wrote that are still in `ROOT/briefing.toml`, as warnings
+/// (`check` makes them errors). `base_url` is left out when `--base-url` replaces it, since
+/// the output then does not carry it. Read again rather than kept by [`Config::load`]: the
+/// file is small, and the typed config forgets where its values were.
+pub fn placeholders(root: &Path, base_url_overridden: bool) -> Vec<Diagnostic> {
+    let path = root.join(CONFIG_FILE);
+    let Some(text) = real_path(root, &path)
+        .ok()
+        .and_then(|real| std::fs::read_to_string(real).ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(table) = toml::de::DeTable::parse(&text) else {
+        return Vec::new();
+    };
+    let skip: &[&str] = if base_url_overridden {
+        &["base_url"]
+    } else {
+        &[]
+    };
+    let source: Arc<str> = Arc::from(text.as_str());
+    crate::placeholders::in_toml(
+        crate::placeholders::File::Config,
+        table.get_ref(),
+        Path::new(CONFIG_FILE),
+        &source,
+        0,
+        skip,
+    )
+}
+
 /// The error for a base URL (`what`: `base_url` or `--base-url`) whose scheme is not http or
 /// https: every permalink starts with it. One check for the config key and the flag.
 pub fn base_url_error(what: &str, url: &str) -> Option<Diagnostic> {
@@ -259,6 +308,26 @@ mod tests {
             let e = Config::parse(&text, Path::new("briefing.toml")).unwrap_err();
             assert_eq!(e.location(), Some((2, 9)), "{bad}: {e:?}");
         }
+    }
+
+    #[test]
+    fn the_root_is_the_nearest_folder_up_with_a_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site");
+        std::fs::create_dir_all(site.join("content/hedges")).unwrap();
+        assert_eq!(find_root(&site.join("content/hedges")), None);
+        std::fs::write(site.join(CONFIG_FILE), "title = \"T\"\n").unwrap();
+        assert_eq!(find_root(&site), Some(PathBuf::from(".")));
+        assert_eq!(
+            find_root(&site.join("content/hedges")),
+            Some(PathBuf::from("../.."))
+        );
+        // A folder named briefing.toml is not a config.
+        std::fs::create_dir_all(site.join("content/briefing.toml")).unwrap();
+        assert_eq!(
+            find_root(&site.join("content/hedges")),
+            Some(PathBuf::from("../.."))
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pages;
+pub mod placeholders;
 pub mod publish;
 pub mod render;
 pub mod scaffold;

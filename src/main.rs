@@ -34,11 +34,13 @@ enum Command {
     /// Build the site into the output folder (atomically: a failed build keeps the old output).
     #[command(after_help = EXIT_CODES)]
     Build {
-        /// The site root (holding briefing.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site [default: ROOT/output]; a symlink is written through (the site
-        /// goes into its target, the link stays).
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Where to write the site [default: ROOT/output]; a relative path is taken from the
+        /// current folder; a symlink is written through (the site goes into its target, the
+        /// link stays).
         #[arg(long)]
         output: Option<PathBuf>,
         /// Override base_url from briefing.toml.
@@ -65,11 +67,13 @@ enum Command {
     /// Build the site and deploy it into TARGET as a new release, then switch TARGET/current to it atomically.
     #[command(after_help = EXIT_CODES)]
     Publish {
-        /// The web root to deploy into; it holds releases/ and the `current` symlink to serve from.
+        /// The web root to deploy into (a relative path is taken from the current folder); it
+        /// holds releases/ and the `current` symlink to serve from.
         target: PathBuf,
-        /// The site root (holding briefing.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// How many releases to keep; the one `current` points to is never removed.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         keep: u64,
@@ -84,12 +88,14 @@ enum Command {
         base_url: Option<String>,
     },
     /// Validate the site without writing it: front matter, links and anchors, images and alt
-    /// text, data files, unreachable briefs, duplicate titles; lists external links.
+    /// text, data files, unreachable briefs, duplicate titles, placeholders left from `init`
+    /// and `new` (errors here, warnings in build); lists external links.
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// The site root.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
@@ -100,30 +106,41 @@ enum Command {
     /// Internal: removes a replaced output folder in the background after `build`.
     #[command(name = "__remove-tree", hide = true)]
     RemoveTree { dir: PathBuf },
-    /// Create a new site in DIR that builds at once.
+    /// Create a new site in DIR that builds at once; build warns about each placeholder it
+    /// writes ("Your organisation", ...) until it is replaced.
     #[command(after_help = EXIT_CODES)]
     Init {
         /// Folder to create the site in.
         dir: PathBuf,
-    },
-    /// Write a new brief content/SECTION/SLUG.md from the section's archetype.
-    #[command(after_help = EXIT_CODES)]
-    New {
-        /// SECTION/SLUG, e.g. hedges/vietnam.
-        path: String,
-        /// The brief's title [default: from the slug].
+        /// The site's title, also the home page's heading [default: from the folder's name].
         #[arg(long)]
         title: Option<String>,
-        /// The site root.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+    },
+    /// Write a new brief content/SECTION/SLUG.md from the section's archetype; the file name
+    /// is a slug of the name given ("analysis/Energy Security" writes
+    /// content/analysis/energy-security.md titled "Energy Security").
+    #[command(after_help = EXIT_CODES)]
+    New {
+        /// SECTION/NAME, e.g. hedges/vietnam or "analysis/Energy Security".
+        path: String,
+        /// The brief's title [default: the name given, or the slug's words].
+        #[arg(long)]
+        title: Option<String>,
+        /// Create the section (its folder and _index.md) when it does not exist yet.
+        #[arg(long)]
+        create_section: bool,
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Build the site, serve it from memory, and rebuild and reload the browser on every change.
     #[command(after_help = EXIT_CODES)]
     Serve {
-        /// The site root (holding briefing.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Address to listen on; anything but loopback is reachable from other machines.
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
@@ -173,13 +190,60 @@ fn report(f: &Failure, format: Format) {
     }
 }
 
+/// Where a command's site is.
+struct Site {
+    /// The site root, as `--root` gave it or as a path from the current folder (`../..`).
+    root: PathBuf,
+    /// Found above the current folder: paths are shown from the current folder, where the
+    /// analyst is, not from the root.
+    above: bool,
+}
+
+impl Site {
+    /// `--root` as given, or the nearest folder from the current one up that holds
+    /// briefing.toml, as git and cargo find theirs.
+    fn locate(root: Option<PathBuf>) -> Result<Site, Failure> {
+        if let Some(root) = root {
+            return Ok(Site { root, above: false });
+        }
+        let cwd = std::env::current_dir()
+            .map_err(|e| Failure::io("cannot read the current folder", Path::new("."), &e))?;
+        match briefing::config::find_root(&cwd) {
+            Some(root) => Ok(Site {
+                above: root != Path::new("."),
+                root,
+            }),
+            None => Err(Failure::Usage(
+                Diagnostic::error(format!(
+                    "no {} in {} or any folder above it",
+                    briefing::config::CONFIG_FILE,
+                    cwd.display()
+                ))
+                .with_hint(
+                    "run briefing inside a site, pass --root DIR, or create one with `briefing init DIR`",
+                ),
+            )),
+        }
+    }
+
+    /// A path relative to the root, as the analyst can use it from the current folder.
+    fn show(&self, rel: &str) -> String {
+        if self.above {
+            self.root.join(rel).display().to_string()
+        } else {
+            rel.to_string()
+        }
+    }
+}
+
 fn build(
-    root: &Path,
+    site: &Site,
     output_dir: Option<PathBuf>,
     options: BuildOptions,
     force: bool,
     format: Format,
 ) -> Result<(), Failure> {
+    let root = site.root.as_path();
     let out = output_dir.unwrap_or_else(|| root.join("output"));
     // Locks the output, checks it, and makes the staging folder pages stream into as they
     // render; the output is replaced only once everything is there.
@@ -207,7 +271,10 @@ fn build(
     print_diagnostics(&warnings, format);
     job.commit()?;
     let s = &built.stats;
-    let shown = out.strip_prefix(root).unwrap_or(&out).display().to_string();
+    let shown = match out.strip_prefix(root) {
+        Ok(rel) if !site.above => rel.display().to_string(),
+        _ => out.display().to_string(),
+    };
     let mut msg = format!("{} -> {}/", s.summary(), shown.trim_end_matches('/'));
     if real != out {
         msg.push_str(&format!(" (a symlink to {})", real.display()));
@@ -319,7 +386,10 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
                 relative_urls,
                 ..BuildOptions::default()
             };
-            (build(&root, output, options, force, format), format)
+            (
+                Site::locate(root).and_then(|site| build(&site, output, options, force, format)),
+                format,
+            )
         }
         Command::Publish {
             target,
@@ -331,16 +401,18 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
         } => {
             let keep = usize::try_from(keep).unwrap_or(usize::MAX);
             (
-                publish_site(
-                    publish::PublishOptions {
-                        root,
-                        target,
-                        keep,
-                        drafts,
-                        base_url,
-                    },
-                    rollback,
-                ),
+                Site::locate(root).and_then(|site| {
+                    publish_site(
+                        publish::PublishOptions {
+                            root: site.root,
+                            target,
+                            keep,
+                            drafts,
+                            base_url,
+                        },
+                        rollback,
+                    )
+                }),
                 Format::Human,
             )
         }
@@ -348,10 +420,13 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             root,
             drafts,
             format,
-        } => (check(&root, drafts, format), format),
+        } => (
+            Site::locate(root).and_then(|site| check(&site.root, drafts, format)),
+            format,
+        ),
         Command::RemoveTree { dir } => (output::remove_discarded(&dir), Format::Human),
-        Command::Init { dir } => (
-            scaffold::init(&dir).map(|files| {
+        Command::Init { dir, title } => (
+            scaffold::init(&dir, title.as_deref()).map(|files| {
                 println!(
                     "Created a new site in {} ({} files).",
                     dir.display(),
@@ -369,19 +444,32 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             drafts,
             allow_host,
         } => {
-            let opts = serve::ServeOptions {
-                root,
-                bind,
-                port,
-                open,
-                drafts,
-                allow_hosts: allow_host,
+            let start = |site: Site| {
+                serve::run(serve::ServeOptions {
+                    root: site.root,
+                    bind,
+                    port,
+                    open,
+                    drafts,
+                    allow_hosts: allow_host,
+                })
             };
-            (serve::run(opts), Format::Human)
+            (Site::locate(root).and_then(start), Format::Human)
         }
-        Command::New { path, title, root } => (
-            scaffold::new_brief(&root, &path, title.as_deref())
-                .map(|rel| println!("Created {rel}")),
+        Command::New {
+            path,
+            title,
+            create_section,
+            root,
+        } => (
+            Site::locate(root).and_then(|site| {
+                let written =
+                    scaffold::new_brief(&site.root, &path, title.as_deref(), create_section)?;
+                for rel in written {
+                    println!("Created {}", site.show(&rel));
+                }
+                Ok(())
+            }),
             Format::Human,
         ),
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::content::DocKind;
 use crate::diagnostics::{Diagnostic, Failure};
+use crate::placeholders;
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
@@ -69,35 +70,80 @@ pub fn today() -> String {
     format!("{:04}-{:02}-{:02}", t.year, t.month, t.day)
 }
 
-/// Creates a new site in `dir` that builds at once.
-pub fn init(dir: &Path) -> Result<Vec<String>, Failure> {
+/// `s` escaped for the inside of a TOML basic string (`"..."`).
+fn escape_basic(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A TOML basic string holding `s`.
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", escape_basic(s))
+}
+
+/// "energy-security" as a title: "Energy security".
+fn title_from_slug(slug: &str) -> String {
+    let t = slug.replace(['-', '_'], " ");
+    let mut c = t.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Creates a new site in `dir` that builds at once, titled `title` (by default, after the
+/// folder). Every placeholder it writes comes from [`placeholders::TABLE`], which the build
+/// warns about until the analyst replaces it.
+pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
     if dir.join(crate::config::CONFIG_FILE).exists() || dir.join("content").exists() {
         return Err(usage(
             format!("{} already holds a site", dir.display()),
             "choose a new folder for `briefing init`",
         ));
     }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "My briefing".into());
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
+    let title = title.map(str::to_string).unwrap_or_else(|| {
+        dir.file_name()
+            .map(|n| title_from_slug(&n.to_string_lossy()))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "My briefing".into())
+    });
+    let title = toml_string(title.trim());
+    let config = format!(
+        "title = {title}\ndescription = {}\nbase_url = {}\nlanguage = \"en\"\ntheme = \"default\"\norganization = {}\nauthors = [{}]\ntaxonomies = [\"actors\", \"topics\"]\n",
+        toml_string(placeholders::SITE_DESCRIPTION),
+        toml_string(placeholders::BASE_URL),
+        toml_string(placeholders::ORGANIZATION),
+        toml_string(placeholders::AUTHOR),
+    );
+    // The home page is titled after the site: its h1 is this title, and "Home" is nothing a
+    // reader should see as a heading.
+    let home = format!(
+        "+++\ntitle = {title}\nbottom_line = {}\n+++\n\n{}\n",
+        toml_string(placeholders::HOME_BOTTOM_LINE),
+        placeholders::HOME_BODY
+    );
+    let section = format!(
+        "+++\ntitle = \"Analysis\"\ndescription = {}\nweight = 1\n+++\n",
+        toml_string(placeholders::SECTION_DESCRIPTION)
+    );
     let mut written = Vec::new();
     let files: Vec<(String, Vec<u8>)> = vec![
-        (
-            "briefing.toml".into(),
-            format!(
-                "title = \"{}\"\ndescription = \"Analysis and key judgments.\"\nbase_url = \"https://example.org\"\nlanguage = \"en\"\ntheme = \"default\"\norganization = \"Your organisation\"\nauthors = [\"Your Name\"]\ntaxonomies = [\"actors\", \"topics\"]\n",
-                name.replace('"', "'")
-            )
-            .into_bytes(),
-        ),
+        ("briefing.toml".into(), config.into_bytes()),
         (".gitignore".into(), b"/output\n/.output.lock\n".to_vec()),
+        ("content/_index.md".into(), home.into_bytes()),
+        ("content/analysis/_index.md".into(), section.into_bytes()),
         (
-            "content/_index.md".into(),
-            b"+++\ntitle = \"Home\"\nbottom_line = \"The one sentence a reader must remember.\"\n+++\n\nWelcome to the briefing.\n".to_vec(),
+            "content/analysis/first-brief.md".into(),
+            brief_template(placeholders::FIRST_BRIEF_TITLE, &today()).into_bytes(),
         ),
-        ("content/analysis/_index.md".into(), b"+++\ntitle = \"Analysis\"\ndescription = \"Our analysis.\"\nweight = 1\n+++\n".to_vec()),
-        ("content/analysis/first-brief.md".into(), brief_template("First brief", &today()).into_bytes()),
     ];
     for (rel, bytes) in files {
         write_new(&dir.join(&rel), &bytes)?;
@@ -118,17 +164,17 @@ pub fn brief_template(title: &str, date: &str) -> String {
 title = "{title}"
 date = {date}
 # updated = {date}
-description = "One sentence for listings and feeds."
+description = "{description}"
 # authors = ["Your Name"]        # default: the site's authors
 draft = false
 weight = 0
 # slug = "custom-url"
-bottom_line = "The one thing a reader must take away."
+bottom_line = "{bottom_line}"
 actors = []                      # e.g. ["Japan", "China"]
 topics = []                      # e.g. ["Alliance", "Economy"]
 
 [[key_judgments]]
-text = "A judgment the brief supports."
+text = "{judgment}"
 confidence = "likely"            # almost certain | very likely | likely | roughly even | unlikely | very unlikely | remote
 
 # [[sources]]
@@ -152,14 +198,19 @@ confidence = "likely"            # almost certain | very likely | likely | rough
 [extra]
 +++
 
-The first paragraph is the summary.
+{summary}
 
 <!-- more -->
 
 ## Background
 
-Write the analysis here.
-"#
+{body}
+"#,
+        description = placeholders::BRIEF_DESCRIPTION,
+        bottom_line = placeholders::BRIEF_BOTTOM_LINE,
+        judgment = placeholders::JUDGMENT,
+        summary = placeholders::BRIEF_SUMMARY,
+        body = placeholders::BRIEF_BODY,
     )
 }
 
@@ -194,21 +245,97 @@ fn brief_target(raw: &str) -> Result<String, Failure> {
     Ok(t.to_string())
 }
 
-/// Writes `content/SECTION/SLUG.md` from the section's archetype or the built-in one.
-pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<String, Failure> {
+/// A part of a `briefing new` path as a file or folder name: the slug, and the words the
+/// analyst typed when they were not one already ("Energy Security" -> `energy-security`).
+fn slug_part(raw: &str) -> (String, Option<String>) {
+    let slug = crate::slug::slugify(raw);
+    let title = (slug != raw).then(|| raw.trim().to_string());
+    (slug, title)
+}
+
+/// The section folders `briefing new` could put a brief in: the folders of `parent` (under
+/// `content/`) with an `_index.md`, for the hint when the one asked for is missing.
+fn sections_in(content: &Path, parent: &str) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(content.join(parent))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("_index.md").is_file())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if parent.is_empty() {
+                name
+            } else {
+                format!("{parent}/{name}")
+            }
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Writes `content/SECTION/SLUG.md` from the section's archetype or the built-in one. The
+/// slug comes from the last part of `target` ("analysis/Energy Security" writes
+/// `analysis/energy-security.md` titled "Energy Security"); a missing section is created
+/// with its `_index.md` when `create_section` says so. Returns the files written, relative
+/// to `root`, the brief last.
+pub fn new_brief(
+    root: &Path,
+    target: &str,
+    title: Option<&str>,
+    create_section: bool,
+) -> Result<Vec<String>, Failure> {
     Config::load(root)?;
     let target = brief_target(target)?;
-    let target = target.as_str();
-    let (section, slug) = target.rsplit_once('/').unwrap_or(("", target));
+    let content = root.join("content");
+    let (raw_section, raw_name) = target.rsplit_once('/').unwrap_or(("", target.as_str()));
+    // A section folder that exists keeps its name; a new one gets a slug, as the brief does.
+    let mut section = String::new();
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for raw in raw_section.split('/').filter(|p| !p.is_empty()) {
+        let prefix = if section.is_empty() {
+            String::new()
+        } else {
+            format!("{section}/")
+        };
+        let name = if content.join(format!("{prefix}{raw}")).is_dir() {
+            raw.to_string()
+        } else {
+            slug_part(raw).0
+        };
+        section = format!("{prefix}{name}");
+        if !content.join(&section).join("_index.md").exists() {
+            let (slug, typed) = slug_part(raw);
+            missing.push((
+                section.clone(),
+                typed.unwrap_or_else(|| title_from_slug(&slug)),
+            ));
+        }
+    }
+    let (slug, typed_title) = slug_part(raw_name);
+    // `index.md` is a folder brief's text, `_index.md` a section's: neither names a new brief.
+    if slug.is_empty() || slug == "index" {
+        return Err(usage(
+            format!(
+                "`{raw_name}` names no brief: `index` is reserved for sections and folder briefs"
+            ),
+            NEW_HINT,
+        ));
+    }
+    let target = if section.is_empty() {
+        slug.clone()
+    } else {
+        format!("{section}/{slug}")
+    };
     let rel = format!("content/{target}.md");
     let path = root.join(&rel);
-    if path.exists() || root.join(format!("content/{target}/index.md")).exists() {
+    if path.exists() || content.join(format!("{target}/index.md")).exists() {
         return Err(usage(
             format!("{rel} already exists"),
             "choose another slug; briefing never overwrites a brief",
         ));
     }
-    if root.join("content").join(target).is_dir() {
+    if content.join(&target).is_dir() {
         return Err(usage(
             format!(
                 "content/{target}/ is a folder, not a brief: `briefing new` needs a slug inside it"
@@ -216,20 +343,26 @@ pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<Strin
             NEW_HINT,
         ));
     }
-    let section_index = root.join("content").join(section).join("_index.md");
-    if !section.is_empty() && !section_index.exists() {
+    if let Some((first, _)) = missing.first()
+        && !create_section
+    {
+        let parent = first.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+        let existing = sections_in(&content, parent);
+        let choice = if existing.is_empty() {
+            String::new()
+        } else {
+            format!(", or use an existing section: {}", existing.join(", "))
+        };
         return Err(usage(
-            format!("no section content/{section}/ (it has no _index.md)"),
-            "create the section's _index.md first, or pick an existing section",
+            format!("no section content/{first}/ (it has no _index.md)"),
+            &format!("add --create-section to create content/{first}/ with its _index.md{choice}"),
         ));
     }
-    let title = title.map(str::to_string).unwrap_or_else(|| {
-        let t = slug.replace(['-', '_'], " ");
-        let mut c = t.chars();
-        c.next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default()
-    });
+    let section_index = content.join(&section).join("_index.md");
+    let title = title
+        .map(str::to_string)
+        .or(typed_title)
+        .unwrap_or_else(|| title_from_slug(&slug));
     let mut archetype = None;
     if section_index.exists() {
         let display = crate::diagnostics::display_path(root, &section_index);
@@ -261,10 +394,18 @@ pub fn new_brief(root: &Path, target: &str, title: Option<&str>) -> Result<Strin
     }
     let text = match archetype {
         Some(a) => a
-            .replace("{{title}}", &title.replace('"', "\\\""))
+            .replace("{{title}}", &escape_basic(&title))
             .replace("{{date}}", &today()),
-        None => brief_template(&title.replace('"', "\\\""), &today()),
+        None => brief_template(&escape_basic(&title), &today()),
     };
+    let mut written = Vec::new();
+    for (dir, title) in missing {
+        let index = format!("content/{dir}/_index.md");
+        let text = format!("+++\ntitle = \"{}\"\n+++\n", escape_basic(&title));
+        write_new(&root.join(&index), text.as_bytes())?;
+        written.push(index);
+    }
     write_new(&path, text.as_bytes())?;
-    Ok(rel)
+    written.push(rel);
+    Ok(written)
 }

@@ -196,6 +196,10 @@ impl Builder {
         let config = Arc::new(config);
         // Kept by the stage that produced them; `report` puts them back in stage order.
         let mut warnings = StageWarnings::default();
+        warnings.content.extend(crate::config::placeholders(
+            &self.root,
+            self.options.base_url.is_some(),
+        ));
         // Compiling templates and reading content are independent; on a small site each is a
         // few milliseconds, so doing them side by side shortens every build.
         let (root, loader) = (&self.root, &mut *caches.loader);

@@ -36,8 +36,8 @@ pub struct SourceDoc {
     pub hash: u64,
     /// The file's stamp when it was read.
     pub stamp: Option<Stamp>,
-    /// Problems that do not stop the build (removed control characters), reported by every
-    /// load, also when the parse is reused.
+    /// Problems that do not stop the build (removed control characters, placeholders the
+    /// scaffold wrote), reported by every load, also when the parse is reused.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -401,6 +401,15 @@ pub fn parse_doc(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
+    let placeholder_file = crate::placeholders::doc_file(rel);
+    let mut placeholders = crate::placeholders::in_toml(
+        placeholder_file,
+        root.get_ref(),
+        display,
+        &text,
+        offset,
+        &[],
+    );
     let mut words = words::Words {
         display,
         text: &text,
@@ -445,9 +454,16 @@ pub fn parse_doc(
         Some(body) => Arc::from(format!("{}{body}", &text[..body_start])),
         None => text,
     };
+    placeholders.extend(crate::placeholders::in_body(
+        placeholder_file,
+        display,
+        &text,
+        body_start,
+    ));
     let warnings = removed_warning(&removed, display, &original)
         .into_iter()
         .chain(word_warnings)
+        .chain(placeholders)
         .collect();
     Ok(SourceDoc {
         rel: rel.to_string(),
