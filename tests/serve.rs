@@ -19,7 +19,7 @@ use common::serve::{EDIT_TIMEOUT, Server, free_port};
 const SECRET: &str = "serve-test-secret-4f1c9a";
 
 const BRIEF: &str = r#"+++
-title = "First brief"
+title = "Opening brief"
 date = 2017-05-01
 description = "The first brief."
 bottom_line = "Original bottom line."
@@ -525,7 +525,10 @@ fn the_error_overlay_shows_the_source_line_with_a_caret() {
     });
     let excerpt = text_in(&body, "briefing-error-overlay", "pre.briefing-excerpt")
         .unwrap_or_else(|| panic!("no source excerpt in the overlay:\n{body}"));
-    assert_eq!(excerpt, "2 │ titel = \"First brief\"\n  │ ^^^^^", "{body}");
+    assert_eq!(
+        excerpt, "2 │ titel = \"Opening brief\"\n  │ ^^^^^",
+        "{body}"
+    );
 }
 
 #[test]
