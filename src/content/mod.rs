@@ -410,7 +410,7 @@ pub fn parse_doc(
         offset,
         &[],
     );
-    let mut words = words::Words {
+    let words_of = || words::Words {
         display,
         text: &text,
         offset,
@@ -419,17 +419,28 @@ pub fn parse_doc(
         warnings: Vec::new(),
         errors: Vec::new(),
     };
+    let mut words = words_of();
     if !is_section {
         words.brief(root.get_mut());
     }
     let (word_warnings, word_errors) = (words.warnings, words.errors);
     errors.extend(word_errors);
+    // The same table once more, for `read_all` to mend when the front matter has an error:
+    // parsed, cleaned and its words read as above (what those steps report is already kept).
+    let again = || {
+        let mut root = toml::de::DeTable::parse(toml_text).ok()?;
+        crate::clean::Removed::default().front_matter(root.get_mut(), offset);
+        if !is_section {
+            words_of().brief(root.get_mut());
+        }
+        Some(root)
+    };
     let mut field_errors = Vec::new();
     let report = |e: &toml::de::Error| field_errors.push(toml_error(e));
     let kind = if is_section {
-        recover::read_all::<SectionMeta>(root, report).map(DocKind::Section)
+        recover::read_all::<SectionMeta>(root, again, report).map(DocKind::Section)
     } else {
-        recover::read_all::<BriefMeta>(root, report).map(|m| DocKind::Brief(Box::new(m)))
+        recover::read_all::<BriefMeta>(root, again, report).map(|m| DocKind::Brief(Box::new(m)))
     };
     field_errors.append(&mut errors);
     let mut kind = match kind {

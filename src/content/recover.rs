@@ -13,21 +13,26 @@ use toml::de::{DeString, DeTable, DeValue};
 /// work for a hostile one.
 const MAX_ERRORS: usize = 50;
 
-/// Reads `root` as `T`, reporting every error through `report`; `None` when any was found.
-pub fn read_all<T: DeserializeOwned>(
-    mut root: Spanned<DeTable<'_>>,
+/// Reads `first` as `T`, reporting every error through `report`; `None` when any was found.
+/// `again` builds the same table once more: it is called only when `first` has an error, so
+/// the common case reads the table once and never copies it.
+pub fn read_all<'a, T: DeserializeOwned>(
+    first: Spanned<DeTable<'a>>,
+    again: impl FnOnce() -> Option<Spanned<DeTable<'a>>>,
     mut report: impl FnMut(&toml::de::Error),
 ) -> Option<T> {
+    let mut e = match T::deserialize(toml::de::Deserializer::from(first)) {
+        Ok(v) => return Some(v),
+        Err(e) => e,
+    };
+    let Some(mut root) = again() else {
+        report(&e);
+        return None;
+    };
     // Fields this module took out: a "missing field" for one of them, in a table that starts
     // before it, is its doing, not the author's, so it is not reported.
     let mut removed: Vec<(Range<usize>, String)> = Vec::new();
-    let mut failed = false;
     for _ in 0..MAX_ERRORS {
-        let de = toml::de::Deserializer::from(root.clone());
-        let e = match T::deserialize(de) {
-            Ok(v) => return (!failed).then_some(v),
-            Err(e) => e,
-        };
         let span = e.span().unwrap_or_else(|| root.span());
         let missing = missing_field(e.message());
         let ours = missing
@@ -36,7 +41,6 @@ pub fn read_all<T: DeserializeOwned>(
         if !ours {
             report(&e);
         }
-        failed = true;
         let meant = meant_field(e.message());
         let mended = match &missing {
             Some(key) => stand_in(root.get_mut(), 0..usize::MAX, &span, key),
@@ -45,6 +49,11 @@ pub fn read_all<T: DeserializeOwned>(
         if !mended {
             return None;
         }
+        e = match T::deserialize(toml::de::Deserializer::from(root.clone())) {
+            // Every error is reported: the file still failed.
+            Ok(_) => return None,
+            Err(e) => e,
+        };
     }
     None
 }
@@ -183,7 +192,8 @@ mod tests {
     fn errors(toml: &str) -> Vec<String> {
         let root = DeTable::parse(toml).unwrap();
         let mut out = Vec::new();
-        let r: Option<BriefMeta> = read_all(root, |e| {
+        let again = || DeTable::parse(toml).ok();
+        let r: Option<BriefMeta> = read_all(root, again, |e| {
             let s = e.span().unwrap_or(0..0);
             out.push(format!(
                 "{}: {}",
