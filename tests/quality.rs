@@ -301,6 +301,65 @@ fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
         .collect()
 }
 
+/// Heading anchors ("Assessment #"), citation markers ("Reference [2]") and the estimative
+/// legend are page furniture: no result title, sub-result or excerpt may show them. Searched
+/// through the real pagefind client, for a heading word and for words next to citations.
+fn no_furniture_in_search_results(b: &mut cdp::Browser, search_url: &str) {
+    for word in ["Assessment", "Senkaku", "Putin"] {
+        b.navigate(search_url);
+        search(b, word);
+        let shown = b.eval_ok(
+            "[...document.querySelectorAll('.pagefind-ui__result-title, \
+             .pagefind-ui__result-link, .pagefind-ui__result-excerpt')].map(e => e.textContent)",
+        );
+        let shown: Vec<&str> = shown
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(!shown.is_empty(), "searching for {word} showed nothing");
+        for text in shown {
+            assert!(
+                !text.contains('#')
+                    && !has_citation_marker(text)
+                    && !text.contains("Approximate probability"),
+                "searching for {word}: a result shows page furniture: {text:?}"
+            );
+        }
+    }
+}
+
+/// A heading's "#" link is invisible until the heading is hovered or the link has keyboard
+/// focus; it stays in the tab order and the accessibility tree all along.
+fn anchors_show_on_focus_only(b: &mut cdp::Browser) {
+    let opacity = "getComputedStyle(document.querySelector('.prose a.heading-anchor')).opacity";
+    let resting = b.eval_ok(opacity);
+    assert_eq!(
+        resting,
+        Value::from("0"),
+        "a heading anchor is visible at rest"
+    );
+    b.eval_ok("document.querySelector('.prose a.heading-anchor').focus(), true");
+    let shown = b.poll(
+        &format!("{opacity} === '1'"),
+        Duration::from_millis(20),
+        Duration::from_secs(2),
+    );
+    assert!(shown.is_some(), "a focused heading anchor does not show");
+}
+
+/// A `[2]`-style citation marker, or the "Reference" label screen readers get, in a text.
+fn has_citation_marker(text: &str) -> bool {
+    text.contains("Reference ")
+        || text.match_indices('[').any(|(i, _)| {
+            let rest = &text[i + 1..];
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            digits > 0 && rest[digits..].starts_with(']')
+        })
+}
+
 #[test]
 fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
     let Some(chromium) = tools::chromium() else {
@@ -367,7 +426,11 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
                 );
                 if !dark {
                     eprintln!("search for \"Senkaku\" found: {}", titles.join(" | "));
+                    no_furniture_in_search_results(&mut b, &url);
                 }
+            }
+            if p == "/hedges/china/" && !dark {
+                anchors_show_on_focus_only(&mut b);
             }
             let searched = t.elapsed();
             b.eval_ok(&axe);

@@ -377,7 +377,7 @@ fn render_expanded(
                         escape(&id)
                     )));
                     events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
+                        " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {}\" data-pagefind-ignore>#</a></h{lvl}>\n",
                         escape(&title),
                         id = escape(&id),
                     ))));
