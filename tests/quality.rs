@@ -350,6 +350,32 @@ fn anchors_show_on_focus_only(b: &mut cdp::Browser) {
     assert!(shown.is_some(), "a focused heading anchor does not show");
 }
 
+/// The header's search form is a plain GET form to /search/?q=..., and the search page runs
+/// the query it is given at once (so a search can also be linked).
+fn header_search_runs_on_the_search_page(b: &mut cdp::Browser) {
+    b.eval_ok(
+        "(() => { const f = document.querySelector('header form.site-search[role=search]'); \
+         f.querySelector('input[name=q]').value = 'Senkaku'; f.submit(); return true; })()",
+    );
+    let landed = b.poll(
+        "location.pathname.endsWith('/search/') && location.search === '?q=Senkaku' \
+         && document.querySelectorAll('.pagefind-ui__result-title').length > 0",
+        Duration::from_millis(50),
+        Duration::from_secs(10),
+    );
+    assert!(
+        landed.is_some(),
+        "the header's search form did not lead to results on /search/?q=Senkaku (at {})",
+        b.eval_ok("location.href")
+    );
+    let query = b.eval_ok("document.querySelector('.pagefind-ui__search-input').value");
+    assert_eq!(
+        query,
+        Value::from("Senkaku"),
+        "the search box does not show the query"
+    );
+}
+
 /// A `[2]`-style citation marker, or the "Reference" label screen readers get, in a text.
 fn has_citation_marker(text: &str) -> bool {
     text.contains("Reference ")
@@ -431,6 +457,8 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
             }
             if p == "/hedges/china/" && !dark {
                 anchors_show_on_focus_only(&mut b);
+                header_search_runs_on_the_search_page(&mut b);
+                b.navigate(&url);
             }
             let searched = t.elapsed();
             b.eval_ok(&axe);
