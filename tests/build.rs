@@ -544,3 +544,33 @@ fn a_rebuild_links_unchanged_files_and_rewrites_edited_ones() {
         "pagefind's client, the same on every build, was not linked"
     );
 }
+
+/// Every page names its icon (without one, browsers ask for /favicon.ico and log a 404), and
+/// the icon is a file of the site.
+#[test]
+fn every_page_names_an_icon_the_site_has() {
+    let (_tmp, out) = build_example();
+    let base = base_url();
+    let mut pages = 0;
+    for (rel, bytes) in snapshot(&out) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let page = Html::parse_document(&String::from_utf8_lossy(&bytes));
+        let icons: Vec<&str> = page
+            .select(&sel("head link[rel~=icon][href]"))
+            .filter_map(|l| l.value().attr("href"))
+            .collect();
+        assert_eq!(icons.len(), 1, "{rel}: icons {icons:?}");
+        let path = icons[0]
+            .strip_prefix(base.trim_end_matches('/'))
+            .unwrap_or(icons[0]);
+        assert!(
+            out.join(path.trim_start_matches('/')).is_file(),
+            "{rel}: the icon {} is not a file of the site",
+            icons[0]
+        );
+    }
+    assert!(pages > 20, "only {pages} pages");
+}

@@ -376,6 +376,26 @@ fn header_search_runs_on_the_search_page(b: &mut cdp::Browser) {
     );
 }
 
+/// On a page shorter than the window the footer ends at the window's bottom edge, not halfway
+/// up the screen.
+fn footer_at_the_bottom_of_a_short_page(b: &mut cdp::Browser, url: &str) {
+    b.navigate(url);
+    let short = b.eval_ok("document.documentElement.scrollHeight <= window.innerHeight");
+    assert_eq!(
+        short,
+        Value::Bool(true),
+        "{url} is not shorter than the window"
+    );
+    let gap = b.eval_ok(
+        "window.innerHeight - document.querySelector('.site-footer').getBoundingClientRect().bottom",
+    );
+    let gap = gap.as_f64().unwrap_or(f64::MAX);
+    assert!(
+        gap.abs() < 1.0,
+        "{url}: the footer ends {gap} px above the window's bottom"
+    );
+}
+
 /// A `[2]`-style citation marker, or the "Reference" label screen readers get, in a text.
 fn has_citation_marker(text: &str) -> bool {
     text.contains("Reference ")
@@ -458,6 +478,7 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
             if p == "/hedges/china/" && !dark {
                 anchors_show_on_focus_only(&mut b);
                 header_search_runs_on_the_search_page(&mut b);
+                footer_at_the_bottom_of_a_short_page(&mut b, &site.url("/404.html"));
                 b.navigate(&url);
             }
             let searched = t.elapsed();
