@@ -396,6 +396,28 @@ fn footer_at_the_bottom_of_a_short_page(b: &mut cdp::Browser, url: &str) {
     );
 }
 
+/// Keyboard focus is visible on every element that can take it: an outline of at least 2 px
+/// (the theme's `:focus-visible` rule) or, where a widget draws its own, a box shadow.
+fn every_focusable_element_shows_focus(b: &mut cdp::Browser, page: &str, scheme: &str) {
+    let unmarked = b.eval_ok(
+        "(() => { const bad = []; \
+         for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex=\"-1\"])')) { \
+           if (el.closest('[hidden]') || el.getClientRects().length === 0) continue; \
+           el.focus(); \
+           if (document.activeElement !== el) continue; \
+           const s = getComputedStyle(el); \
+           const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; \
+           if (!outline && s.boxShadow === 'none') bad.push(el.outerHTML.slice(0, 120)); \
+           el.blur(); } \
+         return bad; })()",
+    );
+    let count = unmarked.as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(
+        count, 0,
+        "{page} ({scheme}): elements with no visible focus: {unmarked}"
+    );
+}
+
 /// A `[2]`-style citation marker, or the "Reference" label screen readers get, in a text.
 fn has_citation_marker(text: &str) -> bool {
     text.contains("Reference ")
@@ -475,6 +497,7 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
                     no_furniture_in_search_results(&mut b, &url);
                 }
             }
+            every_focusable_element_shows_focus(&mut b, p, scheme);
             if p == "/hedges/china/" && !dark {
                 anchors_show_on_focus_only(&mut b);
                 header_search_runs_on_the_search_page(&mut b);
