@@ -418,6 +418,69 @@ fn every_focusable_element_shows_focus(b: &mut cdp::Browser, page: &str, scheme:
     );
 }
 
+/// Printed, `/briefing/` names its organisation once on its first page (its briefs' sources
+/// may name it again), leaves out the
+/// copy that only makes sense on screen, and prints the URL of a link only when the link
+/// leaves the site.
+fn printed_briefing_has_no_web_furniture(b: &mut cdp::Browser) {
+    b.call(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({ "media": "print" }),
+    );
+    let shown = |b: &mut cdp::Browser, css: &str| {
+        b.eval_ok(&format!(
+            "[...document.querySelectorAll('{css}')].filter(e => getComputedStyle(e).display !== 'none').length"
+        ))
+    };
+    let organisation = b.eval_ok(
+        "(() => { const org = document.querySelector('.site-org').textContent.trim(); \
+         return [...document.querySelectorAll('body *')].filter(e => e.children.length === 0 \
+           && !e.closest('article, .site-footer') && e.textContent.trim() === org \
+           && getComputedStyle(e).display !== 'none').length; })()",
+    );
+    assert_eq!(
+        organisation,
+        Value::from(1),
+        "the organisation's name, printed"
+    );
+    assert_eq!(
+        shown(b, ".briefing-note"),
+        Value::from(0),
+        "web-only copy, printed"
+    );
+    let after = |b: &mut cdp::Browser, which: &str| {
+        b.eval_ok(&format!(
+            "(() => {{ const base = document.querySelector('link[rel=canonical]').href.replace(/briefing\\/$/, ''); \
+             const links = [...document.querySelectorAll('main a[href^=\"http\"]')].filter(a => a.href.startsWith(base) === {which}); \
+             return links.map(a => getComputedStyle(a, '::after').content); }})()"
+        ))
+    };
+    let internal = after(b, "true");
+    let internal = internal.as_array().cloned().unwrap_or_default();
+    assert!(!internal.is_empty(), "no internal links on /briefing/");
+    assert!(
+        internal.iter().all(|c| c == "none"),
+        "internal links print their URL: {internal:?}"
+    );
+    // The example's briefing links nowhere else, so a link out of the site is added to see it
+    // still prints where it goes.
+    let external = b.eval_ok(
+        "(() => { const a = document.createElement('a'); a.href = 'https://example.com/report'; \
+         a.textContent = 'a report'; document.querySelector('main').append(a); \
+         const c = getComputedStyle(a, '::after').content; a.remove(); return c; })()",
+    );
+    assert!(
+        external
+            .as_str()
+            .is_some_and(|c| c.contains("https://example.com/report")),
+        "a link out of the site does not print its URL: {external}"
+    );
+    b.call(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({ "media": "" }),
+    );
+}
+
 /// A `[2]`-style citation marker, or the "Reference" label screen readers get, in a text.
 fn has_citation_marker(text: &str) -> bool {
     text.contains("Reference ")
@@ -498,6 +561,9 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
                 }
             }
             every_focusable_element_shows_focus(&mut b, p, scheme);
+            if p == "/briefing/" && !dark {
+                printed_briefing_has_no_web_furniture(&mut b);
+            }
             if p == "/hedges/china/" && !dark {
                 anchors_show_on_focus_only(&mut b);
                 header_search_runs_on_the_search_page(&mut b);
