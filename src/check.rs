@@ -110,32 +110,6 @@ fn resolve<'a>(files: &'a BTreeMap<String, Body>, path: &str) -> Option<&'a str>
     None
 }
 
-/// `/sec/one/../other/` as the browser reads it: `/sec/other/`. `..` above the root stays at
-/// the root, as in a browser.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = path.split('/').collect();
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        match *seg {
-            "." => {}
-            ".." => {
-                parts.pop();
-            }
-            "" if !last => {}
-            s => parts.push(s),
-        }
-    }
-    let mut out = String::from("/");
-    out.push_str(&parts.join("/"));
-    // A trailing `/`, `.` or `..` names a folder.
-    let folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    if folder && !out.ends_with('/') {
-        out.push('/');
-    }
-    out
-}
-
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -266,7 +240,7 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             } else {
                 path
             };
-            let path = normalize(path.split('?').next().unwrap_or(""));
+            let path = crate::linkpath::normalize(path.split('?').next().unwrap_or(""));
             // The search bundle is written after rendering, by `build`; check does not index.
             if built.search && path.starts_with("/pagefind/") {
                 continue;
@@ -360,16 +334,6 @@ fn leaves_site(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dot_segments_are_resolved_as_a_browser_does() {
-        assert_eq!(normalize("/sec/one/../other/"), "/sec/other/");
-        assert_eq!(normalize("/sec/./one/"), "/sec/one/");
-        assert_eq!(normalize("/../../x"), "/x");
-        assert_eq!(normalize("/a/b/.."), "/a/");
-        assert_eq!(normalize("/"), "/");
-        assert_eq!(normalize("/style.css"), "/style.css");
-    }
 
     #[test]
     fn scans_tags_and_attributes() {

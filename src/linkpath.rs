@@ -1,4 +1,4 @@
-//! How an `@/` link target names a content file.
+//! How an `@/` link target names a content file, and how a site path's `.` and `..` resolve.
 //!
 //! A target is percent-decoded, as in any URL (`@/q%26a%20%231.md` names `q&a #1.md`: `#`
 //! would otherwise start the anchor), and compared in Unicode NFC, so `café` typed composed
@@ -32,6 +32,32 @@ const RESERVED: &AsciiSet = &CONTROLS
     .add(b')')
     .add(b'<')
     .add(b'>');
+
+/// A site path as a browser reads it: `/sec/one/../other/` is `/sec/other/`. `.`, `..` and
+/// empty segments go (`..` never climbs above the root), and a trailing `/`, `.` or `..` names
+/// a folder. Markdown's relative links and `check`'s page links both resolve through it.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            "" if !last => {}
+            s => parts.push(s),
+        }
+    }
+    let mut out = String::from("/");
+    out.push_str(&parts.join("/"));
+    let folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if folder && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
 
 /// A link target that [`LinkNames::find`] resolves to the file `rel`, for hints.
 pub fn encode(rel: &str) -> String {
@@ -81,6 +107,16 @@ impl LinkNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_resolved_as_a_browser_does() {
+        assert_eq!(normalize("/sec/one/../other/"), "/sec/other/");
+        assert_eq!(normalize("/sec/./one/"), "/sec/one/");
+        assert_eq!(normalize("/../../x"), "/x");
+        assert_eq!(normalize("/a/b/.."), "/a/");
+        assert_eq!(normalize("/"), "/");
+        assert_eq!(normalize("/style.css"), "/style.css");
+    }
 
     #[test]
     fn decodes_percent_escapes_and_keeps_bad_ones() {

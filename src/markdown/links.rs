@@ -122,29 +122,8 @@ pub fn join(page: &str, rel: &str) -> String {
         Some(i) => &page[..=i],
         None => "/",
     };
-    let joined = format!("{dir}{path}");
-    let mut parts: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = joined.split('/').skip(1).collect();
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        match *seg {
-            "." => {}
-            ".." => {
-                parts.pop();
-            }
-            "" if !last => {}
-            s => parts.push(s),
-        }
-    }
-    let mut out = String::from("/");
-    out.push_str(&parts.join("/"));
-    let folder = path.is_empty()
-        || joined.ends_with('/')
-        || joined.ends_with("/.")
-        || joined.ends_with("/..");
-    if folder && !out.ends_with('/') {
-        out.push('/');
-    }
+    // `dir` ends in `/`, so an empty `path` (`?x`, `#y`) names the page's folder.
+    let mut out = crate::linkpath::normalize(&format!("{dir}{path}"));
     out.push_str(suffix);
     out
 }
