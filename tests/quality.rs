@@ -292,12 +292,16 @@ fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
     let titles = b.eval_ok(
         "[...document.querySelectorAll('.pagefind-ui__result-title')].map(e => e.textContent.trim())",
     );
-    titles
-        .as_array()
+    strings(&titles).into_iter().map(str::to_string).collect()
+}
+
+/// The strings of a JSON array, as an `eval` of `[...].map(...)` returns them.
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .filter_map(|t| t.as_str().map(str::to_string))
+        .filter_map(Value::as_str)
         .collect()
 }
 
@@ -312,13 +316,7 @@ fn no_furniture_in_search_results(b: &mut cdp::Browser, search_url: &str) {
             "[...document.querySelectorAll('.pagefind-ui__result-title, \
              .pagefind-ui__result-link, .pagefind-ui__result-excerpt')].map(e => e.textContent)",
         );
-        let shown: Vec<&str> = shown
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let shown = strings(&shown);
         assert!(!shown.is_empty(), "searching for {word} showed nothing");
         for text in shown {
             assert!(
@@ -575,13 +573,7 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
             let violations = b.eval_ok(AXE_RUN);
             let violations = violations.as_array().expect("axe returns a list");
             for v in violations {
-                let nodes: Vec<&str> = v["nodes"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect();
+                let nodes = strings(&v["nodes"]);
                 problems.push(format!(
                     "  {p} ({scheme}): {} [{}] {}\n      on: {}",
                     v["id"].as_str().unwrap_or("?"),
