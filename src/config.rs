@@ -77,21 +77,12 @@ fn default_paginate_by() -> usize {
 impl Config {
     /// Reads `ROOT/briefing.toml`.
     pub fn load(root: &Path) -> Result<Config, Failure> {
-        let path = root.join(CONFIG_FILE);
-        let real = real_path(root, &path)?;
-        let text = match std::fs::read_to_string(&real) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Failure::Usage(
-                    Diagnostic::error(format!("no {CONFIG_FILE} in {}", root.display()))
-                        .with_hint(
-                            "run briefing inside a site, pass --root DIR, or create one with `briefing init DIR`",
-                        ),
-                ));
-            }
-            Err(e) => return Err(Failure::io("cannot read the site config", &path, &e)),
-        };
-        Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Failure::Content(vec![d]))
+        Config::from_text(&read(root)?)
+    }
+
+    /// The config in `text`, the contents of `briefing.toml` as [`read`] returns them.
+    pub fn from_text(text: &str) -> Result<Config, Failure> {
+        Config::parse(text, Path::new(CONFIG_FILE)).map_err(|d| Failure::Content(vec![d]))
     }
 
     pub fn parse(text: &str, display: &Path) -> Result<Config, Diagnostic> {
@@ -193,19 +184,27 @@ fn real_path(root: &Path, path: &Path) -> Result<PathBuf, Failure> {
     }
 }
 
+/// The text of `ROOT/briefing.toml`, read through the site's containment rule.
+pub fn read(root: &Path) -> Result<String, Failure> {
+    let path = root.join(CONFIG_FILE);
+    let real = real_path(root, &path)?;
+    match std::fs::read_to_string(&real) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::Usage(
+            Diagnostic::error(format!("no {CONFIG_FILE} in {}", root.display())).with_hint(
+                "run briefing inside a site, pass --root DIR, or create one with `briefing init DIR`",
+            ),
+        )),
+        Err(e) => Err(Failure::io("cannot read the site config", &path, &e)),
+    }
+}
+
 /// The placeholders `briefing init` wrote that are still in `ROOT/briefing.toml`, as warnings
 /// (`check` makes them errors). `base_url` is left out when `--base-url` replaces it, since
-/// the output then does not carry it. Read again rather than kept by [`Config::load`]: the
-/// file is small, and the typed config forgets where its values were.
-pub fn placeholders(root: &Path, base_url_overridden: bool) -> Vec<Diagnostic> {
-    let path = root.join(CONFIG_FILE);
-    let Some(text) = real_path(root, &path)
-        .ok()
-        .and_then(|real| std::fs::read_to_string(real).ok())
-    else {
-        return Vec::new();
-    };
-    let Ok(table) = toml::de::DeTable::parse(&text) else {
+/// the output then does not carry it. `text` is the file as [`read`] returned it: the typed
+/// config forgets where its values were, the text still knows.
+pub fn placeholders(text: &str, base_url_overridden: bool) -> Vec<Diagnostic> {
+    let Ok(table) = toml::de::DeTable::parse(text) else {
         return Vec::new();
     };
     let skip: &[&str] = if base_url_overridden {
@@ -213,7 +212,7 @@ pub fn placeholders(root: &Path, base_url_overridden: bool) -> Vec<Diagnostic> {
     } else {
         &[]
     };
-    let source: Arc<str> = Arc::from(text.as_str());
+    let source: Arc<str> = Arc::from(text);
     crate::placeholders::in_toml(
         crate::placeholders::File::Config,
         table.get_ref(),

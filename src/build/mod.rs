@@ -183,7 +183,8 @@ impl Builder {
         let caches = self.state.start_run();
         let mut laps = StageTimer::new(start);
         let mut lap = |stage: &str| laps.lap(stage);
-        let mut config = Config::load(&self.root)?;
+        let config_text = crate::config::read(&self.root)?;
+        let mut config = Config::from_text(&config_text)?;
         if let Some(url) = &self.options.base_url {
             if let Some(d) = crate::config::base_url_error("--base-url", url) {
                 return Err(Failure::Usage(d));
@@ -197,7 +198,7 @@ impl Builder {
         // Kept by the stage that produced them; `report` puts them back in stage order.
         let mut warnings = StageWarnings::default();
         warnings.content.extend(crate::config::placeholders(
-            &self.root,
+            &config_text,
             self.options.base_url.is_some(),
         ));
         // Compiling templates and reading content are independent; on a small site each is a
