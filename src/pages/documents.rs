@@ -61,8 +61,9 @@ pub struct MarkdownCache {
 }
 
 /// How `@/` links in a document resolve: through the model's file names to URLs; relative
-/// links against the document's own URL path (`page`, base path included).
-struct SiteLinks<'a>(&'a Site, Option<&'a str>);
+/// links against the document's own URL path (`page`, base path included). A body with no
+/// page (`unread`: its front matter did not read) resolves `@/` links only.
+pub(super) struct SiteLinks<'a>(pub(super) &'a Site, pub(super) Option<&'a str>);
 
 impl<'a> SiteLinks<'a> {
     /// The file a target names and its URL path; no path when the file failed to load (its

@@ -8,29 +8,9 @@ use std::collections::HashSet;
 use crate::content::UnreadBody;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::shortcodes::{Call, CallError, ShortcodeHost};
-use crate::markdown::{self, LinkResolver, Resolved};
+use crate::markdown::{self, LinkResolver};
 use crate::model::{DocRef, Site};
-use crate::pages::documents::Documents;
-
-/// Resolves as the pages' own links do: a file of the site, or one that failed to load (its
-/// own error is reported; a link to it is not broken).
-struct Links<'a>(&'a Site);
-
-impl LinkResolver for Links<'_> {
-    fn resolve(&self, target: &str) -> Option<Resolved> {
-        let site = self.0;
-        let rel = site.link_names.find(target)?;
-        let url = match site.path_of(rel) {
-            Some(p) => site.url(p),
-            None if site.failed.contains(rel) => "#".into(),
-            None => return None,
-        };
-        Some(Resolved {
-            url,
-            rel: rel.to_string(),
-        })
-    }
-}
+use crate::pages::documents::{Documents, SiteLinks};
 
 /// Shortcodes need the front matter (a `cite` needs the sources), so here they render to
 /// nothing and are checked once the front matter reads.
@@ -47,7 +27,7 @@ pub fn check(site: &Site, docs: &Documents, bodies: &[UnreadBody], diags: &mut D
     for body in bodies {
         let text = &body.text[body.body_start..];
         let mut errors = Vec::new();
-        let rendered = markdown::render(text, &Links(site), &mut Unchecked, &mut errors);
+        let rendered = markdown::render(text, &SiteLinks(site, None), &mut Unchecked, &mut errors);
         let at =
             |span: std::ops::Range<usize>| body.body_start + span.start..body.body_start + span.end;
         for e in errors {
