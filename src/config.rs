@@ -53,6 +53,10 @@ pub struct Config {
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The interface strings of `language` (not a key of the file: read from the theme's and
+    /// the site's `i18n/`, see [`crate::strings`]).
+    #[serde(skip)]
+    pub strings: crate::strings::Strings,
 }
 
 fn default_base_url() -> String {

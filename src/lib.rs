@@ -36,5 +36,6 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
+pub mod strings;
 pub mod templates;
 pub mod typography;

@@ -3,7 +3,7 @@
 //!
 //! A property test: random sequences of edits (create, retitle, redate, re-file under other
 //! actors, change the body or the front matter, link with anchors, rename, delete briefs and
-//! whole sections, edit templates and static files) from fixed seeds, so a failure names a
+//! whole sections, edit templates, static files and the site's interface strings) from fixed seeds, so a failure names a
 //! seed that reproduces it. The builder is told which paths each edit touched, as the watcher
 //! tells `serve`, so edits to a brief's body or non-structural front matter take the patch path
 //! (`Builder::build_changed`) and everything else the full pipeline.
@@ -110,7 +110,7 @@ fn briefs(root: &Path) -> Vec<PathBuf> {
 fn edit(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>) {
     let existing = briefs(root);
     let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
-    let desc = match rng.below(14) {
+    let desc = match rng.below(15) {
         0 => {
             let s = rng.pick(&SECTIONS);
             let dir = root.join("content").join(s);
@@ -256,6 +256,23 @@ fn edit(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>) {
                 fs::write(&t, format!("{{% extends \"base.html\" %}}{{% block content %}}<h1>Lost {n}</h1>{{% endblock content %}}")).unwrap();
                 return ("override 404.html".into(), vec![rel(&t)]);
             }
+        }
+        14 => {
+            // The site's own interface strings, read over the theme's: labels in templates,
+            // components and shortcodes, and the heading links the Markdown stage writes.
+            let dir = root.join("i18n");
+            let f = dir.join("en.toml");
+            if f.exists() && rng.below(3) == 0 {
+                fs::remove_file(&f).unwrap();
+                return ("remove i18n/en.toml".into(), vec![rel(&f)]);
+            }
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(
+                &f,
+                format!("bottom_line = \"Line {n}\"\nheading_link = \"Anchor {n}: {{heading}}\"\n[legend]\ntitle = \"Scale {n}\"\n"),
+            )
+            .unwrap();
+            return ("edit i18n/en.toml".into(), vec![rel(&f)]);
         }
         8 => {
             let css = root.join("themes/default/static/style.css");

@@ -170,12 +170,12 @@ fn menu_works_without_script(b: &mut cdp::Browser, site: &site::Site, problems: 
     b.navigate(&url);
     let scripts =
         b.eval_ok("document.querySelectorAll('script:not([type=\"application/ld+json\"])').length");
-    if scripts != Value::from(0) {
+    if scripts != 0 {
         problems.push(format!(
             "a brief page runs {scripts} scripts: the menu must not need one"
         ));
     }
-    if b.eval_ok(nav_shown) != Value::from(0) {
+    if b.eval_ok(nav_shown) != 0 {
         problems.push("at 360 px the menu's links show before the menu is opened".into());
     }
     click(b, ".site-menu > summary", problems);

@@ -28,6 +28,8 @@ pub enum ChangeKind {
     Static,
     /// `briefing.toml`.
     Config,
+    /// Under `i18n/`: the site's interface strings.
+    Strings,
     /// Outside all of those, or a path with `..`, a root or a name that is not UTF-8.
     Other,
 }
@@ -81,6 +83,7 @@ fn classify_path(
     }
     let kind = match parts.as_slice() {
         ["briefing.toml"] => ChangeKind::Config,
+        ["i18n", _, ..] => ChangeKind::Strings,
         ["templates", _, ..] => ChangeKind::Template,
         ["themes", _, ..] => ChangeKind::Theme,
         ["static", _, ..] => ChangeKind::Static,
@@ -161,6 +164,7 @@ mod tests {
             ("themes/default/templates/base.html", ChangeKind::Theme),
             ("static/style.css", ChangeKind::Static),
             ("briefing.toml", ChangeKind::Config),
+            ("i18n/en.toml", ChangeKind::Strings),
             ("content", ChangeKind::Other),
             ("notes.txt", ChangeKind::Other),
             ("content/../content/a/b1.md", ChangeKind::Other),

@@ -194,9 +194,16 @@ impl Builder {
         // Set in the config, so templates see it too (the search page says search needs a
         // web server).
         config.relative_urls |= self.options.relative_urls;
+        let (strings, string_diags) = crate::strings::Strings::load(
+            &self.root,
+            &config.theme_dir(&self.root),
+            &config.language,
+        );
+        config.strings = strings;
         let config = Arc::new(config);
         // Kept by the stage that produced them; `report` puts them back in stage order.
         let mut warnings = StageWarnings::default();
+        warnings.content.extend(string_diags);
         warnings.content.extend(crate::config::placeholders(
             &config_text,
             self.options.base_url.is_some(),

@@ -106,15 +106,21 @@ impl Confidence {
     }
 
     /// The probability band the word stands for (after the US ICD 203 scale).
-    pub fn band(self) -> &'static str {
+    pub fn band(self) -> String {
+        let (low, high) = self.percent();
+        format!("{low}–{high}%")
+    }
+
+    /// The band's bounds in percent, for a theme to write in its language's way.
+    pub fn percent(self) -> (u8, u8) {
         match self {
-            Confidence::AlmostCertain => "95–99%",
-            Confidence::VeryLikely => "80–95%",
-            Confidence::Likely => "55–80%",
-            Confidence::RoughlyEven => "45–55%",
-            Confidence::Unlikely => "20–45%",
-            Confidence::VeryUnlikely => "5–20%",
-            Confidence::Remote => "1–5%",
+            Confidence::AlmostCertain => (95, 99),
+            Confidence::VeryLikely => (80, 95),
+            Confidence::Likely => (55, 80),
+            Confidence::RoughlyEven => (45, 55),
+            Confidence::Unlikely => (20, 45),
+            Confidence::VeryUnlikely => (5, 20),
+            Confidence::Remote => (1, 5),
         }
     }
 

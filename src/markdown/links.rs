@@ -50,6 +50,11 @@ pub trait LinkResolver {
     fn page(&self) -> Option<&str> {
         None
     }
+
+    /// The interface strings of the site (heading-link and footnote labels).
+    fn strings(&self) -> &crate::strings::Strings {
+        crate::strings::Strings::built_in()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +98,10 @@ impl LinkResolver for Recorder<'_> {
 
     fn page(&self) -> Option<&str> {
         self.links.page()
+    }
+
+    fn strings(&self) -> &crate::strings::Strings {
+        self.links.strings()
     }
 }
 

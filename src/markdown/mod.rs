@@ -376,9 +376,10 @@ fn render_expanded(
                         "<h{lvl} id=\"{}\"{class_attr}>",
                         escape(&id)
                     )));
+                    let label = links.strings().fill("heading_link", &[("heading", &title)]);
                     events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {}\" data-pagefind-ignore>#</a></h{lvl}>\n",
-                        escape(&title),
+                        " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"{}\" data-pagefind-ignore>#</a></h{lvl}>\n",
+                        escape(&label),
                         id = escape(&id),
                     ))));
                     headings.push((h.level, id, title));
@@ -447,14 +448,20 @@ fn render_expanded(
             }
             Event::FootnoteReference(label) => {
                 let (n, id, ref_id) = footnotes.reference(&label);
+                let label = links.strings().fill("footnote", &[("n", &n.to_string())]);
                 events.push(Event::Html(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
+                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{id}\" aria-label=\"{}\">{n}</a></sup>",
+                    escape(&label)
                 ))));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let (n, id) = footnotes.get(&label);
+                let label = links
+                    .strings()
+                    .fill("footnote_back", &[("n", &n.to_string())]);
                 events.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-number\"><a href=\"#fnref-{id}\" aria-label=\"Back to the text of footnote {n}\">{n}</a></span>"
+                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-number\"><a href=\"#fnref-{id}\" aria-label=\"{}\">{n}</a></span>",
+                    escape(&label)
                 ))));
             }
             Event::End(TagEnd::FootnoteDefinition) => {

@@ -383,6 +383,8 @@ pub fn confidence_scale() -> Value {
                     ("word", Value::from(c.word())),
                     ("level", Value::from(c.level())),
                     ("band", Value::from(c.band())),
+                    ("low", Value::from(c.percent().0)),
+                    ("high", Value::from(c.percent().1)),
                 ])
             })
             .collect::<Vec<_>>(),

@@ -91,6 +91,10 @@ impl LinkResolver for SiteLinks<'_> {
     fn page(&self) -> Option<&str> {
         self.1
     }
+
+    fn strings(&self) -> &crate::strings::Strings {
+        &self.0.config.strings
+    }
 }
 
 /// Cached Markdown render of one document.

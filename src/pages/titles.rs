@@ -25,7 +25,8 @@ pub fn kind_name(kind: PageKind) -> &'static str {
 pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
     let c = &site.config;
     let site_desc = c.description.clone().unwrap_or_else(|| c.title.clone());
-    let with_site = |t: &str| format!("{t} – {}", c.title);
+    let t = &c.strings;
+    let with_site = |title: &str| t.fill("page_title", &[("title", title), ("site", &c.title)]);
     match spec.kind {
         PageKind::Home(_) => (
             c.title.clone(),
@@ -60,15 +61,18 @@ pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
         PageKind::Term { taxonomy, term, .. } => {
             let tax = &site.taxonomies[taxonomy];
             let name = &tax.terms[term].name;
-            (with_site(name), format!("Briefs on {name} ({}).", tax.name))
+            (
+                with_site(name),
+                t.fill("term_summary", &[("term", name), ("taxonomy", &tax.name)]),
+            )
         }
         PageKind::Chronology => (
-            with_site("Chronology"),
-            "Every dated event in the briefing, in order.".into(),
+            with_site(t.get("chronology")),
+            t.get("chronology_page.summary").to_string(),
         ),
-        PageKind::Briefing => (with_site("The full briefing"), site_desc),
-        PageKind::Search => (with_site("Search"), site_desc),
-        PageKind::NotFound => (with_site("Page not found"), site_desc),
+        PageKind::Briefing => (with_site(t.get("briefing.title")), site_desc),
+        PageKind::Search => (with_site(t.get("search")), site_desc),
+        PageKind::NotFound => (with_site(t.get("not_found.title")), site_desc),
         PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => (c.title.clone(), site_desc),
     }
 }

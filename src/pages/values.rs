@@ -117,6 +117,7 @@ pub fn derive(
     let data_value = Value::from_serializable(&data);
     globals.insert_value("data", data_value);
     globals.insert_value("confidence_scale", context::confidence_scale());
+    globals.insert_value("t", site.config.strings.value().clone());
     let home = site.sections.first();
     globals.insert_value(
         "home_bottom_line",
@@ -127,6 +128,7 @@ pub fn derive(
     let globals_hash = {
         let mut h = Xxh3::new();
         hash_value(&config_value).hash(&mut h);
+        site.config.strings.hash().hash(&mut h);
         hash_value(&nav).hash(&mut h);
         hash_value(&taxonomies).hash(&mut h);
         for d in site.data.values() {

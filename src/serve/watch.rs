@@ -1,7 +1,7 @@
 //! Watching the site's sources: file-system events in, one batch per burst of edits out.
 //!
-//! Only the inputs of a build are watched: `briefing.toml`, `content/`, `templates/`, `static/`
-//! and `themes/`. The site root itself is watched without recursion, so a folder that appears
+//! Only the inputs of a build are watched: `briefing.toml`, `content/`, `templates/`, `static/`,
+//! `i18n/` and `themes/`. The site root itself is watched without recursion, so a folder that appears
 //! later (a first `templates/`) or comes back after a delete is picked up, while `output/`,
 //! `target/` and `.git/` never cost a watch or a rebuild.
 
@@ -18,7 +18,7 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::is_ignored_name;
 
 /// The folders under the root whose files feed a build.
-const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+const SOURCE_DIRS: [&str; 5] = ["content", "templates", "static", "i18n", "themes"];
 
 /// Editors write several events per save, within a millisecond or two of each other; this long
 /// a pause ends one. It is most of the save-to-reload latency, so it is short: a save split in
@@ -229,6 +229,7 @@ mod tests {
         assert!(src("themes/default/templates/base.html"));
         assert!(src("content"));
         assert!(src("templates"));
+        assert!(src("i18n/en.toml"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tera::{Kwargs, State, Tera, Value};
+use tera::{Kwargs, State, StringInput, Tera, Value};
 
 use crate::config::Config;
 use crate::date::PartialDate;
@@ -307,6 +307,33 @@ fn register_filters(tera: &mut Tera) {
                 .unwrap_or_else(|| "%-d %B %Y".to_string());
             PartialDate::parse(v)
                 .map(|d| d.format(&format))
+                .map_err(tera::Error::message)
+        },
+    );
+    // `{{ t.page_of | fill(current=2, total=9) }}`: an interface string with its `{name}`s
+    // filled. The string and each argument are escaped as `{{ }}` would escape them (an
+    // argument marked safe stays as it is), so the result is safe to insert as it is.
+    tera.register_filter(
+        "fill",
+        |text: StringInput, kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let template = text.rendered(state)?.into_owned();
+            let mut args: Vec<(String, String)> = Vec::new();
+            for (k, v) in kwargs.iter() {
+                let name = k.to_string();
+                let shown = if v.as_str().is_some() {
+                    match kwargs.get::<StringInput>(&name)? {
+                        Some(s) => s.rendered(state)?.into_owned(),
+                        None => String::new(),
+                    }
+                } else {
+                    v.to_string()
+                };
+                args.push((name, shown));
+            }
+            let pairs: Vec<(&str, &str)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            crate::strings::fill(&template, &pairs)
+                .map(|s| Value::safe_string(&s))
                 .map_err(tera::Error::message)
         },
     );

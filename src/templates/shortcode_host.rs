@@ -187,6 +187,7 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
         }
         self.check_args(call)?;
         let mut ctx = Context::new();
+        ctx.insert_value("t", links.strings().value().clone());
         for (k, v) in &call.args {
             ctx.insert_value(k.clone(), Value::from_serializable(v));
         }
