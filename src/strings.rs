@@ -74,40 +74,75 @@ impl Strings {
             .get_or_init(|| tera::Value::from_serializable(&self.to_toml()))
     }
 
-    /// Reads the theme's and the site's `i18n/LANGUAGE.toml` over the built-in English.
-    /// Errors: a file that is not TOML, or a value that is not a string. Warnings: a site key
-    /// no layer below it has (a typo would otherwise change nothing, silently).
+    /// Reads the theme's and the site's `i18n/LANGUAGE.toml`, over the built-in English when
+    /// the language is English. Errors: a file that is not TOML, a value that is not text,
+    /// and, in another language, a string the theme's English has that no file of the
+    /// language gives (a page half in English is a bug to fix, not a fallback). Warnings: a
+    /// site key no layer below it has (a typo would otherwise change nothing, silently).
     pub fn load(root: &Path, theme_dir: &Path, language: &str) -> (Strings, Vec<Diagnostic>) {
-        let mut map = Strings::built_in().map.as_ref().clone();
+        let english = language == "en";
+        let mut map = if english {
+            Strings::built_in().map.as_ref().clone()
+        } else {
+            BTreeMap::new()
+        };
         let mut diags = Vec::new();
-        let file = format!("{language}.toml");
-        let theme_file = theme_dir.join("i18n").join(&file);
-        let site_file = root.join("i18n").join(&file);
-        for (path, site) in [(theme_file, false), (site_file, true)] {
-            // Read through the site's containment rule, as the config and templates are.
-            let path = match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_symlink() => match crate::confine::Root::new(root).resolve(&path) {
-                    Ok(p) => p,
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
-                    }
-                },
-                _ => path,
+        let theme_file = |lang: &str| theme_dir.join("i18n").join(format!("{lang}.toml"));
+        let mut layers = vec![(theme_file(language), false)];
+        layers.push((root.join("i18n").join(format!("{language}.toml")), true));
+        let mut found = Vec::new();
+        for (path, site) in layers {
+            let Some(text) = read(root, &path, &mut diags) else {
+                continue;
             };
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(format!("cannot read the interface strings: {e}"))
-                            .in_file(shown(root, &path)),
+            found.push(shown(root, &path));
+            let known = site.then(|| {
+                let mut k = map.clone();
+                if !english {
+                    k.extend(
+                        Strings::built_in()
+                            .map
+                            .iter()
+                            .map(|(a, b)| (a.clone(), b.clone())),
                     );
-                    continue;
                 }
-            };
-            let known = site.then(|| map.clone());
+                k
+            });
             diags.extend(layer(&mut map, &text, &shown(root, &path), known.as_ref()));
+        }
+        if !english {
+            // What the theme needs: the built-in strings, and the theme's own English ones.
+            let mut needed: BTreeMap<String, String> = Strings::built_in().map.as_ref().clone();
+            if let Some(text) = read(root, &theme_file("en"), &mut Vec::new()) {
+                let _ = layer(&mut needed, &text, Path::new(""), None);
+            }
+            let missing: Vec<&str> = needed
+                .keys()
+                .filter(|k| !map.contains_key(*k))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                let shown_keys: Vec<&str> = missing.iter().take(8).copied().collect();
+                let more = missing.len().saturating_sub(shown_keys.len());
+                let file = found
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(format!("i18n/{language}.toml")));
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} interface string{} {} no `{language}` text: {}{}",
+                        missing.len(),
+                        if missing.len() == 1 { "" } else { "s" },
+                        if missing.len() == 1 { "has" } else { "have" },
+                        shown_keys.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    ))
+                    .in_file(file)
+                    .with_hint(format!(
+                        "translate them in i18n/{language}.toml (the theme's i18n/en.toml lists every one)"
+                    )),
+                );
+            }
         }
         (Strings::from_map(map), diags)
     }
@@ -191,6 +226,32 @@ pub fn fill(text: &str, args: &[(&str, &str)]) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A strings file's text, read through the site's containment rule as the config and the
+/// templates are; `None` when there is no such file.
+fn read(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let real = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_symlink() => match crate::confine::Root::new(root).resolve(path) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        },
+        _ => path.to_path_buf(),
+    };
+    match std::fs::read_to_string(&real) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("cannot read the interface strings: {e}"))
+                    .in_file(shown(root, path)),
+            );
+            None
+        }
+    }
 }
 
 fn shown(root: &Path, path: &Path) -> PathBuf {
@@ -336,6 +397,24 @@ mod tests {
                 .any(|m| m.contains("`legend.title` is a number")),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn another_language_must_give_every_string() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("i18n")).unwrap();
+        std::fs::write(root.join("i18n/fr.toml"), "bottom_line = \"En bref\"\n").unwrap();
+        let (s, diags) = Strings::load(root, &root.join("themes/none"), "fr");
+        assert_eq!(s.get("bottom_line"), "En bref");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert!(
+            d.message.contains("no `fr` text: actors, ") && d.message.contains("more"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.file.as_deref(), Some(Path::new("i18n/fr.toml")));
     }
 
     #[test]
