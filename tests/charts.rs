@@ -183,6 +183,19 @@ fn charts_are_labelled_titled_once_and_style_themselves() {
             .map(text_of);
         assert_eq!(name.as_deref(), Some(title), "{page}: accessible name");
         assert_self_styled(page, svg);
+        // Every bar is named: no category left out or cut short under its bar.
+        for bar in svg.select(&sel("rect")) {
+            let tip = bar
+                .select(&sel("title"))
+                .next()
+                .map(text_of)
+                .unwrap_or_default();
+            let name = tip.rsplit_once(": ").map_or(tip.as_str(), |(n, _)| n);
+            assert!(
+                texts.iter().any(|t| t == name),
+                "{page}: the bar {name:?} has no label of its own: {texts:?}"
+            );
+        }
     }
     let html = read_html(&out.join(PAGES[2]));
     let svg = html
@@ -199,6 +212,55 @@ fn charts_are_labelled_titled_once_and_style_themselves() {
         "the matrix draws a title: {texts:?}"
     );
     assert_self_styled(PAGES[2], svg);
+}
+
+/// Bad chart arguments are reported in the analyst's words, each at its shortcode, all of them
+/// in one run: an empty axis title, a number for one, a misspelt kind.
+#[test]
+fn bad_chart_arguments_are_explained() {
+    let site = TinySite::new(
+        "title = \"Charts\"\nbase_url = \"https://x.org/\"\ntheme = \"default\"\n",
+        "Charts",
+    );
+    site.write("content/data/d.csv", "a,b\nx,1\n");
+    site.write(
+        "content/sec/b.md",
+        brief(
+            "B",
+            "",
+            "{{ chart(data=\"d\", x=\"a\", y=\"b\", x_label=\" \") }}\n\n{{ chart(data=\"d\", x=\"a\", y=\"b\", y_label=3) }}\n\n{{ chart(data=\"d\", x=\"a\", y=\"b\", kind=\"lien\") }}",
+        ),
+    );
+    let r = run(&site.build_args(&["--format", "json"]));
+    r.expect_code(1);
+    let found: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .chain(r.stderr.lines())
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let want = [
+        (
+            5,
+            "argument `x_label` of `chart` is empty",
+            "leave x_label out to use the column name `a`",
+        ),
+        (
+            7,
+            "argument `y_label` of `chart` must be a string, got 3",
+            "write y_label=\"...\"",
+        ),
+        (9, "unknown chart kind `lien`", "did you mean `line`?"),
+    ];
+    for (line, message, hint) in want {
+        assert!(
+            found.iter().any(|d| d["file"] == "content/sec/b.md"
+                && d["line"] == line
+                && d["message"] == message
+                && d["hint"].as_str().is_some_and(|h| h.contains(hint))),
+            "no diagnostic {message:?} (hint {hint:?}) at line {line}: {found:#?}"
+        );
+    }
 }
 
 /// What the page script below finds wrong with the chart texts of the open page, and how many

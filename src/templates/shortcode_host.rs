@@ -294,15 +294,14 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                     return Err(err(format!("unknown chart kind `{kind}`"), hint));
                 }
                 let mut labels = [None, None];
-                for (slot, (key, column)) in
-                    labels.iter_mut().zip([("x_label", &x), ("y_label", &y)])
-                {
+                let axes = [("x_label", &x, "Year"), ("y_label", &y, "Number of tests")];
+                for (slot, (key, column, example)) in labels.iter_mut().zip(axes) {
                     *slot = str_arg(call, key)?.map(str::to_string);
                     if slot.as_deref().is_some_and(|l| l.trim().is_empty()) {
                         return Err(err(
                             format!("argument `{key}` of `chart` is empty"),
                             format!(
-                                "name the axis, e.g. {key}=\"Number of tests\", or leave {key} out to use the column name `{column}`"
+                                "name the axis, e.g. {key}=\"{example}\", or leave {key} out to use the column name `{column}`"
                             ),
                         ));
                     }
