@@ -324,7 +324,8 @@ fn chart_text_is_readable_and_never_collides_on_phones_and_desktops() {
     let mut failures = Vec::new();
     for dark in [false, true] {
         b.set_color_scheme(dark);
-        for width in [360, 1366] {
+        // 360 and 1366 are the suite's phone and desktop; 320 and 1920 the ends of the range.
+        for width in [320, 360, 1366, 1920] {
             set_width(&mut b, width);
             for page in PAGES {
                 b.navigate(&format!("file://{}", out.join(page).display()));
@@ -349,8 +350,50 @@ fn chart_text_is_readable_and_never_collides_on_phones_and_desktops() {
             }
         }
     }
+    // Printed, even from a browser in dark mode, every mark and text keeps the light colours
+    // of its own attributes: the stylesheet recolours the screen's dark scheme only.
+    b.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print", "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
+    );
+    for page in PAGES {
+        b.navigate(&format!("file://{}", out.join(page).display()));
+        let r = b.eval_ok(PRINTED);
+        let checked = r["checked"].as_u64().unwrap_or(0);
+        assert!(
+            checked >= 10,
+            "{page}: only {checked} painted attributes checked"
+        );
+        for p in r["problems"].as_array().into_iter().flatten() {
+            failures.push(format!(
+                "{page} printed: {}",
+                p.as_str().unwrap_or_default()
+            ));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every `fill` and `stroke` attribute of the open page's charts that the computed style does
+/// not follow.
+const PRINTED: &str = r#"(() => {
+  const problems = [];
+  let checked = 0;
+  const probe = document.createElement('div');
+  document.body.append(probe);
+  const rgb = c => { probe.style.color = ''; probe.style.color = c; return getComputedStyle(probe).color; };
+  for (const e of document.querySelectorAll('figure.chart svg *, svg.hedge-matrix *')) {
+    for (const a of ['fill', 'stroke']) {
+      const v = e.getAttribute(a);
+      if (!v || v === 'none') continue;
+      checked++;
+      const got = getComputedStyle(e)[a];
+      if (got !== rgb(v)) problems.push(`<${e.tagName} class=${e.getAttribute('class')}> ${a} is ${got}, not its attribute's ${v}`);
+    }
+  }
+  probe.remove();
+  return { problems, checked };
+})()"#;
 
 /// Screenshots of the example site's charts and dot matrix, and of this test's fixture, for a
 /// person to look at.
