@@ -45,7 +45,8 @@ impl Palette {
         mark: "#2a5a96",
         levels: ["#8a939e", "#6b8bbd", "#13365e"],
     };
-    /// The page in dark mode; the stylesheet's `--chart-*` variables (dark scheme) are these.
+    /// The page in dark mode: the default theme's style.css sets these by class (its "chart
+    /// colours: dark" block; a unit test compares them).
     pub const DARK: Palette = Palette {
         background: "#14181d",
         text: "#e6e9ed",
@@ -162,7 +163,9 @@ impl Label<'_> {
     }
 }
 
-/// Renders a chart from a data file value (`rows`: list of tables) in `palette`.
+/// Renders a chart from a data file value (`rows`: list of tables) in `palette`: a figure with
+/// the SVG (`width="100%"`, a fixed height; a standalone copy, as in a PDF, gives it a width of
+/// at least NARROWEST px instead) and the caption.
 pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<String, String> {
     if !matches!(spec.kind, "bar" | "line") {
         return Err(format!(
