@@ -1,16 +1,96 @@
 //! Bar and line charts rendered at build time to accessible inline SVG (no JavaScript), and
 //! the hedge dot matrix.
 
+mod columns;
+mod matrix;
+mod rows;
+mod text;
+
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use crate::clean::escape;
 
+pub use matrix::{MatrixRow, hedge_matrix};
+
+/// The colours a chart is drawn in, written on the SVG as presentation attributes so it reads
+/// right with no stylesheet (alone, in a feed reader, in a PDF). The page stylesheet overrides
+/// them by class for its dark scheme only ([`Palette::DARK`] is the copy it must match).
+/// Against `background`: text and muted text at least 4.5:1, everything else at least 3:1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Palette {
+    /// What the chart is drawn on; also the outline that separates a point from its line.
+    pub background: &'static str,
+    pub text: &'static str,
+    /// Tick labels and axis titles.
+    pub muted: &'static str,
+    pub grid: &'static str,
+    /// The baseline.
+    pub axis: &'static str,
+    /// Bars, the line and its points.
+    pub mark: &'static str,
+    /// Hedge-matrix dots, low to high.
+    pub levels: [&'static str; 3],
+}
+
+impl Palette {
+    /// The page in light mode, and the default for everything else.
+    pub const LIGHT: Palette = Palette {
+        background: "#ffffff",
+        text: "#1b1f24",
+        muted: "#4a525c",
+        grid: "#8a939e",
+        axis: "#4a525c",
+        mark: "#2a5a96",
+        levels: ["#8a939e", "#6b8bbd", "#13365e"],
+    };
+    /// The page in dark mode: the default theme's style.css sets these by class (its "chart
+    /// colours: dark" block; a unit test compares them).
+    pub const DARK: Palette = Palette {
+        background: "#14181d",
+        text: "#e6e9ed",
+        muted: "#a9b2bc",
+        grid: "#6f7a86",
+        axis: "#a9b2bc",
+        mark: "#6d9fd8",
+        levels: ["#6f7a86", "#5f8fc8", "#a9cbf2"],
+    };
+    /// Paper: the light palette with black text, for PDFs.
+    pub const PRINT: Palette = Palette {
+        text: "#000000",
+        muted: "#30363d",
+        axis: "#30363d",
+        ..Palette::LIGHT
+    };
+}
+
+/// The font of every chart text: the theme's interface stack, as an attribute (no stylesheet
+/// needed). Single quotes, since it sits in a double-quoted attribute.
+const FONT_FAMILY: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Noto Sans', 'Liberation Sans', Arial, sans-serif";
+/// Text size in CSS px, and the distance between lines of a wrapped label.
+const FONT: f64 = 13.0;
+const LINE: f64 = 16.0;
+/// The narrowest width a chart is laid out for: a 320 px screen less the page's gutters
+/// (2 × 16 px), with 8 px to spare.
+///
+/// Why no viewBox: a scaled SVG scales its text with it, and no single scale keeps 13 px text
+/// between 12 and 20 px from a 288 px phone column to a 672 px desktop one (the ratio is 2.3).
+/// So a chart is drawn at 1 user unit = 1 CSS px, 100% wide and a fixed height: horizontal
+/// positions are percentages of the width, vertical ones px, and text is always 13 px. Labels
+/// are wrapped, thinned and cut for this narrowest width; wider, every gap only grows, so
+/// nothing that fits here can overlap or be clipped there.
+const NARROWEST: f64 = 280.0;
+/// Height of the plotting area in px.
+const PLOT_H: f64 = 200.0;
+
 pub struct ChartSpec<'a> {
     pub kind: &'a str,
     pub x: &'a str,
     pub y: &'a str,
+    /// Axis titles; the column names when absent.
+    pub x_label: Option<&'a str>,
+    pub y_label: Option<&'a str>,
     pub title: Option<&'a str>,
     pub source: Option<&'a str>,
     pub description: Option<&'a str>,
@@ -31,8 +111,62 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Renders a chart from a data file value (`rows`: list of tables).
-pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
+/// A fraction of the chart's width as an SVG percentage.
+fn pct(f: f64) -> String {
+    format!("{:.3}%", f * 100.0)
+}
+
+/// One `<text>` with its presentation attributes; several lines become `<tspan>`s `LINE` apart,
+/// and `tooltip` (the full text of a cut label) a `<title>`.
+struct Label<'a> {
+    class: &'a str,
+    x: String,
+    y: f64,
+    anchor: &'a str,
+    fill: &'a str,
+    bold: bool,
+    /// A shift in px after `x` (percentages and px do not add in one attribute).
+    dx: f64,
+}
+
+impl Label<'_> {
+    fn write(&self, s: &mut String, lines: &[String], tooltip: Option<&str>) {
+        let _ = write!(
+            s,
+            "<text class=\"{}\" x=\"{}\" y=\"{:.1}\" text-anchor=\"{}\" fill=\"{}\" font-family=\"{FONT_FAMILY}\" font-size=\"{FONT}\"",
+            self.class, self.x, self.y, self.anchor, self.fill
+        );
+        if self.dx != 0.0 {
+            let _ = write!(s, " dx=\"{}\"", self.dx);
+        }
+        if self.bold {
+            s.push_str(" font-weight=\"700\"");
+        }
+        s.push('>');
+        if let [line] = lines {
+            s.push_str(&escape(line));
+        } else {
+            for (i, line) in lines.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
+                    self.x,
+                    if i == 0 { 0.0 } else { LINE },
+                    escape(line)
+                );
+            }
+        }
+        if let Some(t) = tooltip {
+            let _ = write!(s, "<title>{}</title>", escape(t));
+        }
+        s.push_str("</text>");
+    }
+}
+
+/// Renders a chart from a data file value (`rows`: list of tables) in `palette`: a figure with
+/// the SVG (`width="100%"`, a fixed height; a standalone copy, as in a PDF, gives it a width of
+/// at least NARROWEST px instead) and the caption.
+pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<String, String> {
     if !matches!(spec.kind, "bar" | "line") {
         return Err(format!(
             "unknown chart kind `{}`: use bar or line",
@@ -59,28 +193,26 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
             .ok_or_else(|| format!("row {}: `{}` is not a number ({y})", i + 1, spec.y))?;
         points.push((label(x), y));
     }
-    let (w, h) = (640.0_f64, 360.0_f64);
-    let (left, right, top, bottom) = (56.0, 16.0, 40.0, 64.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
-    let data_max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
-    let min = points.iter().map(|p| p.1).fold(0.0_f64, f64::min);
-    // Round the axis up to a "nice" step (1, 2 or 5 × 10^k) so ticks read 0, 20, 40, not 17.50.
-    let step = nice_step((data_max - min) / 4.0);
-    let max = min + step * 4.0;
-    let span = if max - min == 0.0 { 1.0 } else { max - min };
-    let y_of = |v: f64| top + plot_h - (v - min) / span * plot_h;
-    let title = spec.title.unwrap_or("Chart");
+    let x_label = spec.x_label.unwrap_or(spec.x);
+    let y_label = spec.y_label.unwrap_or(spec.y);
+    let (body, height) = match spec.kind {
+        "bar" if rows::wanted(&points) => rows::draw(&points, x_label, y_label, palette),
+        _ => columns::draw(spec.kind, &points, x_label, y_label, palette),
+    };
+    let title = spec.title.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "{} chart of {y_label} by {x_label}",
+            if spec.kind == "bar" { "Bar" } else { "Line" }
+        )
+    });
     let desc = spec.description.map(str::to_string).unwrap_or_else(|| {
         let items: Vec<String> = points
             .iter()
             .map(|(x, y)| format!("{x}: {}", fmt_num(*y)))
             .collect();
         format!(
-            "{} chart of {} by {}. {}.",
+            "{} chart of {y_label} by {x_label}. {}.",
             if spec.kind == "bar" { "Bar" } else { "Line" },
-            spec.y,
-            spec.x,
             items.join("; ")
         )
     });
@@ -89,105 +221,15 @@ pub fn render(data: &Value, spec: &ChartSpec) -> Result<String, String> {
         xxhash_rust::xxh3::xxh3_64(format!("{title}{desc}").as_bytes()) as u32
     );
     let mut s = String::new();
+    // The accessible name is the <title>; the title is drawn once, by the figure's caption.
     let _ = write!(
         s,
-        "<figure class=\"chart chart--{kind}\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\"><title id=\"{id}-t\">{t}</title><desc id=\"{id}-d\">{d}</desc>",
+        "<figure class=\"chart chart--{kind}\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{height:.0}\" role=\"img\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\"><title id=\"{id}-t\">{t}</title><desc id=\"{id}-d\">{d}</desc>",
         kind = spec.kind,
-        t = escape(title),
+        t = escape(&title),
         d = escape(&desc)
     );
-    let _ = write!(
-        s,
-        "<text class=\"chart-title\" x=\"{left}\" y=\"24\">{}</text>",
-        escape(title)
-    );
-    // Axes and four gridlines with value labels.
-    for i in 0..=4 {
-        let v = min + step * f64::from(i);
-        let y = y_of(v);
-        let _ = write!(
-            s,
-            "<line class=\"chart-grid\" x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"chart-tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left + plot_w,
-            left - 6.0,
-            y + 4.0,
-            fmt_num(v)
-        );
-    }
-    let _ = write!(
-        s,
-        "<line class=\"chart-axis\" x1=\"{left}\" x2=\"{left}\" y1=\"{top}\" y2=\"{}\"/>",
-        top + plot_h
-    );
-    let _ = write!(
-        s,
-        "<line class=\"chart-axis\" x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
-        left + plot_w,
-        top + plot_h,
-        top + plot_h
-    );
-    let n = points.len() as f64;
-    let band = plot_w / n;
-    let mut line_pts = Vec::new();
-    for (i, (x, y)) in points.iter().enumerate() {
-        let cx = left + band * (i as f64 + 0.5);
-        if spec.kind == "bar" {
-            let bw = band * 0.6;
-            let y0 = y_of(0.0_f64.max(min));
-            let yv = y_of(*y);
-            let _ = write!(
-                s,
-                "<rect class=\"chart-bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{:.1}\"><title>{}: {}</title></rect>",
-                cx - bw / 2.0,
-                yv.min(y0),
-                (y0 - yv).abs(),
-                escape(x),
-                fmt_num(*y)
-            );
-            let _ = write!(
-                s,
-                "<text class=\"chart-value\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                yv.min(y0) - 6.0,
-                fmt_num(*y)
-            );
-        } else {
-            line_pts.push(format!("{cx:.1},{:.1}", y_of(*y)));
-            let _ = write!(
-                s,
-                "<circle class=\"chart-point\" cx=\"{cx:.1}\" cy=\"{:.1}\" r=\"4\"><title>{}: {}</title></circle>",
-                y_of(*y),
-                escape(x),
-                fmt_num(*y)
-            );
-        }
-        let _ = write!(
-            s,
-            "<text class=\"chart-label\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            top + plot_h + 20.0,
-            escape(x)
-        );
-    }
-    if !line_pts.is_empty() {
-        let _ = write!(
-            s,
-            "<polyline class=\"chart-line\" fill=\"none\" points=\"{}\"/>",
-            line_pts.join(" ")
-        );
-    }
-    let _ = write!(
-        s,
-        "<text class=\"chart-axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-        left + plot_w / 2.0,
-        h - 16.0,
-        escape(spec.x)
-    );
-    let _ = write!(
-        s,
-        "<text class=\"chart-axis-label\" x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">{}</text>",
-        top + plot_h / 2.0,
-        top + plot_h / 2.0,
-        escape(spec.y)
-    );
+    s.push_str(&body);
     s.push_str("</svg>");
     match spec.source {
         Some(src) => {
@@ -228,109 +270,5 @@ fn nice_step(raw: f64) -> f64 {
     nice * magnitude
 }
 
-/// One partner's row of the hedge matrix: (partner, economic, security, credibility) levels 1–3.
-pub struct MatrixRow<'a> {
-    pub partner: &'a str,
-    pub levels: [u8; 3],
-}
-
-/// A dot matrix: partners down, dimensions across, dot size by level.
-pub fn hedge_matrix(rows: &[MatrixRow]) -> String {
-    let dims = ["Economic", "Security", "Credibility"];
-    let words = ["", "low", "medium", "high"];
-    let (row_h, left, col_w, top) = (36.0, 150.0, 110.0, 40.0);
-    let w = left + col_w * 3.0 + 10.0;
-    let h = top + row_h * rows.len() as f64 + 10.0;
-    let desc: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{}: economic {}, security {}, credibility {}",
-                r.partner,
-                words[r.levels[0] as usize],
-                words[r.levels[1] as usize],
-                words[r.levels[2] as usize]
-            )
-        })
-        .collect();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg class=\"hedge-matrix\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"hedge-matrix-t\" aria-describedby=\"hedge-matrix-d\"><title id=\"hedge-matrix-t\">Hedge matrix: partners by economic, security and credibility value</title><desc id=\"hedge-matrix-d\">{}.</desc>",
-        escape(&desc.join("; "))
-    );
-    for (i, d) in dims.iter().enumerate() {
-        let _ = write!(
-            s,
-            "<text class=\"matrix-head\" x=\"{:.1}\" y=\"24\" text-anchor=\"middle\">{d}</text>",
-            left + col_w * (i as f64 + 0.5)
-        );
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let cy = top + row_h * (r as f64 + 0.5);
-        let _ = write!(
-            s,
-            "<text class=\"matrix-partner\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left - 12.0,
-            cy + 5.0,
-            escape(row.partner)
-        );
-        for (i, level) in row.levels.iter().enumerate() {
-            let cx = left + col_w * (i as f64 + 0.5);
-            let radius = 4.0 + 4.0 * f64::from(*level);
-            let _ = write!(
-                s,
-                "<circle class=\"matrix-dot matrix-dot--{}\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{radius}\"/>",
-                words[*level as usize]
-            );
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bar_chart_has_accessible_svg() {
-        let data = serde_json::json!({"rows": [{"kind": "Nuclear", "count": 3}, {"kind": "Missile", "count": 70}]});
-        let spec = ChartSpec {
-            kind: "bar",
-            x: "kind",
-            y: "count",
-            title: Some("Tests"),
-            source: Some("Article"),
-            description: None,
-        };
-        let svg = render(&data, &spec).unwrap();
-        assert!(svg.contains("<title id="));
-        assert!(svg.contains("Missile: 70"));
-        assert_eq!(svg.matches("<rect").count(), 2);
-        // 70 rounds the axis up to 80 in steps of 20.
-        assert!(
-            svg.contains(">80</text>") && svg.contains(">20</text>"),
-            "{svg}"
-        );
-        assert!(!svg.contains(".50<"));
-    }
-
-    #[test]
-    fn missing_column_is_an_error() {
-        let data = serde_json::json!({"rows": [{"kind": "Nuclear"}]});
-        let spec = ChartSpec {
-            kind: "bar",
-            x: "kind",
-            y: "count",
-            title: None,
-            source: None,
-            description: None,
-        };
-        assert!(
-            render(&data, &spec)
-                .unwrap_err()
-                .contains("no column `count`")
-        );
-    }
-}
+mod tests;

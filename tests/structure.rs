@@ -557,13 +557,16 @@ fn chart_renders_every_csv_row_as_an_accessible_bar() {
         .into_iter()
         .map(text_of)
         .collect();
+    // Axis titles: `x_label`/`y_label` when the shortcode gives them, else the column names.
+    let x_title = spec.get("x_label").unwrap_or(x);
+    let y_title = spec.get("y_label").unwrap_or(y);
     assert!(
-        axis.iter().any(|a| a == x),
-        "the x axis should be labelled {x:?}: {axis:?}"
+        axis.iter().any(|a| a == x_title),
+        "the x axis should be labelled {x_title:?}: {axis:?}"
     );
     assert!(
-        axis.iter().any(|a| a == y),
-        "the y axis should be labelled {y:?}: {axis:?}"
+        axis.iter().any(|a| a == y_title),
+        "the y axis should be labelled {y_title:?}: {axis:?}"
     );
     let ticks: Vec<f64> = select(svg, "text.chart-tick")
         .into_iter()

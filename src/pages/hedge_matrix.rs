@@ -39,6 +39,7 @@ pub fn value(site: &Site, s: SectionId, summaries: &Table<BriefId, Value>) -> Va
                 ],
             })
             .collect::<Vec<_>>(),
+        &charts::Palette::LIGHT,
     );
     let list: Vec<Value> = rows
         .iter()

@@ -28,7 +28,14 @@ const BUILTINS: [(&str, &[&str], &[&str]); 4] = [
     (
         "chart",
         &["data", "x", "y"],
-        &["kind", "title", "source", "description"],
+        &[
+            "kind",
+            "title",
+            "source",
+            "description",
+            "x_label",
+            "y_label",
+        ],
     ),
     ("cite", &["id"], &[]),
 ];
@@ -281,6 +288,26 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                 let x = str_arg(call, "x")?.unwrap_or_default().to_string();
                 let y = str_arg(call, "y")?.unwrap_or_default().to_string();
                 let kind = str_arg(call, "kind")?.unwrap_or("bar").to_string();
+                if !["bar", "line"].contains(&kind.as_str()) {
+                    let hint = did_you_mean(&kind, ["bar", "line"])
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "use kind=\"bar\" or kind=\"line\"".into());
+                    return Err(err(format!("unknown chart kind `{kind}`"), hint));
+                }
+                let mut labels = [None, None];
+                let axes = [("x_label", &x, "Year"), ("y_label", &y, "Number of tests")];
+                for (slot, (key, column, example)) in labels.iter_mut().zip(axes) {
+                    *slot = str_arg(call, key)?.map(str::to_string);
+                    if slot.as_deref().is_some_and(|l| l.trim().is_empty()) {
+                        return Err(err(
+                            format!("argument `{key}` of `chart` is empty"),
+                            format!(
+                                "name the axis, e.g. {key}=\"{example}\", or leave {key} out to use the column name `{column}`"
+                            ),
+                        ));
+                    }
+                }
+                let [x_label, y_label] = labels;
                 let title = str_arg(call, "title")?.map(str::to_string);
                 let source = str_arg(call, "source")?.map(str::to_string);
                 let description = str_arg(call, "description")?.map(str::to_string);
@@ -289,11 +316,13 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                     kind: &kind,
                     x: &x,
                     y: &y,
+                    x_label: x_label.as_deref(),
+                    y_label: y_label.as_deref(),
                     title: title.as_deref(),
                     source: source.as_deref(),
                     description: description.as_deref(),
                 };
-                charts::render(&file.value, &spec).map_err(|m| {
+                charts::render(&file.value, &spec, &charts::Palette::LIGHT).map_err(|m| {
                     err(
                         format!("chart from `{data_name}`: {m}"),
                         "check the column names (x=, y=) against the data file's header",
