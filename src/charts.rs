@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::clean::escape;
+use crate::strings::Strings;
 
 pub use matrix::{MatrixRow, hedge_matrix};
 
@@ -94,6 +95,8 @@ pub struct ChartSpec<'a> {
     pub title: Option<&'a str>,
     pub source: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// The words a chart writes itself: its default title and description, "Source:".
+    pub words: &'a Strings,
 }
 
 fn label(v: &Value) -> String {
@@ -199,21 +202,26 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
         "bar" if rows::wanted(&points) => rows::draw(&points, x_label, y_label, palette),
         _ => columns::draw(spec.kind, &points, x_label, y_label, palette),
     };
-    let title = spec.title.map(str::to_string).unwrap_or_else(|| {
-        format!(
-            "{} chart of {y_label} by {x_label}",
-            if spec.kind == "bar" { "Bar" } else { "Line" }
-        )
-    });
+    let words = spec.words;
+    let kind_title = words.fill(
+        if spec.kind == "bar" {
+            "chart.bar_title"
+        } else {
+            "chart.line_title"
+        },
+        &[("x", x_label), ("y", y_label)],
+    );
+    let title = spec
+        .title
+        .map_or_else(|| kind_title.clone(), str::to_string);
     let desc = spec.description.map(str::to_string).unwrap_or_else(|| {
         let items: Vec<String> = points
             .iter()
-            .map(|(x, y)| format!("{x}: {}", fmt_num(*y)))
+            .map(|(x, y)| words.fill("chart.item", &[("x", x), ("y", &fmt_num(*y))]))
             .collect();
-        format!(
-            "{} chart of {y_label} by {x_label}. {}.",
-            if spec.kind == "bar" { "Bar" } else { "Line" },
-            items.join("; ")
+        words.fill(
+            "chart.description",
+            &[("title", &kind_title), ("items", &items.join("; "))],
         )
     });
     let id = format!(
@@ -235,11 +243,11 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
         Some(src) => {
             let _ = write!(
                 s,
-                "<figcaption>{}<span class=\"chart-source\">Source: {}</span></figcaption>",
+                "<figcaption>{}<span class=\"chart-source\">{}</span></figcaption>",
                 spec.title
                     .map(|t| format!("{} ", escape(t)))
                     .unwrap_or_default(),
-                escape(src)
+                escape(&words.fill("source", &[("source", src)]))
             );
         }
         None => {

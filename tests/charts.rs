@@ -19,10 +19,8 @@ mod common;
 #[path = "support/tools.rs"]
 mod tools;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
-use scraper::{ElementRef, Html};
+use scraper::ElementRef;
 use serde_json::json;
 
 const BAR_TITLE: &str = "Tests by kind since 2011";
@@ -394,94 +392,3 @@ const PRINTED: &str = r#"(() => {
   probe.remove();
   return { problems, checked };
 })()"#;
-
-/// Screenshots of the example site's charts and dot matrix, and of this test's fixture, for a
-/// person to look at.
-#[test]
-#[ignore = "writes screenshots to target/chart-screenshots/; run with --ignored"]
-fn screenshots_of_the_charts() {
-    let Some(chromium) = tools::chromium() else {
-        return;
-    };
-    let (_tmp, root) = example_site();
-    run(&["build", "--root", arg(&root), "--relative-urls"]).expect_success();
-    let example = root.join("output");
-    let fixture = built_site();
-    let dir = repo_root().join("target/chart-screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot folder");
-    let mut pages: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&example)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .filter(|p| {
-            let html = std::fs::read_to_string(p).unwrap_or_default();
-            let doc = Html::parse_document(&html);
-            doc.select(&sel("figure.chart, figure svg.hedge-matrix"))
-                .next()
-                .is_some()
-                && !p.starts_with(example.join("briefing"))
-        })
-        .map(|p| (format!("example-{}", slug(&p, &example)), p))
-        .collect();
-    assert!(!pages.is_empty(), "the example site has no charts");
-    let out = fixture.out();
-    pages.extend(PAGES.map(|p| (format!("fixture-{}", slug(&out.join(p), &out)), out.join(p))));
-    let mut b = cdp::Browser::launch(&chromium);
-    for dark in [false, true] {
-        b.set_color_scheme(dark);
-        for width in [360, 1366] {
-            set_width(&mut b, width);
-            for (stem, page) in &pages {
-                b.navigate(&format!("file://{}", page.display()));
-                let figures = b.eval_ok(
-                    "[...document.querySelectorAll('figure.chart, figure.figure--matrix')].map(f => { const r = f.getBoundingClientRect(); return [r.left + scrollX - 8, r.top + scrollY - 8, r.width + 16, r.height + 16]; })",
-                );
-                for (i, f) in figures.as_array().into_iter().flatten().enumerate() {
-                    let n = |k: usize| f[k].as_f64().unwrap_or(0.0).max(0.0);
-                    let shot = b.call(
-                        "Page.captureScreenshot",
-                        json!({ "format": "png", "captureBeyondViewport": true,
-                                "clip": { "x": n(0), "y": n(1), "width": n(2), "height": n(3), "scale": 1 } }),
-                    );
-                    let name = format!(
-                        "{stem}-{i}-{width}-{}.png",
-                        if dark { "dark" } else { "light" }
-                    );
-                    let png = base64(shot["data"].as_str().unwrap_or_default());
-                    std::fs::write(dir.join(&name), png).expect("write screenshot");
-                    tools::note(&format!("wrote target/chart-screenshots/{name}"));
-                }
-            }
-        }
-    }
-}
-
-fn slug(page: &Path, out: &Path) -> String {
-    let rel = page.strip_prefix(out).unwrap_or(page);
-    rel.parent()
-        .map(|p| p.to_string_lossy().replace('/', "-"))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "home".into())
-}
-
-/// Standard base64 (the screenshot Chromium returns); no crate of the project decodes it.
-fn base64(s: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let digits: Vec<u8> = s.bytes().filter(|c| *c != b'=').map(value).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, d)| n | u32::from(*d) << (18 - 6 * i));
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
-}

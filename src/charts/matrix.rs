@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::{FONT, FONT_FAMILY, LINE, Palette, text};
 use crate::clean::escape;
+use crate::strings::Strings;
 
 /// One partner's row of the hedge matrix: (partner, economic, security, credibility) levels 1–3.
 pub struct MatrixRow<'a> {
@@ -20,7 +21,7 @@ const ROW_H: f64 = 36.0;
 /// Where partner names start: a glyph's ink may begin a little left of its origin.
 const NAME_X: f64 = 2.0;
 const HEAD_H: f64 = 32.0;
-const DIMS: [&str; 3] = ["Economic", "Security", "Credibility"];
+/// The levels by rank, as class names (`matrix-dot--high`) and keys of `level_words`.
 const WORDS: [&str; 4] = ["", "low", "medium", "high"];
 
 fn text_el(s: &mut String, class: &str, x: f64, y: f64, anchor: &str, fill: &str, body: &str) {
@@ -32,11 +33,21 @@ fn text_el(s: &mut String, class: &str, x: f64, y: f64, anchor: &str, fill: &str
 
 /// The matrix as inline SVG in `palette`; its caption is the page's (the figure's), so the SVG
 /// draws no title of its own.
-pub fn hedge_matrix(rows: &[MatrixRow], palette: &Palette) -> String {
+pub fn hedge_matrix(rows: &[MatrixRow], palette: &Palette, words: &Strings) -> String {
     let word = |level: u8| WORDS.get(usize::from(level)).copied().unwrap_or("");
+    let said = |level: u8| {
+        words
+            .get(&format!("level_words.{}", word(level)))
+            .to_string()
+    };
+    let dims = [
+        words.get("economic"),
+        words.get("security"),
+        words.get("credibility"),
+    ];
     // Columns as wide as the widest heading (whose estimate errs on the wide side, so 4 units
     // of gap are enough); the partner names get what is left.
-    let col_w = DIMS
+    let col_w = dims
         .iter()
         .map(|d| text::width(d, FONT))
         .fold(0.0, f64::max)
@@ -46,22 +57,25 @@ pub fn hedge_matrix(rows: &[MatrixRow], palette: &Palette) -> String {
     let desc: Vec<String> = rows
         .iter()
         .map(|r| {
-            format!(
-                "{}: economic {}, security {}, credibility {}",
-                r.partner,
-                word(r.levels[0]),
-                word(r.levels[1]),
-                word(r.levels[2])
+            words.fill(
+                "matrix.row",
+                &[
+                    ("partner", r.partner),
+                    ("economic", &said(r.levels[0])),
+                    ("security", &said(r.levels[1])),
+                    ("credibility", &said(r.levels[2])),
+                ],
             )
         })
         .collect();
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"hedge-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{h}\" viewBox=\"0 0 {WIDTH} {h}\" role=\"img\" aria-labelledby=\"hedge-matrix-t\" aria-describedby=\"hedge-matrix-d\"><title id=\"hedge-matrix-t\">Hedge matrix: partners by economic, security and credibility value</title><desc id=\"hedge-matrix-d\">{}.</desc>",
+        "<svg class=\"hedge-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{h}\" viewBox=\"0 0 {WIDTH} {h}\" role=\"img\" aria-labelledby=\"hedge-matrix-t\" aria-describedby=\"hedge-matrix-d\"><title id=\"hedge-matrix-t\">{}</title><desc id=\"hedge-matrix-d\">{}.</desc>",
+        escape(words.get("matrix.title")),
         escape(&desc.join("; "))
     );
-    for (i, d) in DIMS.iter().enumerate() {
+    for (i, d) in dims.iter().enumerate() {
         let x = left + col_w * (i as f64 + 0.5);
         text_el(&mut s, "matrix-head", x, 20.0, "middle", palette.muted, d);
     }

@@ -12,6 +12,7 @@ fn spec<'a>(kind: &'a str, title: Option<&'a str>) -> ChartSpec<'a> {
         title,
         source: Some("Article"),
         description: None,
+        words: crate::strings::Strings::built_in(),
     }
 }
 
@@ -156,7 +157,7 @@ fn charts_and_the_matrix_style_themselves() {
             levels: [2, 2, 1],
         },
     ];
-    let svg = hedge_matrix(&rows, &Palette::LIGHT);
+    let svg = hedge_matrix(&rows, &Palette::LIGHT, crate::strings::Strings::built_in());
     assert_self_styled(&svg);
     // The matrix draws no title: its figure has the caption.
     let texts = texts(&svg);

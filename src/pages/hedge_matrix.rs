@@ -40,6 +40,7 @@ pub fn value(site: &Site, s: SectionId, summaries: &Table<BriefId, Value>) -> Va
             })
             .collect::<Vec<_>>(),
         &charts::Palette::LIGHT,
+        &site.config.strings,
     );
     let list: Vec<Value> = rows
         .iter()

@@ -321,6 +321,7 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                     title: title.as_deref(),
                     source: source.as_deref(),
                     description: description.as_deref(),
+                    words: links.strings(),
                 };
                 charts::render(&file.value, &spec, &charts::Palette::LIGHT).map_err(|m| {
                     err(
