@@ -209,7 +209,8 @@ fn menu_works_without_script(b: &mut cdp::Browser, site: &site::Site, problems: 
 }
 
 /// The legend is one closed line; a judgment's estimative word opens it and brings it into
-/// view; printed, it is open.
+/// view; printed, it is open, beside the partner's hedge assessment and a contents box that
+/// stays whole.
 fn legend_opens_on_demand(b: &mut cdp::Browser, site: &site::Site, problems: &mut Vec<String>) {
     screen(b, 1366, 900, false);
     b.navigate(&site.url("/hedges/china/"));
@@ -224,6 +225,16 @@ fn legend_opens_on_demand(b: &mut cdp::Browser, site: &site::Site, problems: &mu
     b.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
     if b.eval_ok(table_shown) != Value::Bool(true) {
         problems.push("printed, the estimative legend is closed".into());
+    }
+    if b.eval_ok("document.querySelector('.hedge-assessment')?.checkVisibility() === true")
+        != Value::Bool(true)
+    {
+        problems.push("printed, a brief leaves out its partner's hedge assessment".into());
+    }
+    // A brief's contents box is kept whole on a page; the whole briefing's runs over pages
+    // with no box to cut in two.
+    if b.eval_ok("getComputedStyle(document.querySelector('.toc')).breakInside") != "avoid" {
+        problems.push("printed, a brief's contents box may split across pages".into());
     }
     b.call("Emulation.setEmulatedMedia", json!({ "media": "" }));
     click(b, ".judgment a.confidence", problems);

@@ -377,6 +377,80 @@ fn hedge_matrix_table_lists_every_partner_by_credibility() {
     }
 }
 
+/// Each partner's row of the matrix is also on that partner's own brief (one box, its three
+/// levels and reasons in the matrix's order, a link back to the matrix) and, once per brief, in
+/// /briefing/.
+#[test]
+fn each_partner_shows_its_row_on_its_brief_and_in_the_briefing() {
+    let docs = content_docs();
+    let expected = expected_hedge_rows(&docs);
+    assert!(expected.len() >= 2);
+    let check = |scope: ElementRef, exp: &HedgeRow, place: &str| {
+        let p = &exp.partner;
+        let title = visible_text(select(scope, ".box__title")[0]);
+        assert!(
+            title.ends_with(p.as_str()),
+            "{place}: the box is titled {title:?}, not for {p}"
+        );
+        let levels: Vec<String> = select(scope, ".level")
+            .into_iter()
+            .map(|l| text_of(l).to_lowercase())
+            .collect();
+        let want: Vec<String> = exp.dims.iter().map(|d| d.0.clone()).collect();
+        assert_eq!(levels, want, "{place}: {p}'s levels");
+        let why: Vec<String> = select(scope, ".level__rationale")
+            .into_iter()
+            .map(text_of)
+            .collect();
+        let want_why: Vec<String> = exp
+            .dims
+            .iter()
+            .map(|d| d.1.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(why, want_why, "{place}: {p}'s reasons");
+        assert_eq!(
+            visible_text(select(scope, ".hedge-kind")[0]),
+            exp.kind,
+            "{place}: {p}'s kind of hedge"
+        );
+    };
+    let base = base_url();
+    for exp in &expected {
+        let html = example_page(&exp.url);
+        let boxes = select_doc(&html, ".brief .hedge-assessment");
+        assert_eq!(boxes.len(), 1, "{}: one hedge assessment", exp.url);
+        check(boxes[0], exp, &exp.url);
+        let back = select(boxes[0], "a[href]");
+        assert_eq!(back.len(), 1, "{}: a link to the matrix", exp.url);
+        assert_eq!(
+            local_path(back[0].attr("href").unwrap(), &base),
+            "/hedges/#hedge-matrix",
+            "{}: the link to the matrix",
+            exp.url
+        );
+    }
+    let briefing = example_page("/briefing/");
+    let boxes = select_doc(&briefing, "article.brief--in-briefing .hedge-assessment");
+    assert_eq!(
+        boxes.len(),
+        expected.len(),
+        "/briefing/: one box per partner's brief"
+    );
+    for exp in &expected {
+        let article = select_doc(&briefing, "article.brief--in-briefing")
+            .into_iter()
+            .find(|a| {
+                select(*a, ".brief-title a")
+                    .first()
+                    .is_some_and(|l| local_path(l.attr("href").unwrap_or(""), &base) == exp.url)
+            })
+            .unwrap_or_else(|| panic!("/briefing/ has no article for {}", exp.url));
+        let inside = select(article, ".hedge-assessment");
+        assert_eq!(inside.len(), 1, "/briefing/ {}: one box", exp.url);
+        check(inside[0], exp, "/briefing/");
+    }
+}
+
 #[test]
 fn hedge_matrix_svg_is_accessible_with_one_dot_per_partner_and_dimension() {
     let docs = content_docs();
