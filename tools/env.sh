@@ -9,6 +9,9 @@
 #   BRIEFING_JAVA          java, 11 or later, to run vnu.jar
 #   BRIEFING_VNU_JAR       the Nu Html Checker: java -jar "$BRIEFING_VNU_JAR"
 #   BRIEFING_AXE_JS        axe-core's axe.min.js, to inject into pages
+#   BRIEFING_NODE          node, 18.16 or later, to run Lighthouse and puppeteer-core
+#   BRIEFING_LIGHTHOUSE    Lighthouse's CLI: "$BRIEFING_NODE" "$BRIEFING_LIGHTHOUSE" URL
+#   BRIEFING_PUPPETEER     puppeteer-core's entry module (scripts/screenshots)
 
 _briefing_tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -38,6 +41,9 @@ _briefing_find BRIEFING_NGINX nginx /usr/sbin/nginx
 _briefing_find BRIEFING_JAVA java /usr/bin/java
 _briefing_find BRIEFING_VNU_JAR "$_briefing_tools/node_modules/vnu-jar/build/dist/vnu.jar"
 _briefing_find BRIEFING_AXE_JS "$_briefing_tools/node_modules/axe-core/axe.min.js"
+_briefing_find BRIEFING_NODE node /usr/bin/node
+_briefing_find BRIEFING_LIGHTHOUSE "$_briefing_tools/node_modules/lighthouse/cli/index.js"
+_briefing_find BRIEFING_PUPPETEER "$_briefing_tools/node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js"
 
 unset -f _briefing_find
 unset _briefing_tools

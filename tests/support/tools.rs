@@ -86,6 +86,24 @@ pub fn axe_js() -> Option<PathBuf> {
     )
 }
 
+pub fn nginx() -> Option<PathBuf> {
+    find("nginx", "BRIEFING_NGINX", &["/usr/sbin/nginx"])
+}
+
+pub fn node() -> Option<PathBuf> {
+    find("node", "BRIEFING_NODE", &["node"])
+}
+
+/// Lighthouse's CLI script (run with `node`); its package, and chrome-launcher beside it, are
+/// found from there.
+pub fn lighthouse() -> Option<PathBuf> {
+    find(
+        "lighthouse",
+        "BRIEFING_LIGHTHOUSE",
+        &["tools/node_modules/lighthouse/cli/index.js"],
+    )
+}
+
 /// Prints a line that shows even when the test harness captures output (timings worth seeing in
 /// every CI log).
 pub fn note(msg: &str) {
