@@ -4,18 +4,23 @@
 //! request fails and no response mixes two releases while releases are switched.
 
 mod common;
+#[path = "support/nginx.rs"]
+mod nginx;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
+use nginx::Nginx;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------
@@ -179,130 +184,21 @@ impl LinkWatch {
 // ---------------------------------------------------------------------------------------------
 // nginx
 
-/// The nginx binary: BRIEFING_NGINX (tools/env.sh), else /usr/sbin/nginx. None (after a loud
-/// message) when there is none, unless CI is set, where a missing tool fails the test.
-fn nginx_binary() -> Option<PathBuf> {
-    let candidate = std::env::var_os("BRIEFING_NGINX")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/sbin/nginx"));
-    if candidate.is_file() {
-        return Some(candidate);
-    }
-    // CI's run: `CI` set to anything but "", "false" or "0".
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    if ci {
-        panic!(
-            "nginx not found at {} (set BRIEFING_NGINX or run scripts/setup-test-tools); CI is set, so this fails",
-            candidate.display()
-        );
-    }
-    eprintln!(
-        "\n==================================================================\n\
-         SKIP: nginx not found at {} — the publish test under nginx did not run.\n\
-         Install it with scripts/setup-test-tools (or set BRIEFING_NGINX).\n\
-         ==================================================================\n",
-        candidate.display()
-    );
-    None
-}
-
-/// A running nginx serving `root WWW/current;`; killed when dropped.
-struct Nginx {
-    child: Child,
-    port: u16,
-    _dir: TempDir,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Nginx {
-    fn start(bin: &Path, www: &Path) -> Nginx {
-        let mut last_error = String::new();
-        for _attempt in 0..5 {
-            // A free port: bind port 0, note the port, release it for nginx. Another process
-            // may take it in between; then nginx fails to bind and we try again.
-            let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-                .and_then(|l| l.local_addr())
-                .expect("cannot find a free port")
-                .port();
-            match Nginx::try_start(bin, www, port) {
-                Ok(n) => return n,
-                Err(e) => last_error = e,
-            }
-        }
-        panic!("nginx did not start after 5 attempts; last error:\n{last_error}");
-    }
-
-    fn try_start(bin: &Path, www: &Path, port: u16) -> Result<Nginx, String> {
-        let dir = tempfile::tempdir().expect("cannot create a temp dir");
-        let d = dir.path();
-        for t in ["body", "proxy", "fcgi", "uwsgi", "scgi"] {
-            fs::create_dir_all(d.join("tmp").join(t)).unwrap();
-        }
-        fs::create_dir_all(d.join("logs")).unwrap();
-        let mime = Path::new("/etc/nginx/mime.types");
-        let types = if mime.is_file() {
-            format!("include {};", mime.display())
-        } else {
-            "types { text/html html; text/css css; application/xml xml; }".to_string()
-        };
-        let dp = d.display();
-        let root = www.join("current");
-        let conf = format!(
-            "daemon off;\nmaster_process off;\npid \"{dp}/nginx.pid\";\nerror_log stderr warn;\nevents {{}}\n\
-             http {{\n  {types}\n  access_log off;\n\
-             client_body_temp_path \"{dp}/tmp/body\";\n  proxy_temp_path \"{dp}/tmp/proxy\";\n\
-             fastcgi_temp_path \"{dp}/tmp/fcgi\";\n  uwsgi_temp_path \"{dp}/tmp/uwsgi\";\n\
-             scgi_temp_path \"{dp}/tmp/scgi\";\n\
-             server {{\n    listen 127.0.0.1:{port};\n    root \"{}\";\n\
-             location / {{ try_files $uri $uri/ =404; }}\n  }}\n}}\n",
-            root.display()
-        );
-        let conf_path = d.join("nginx.conf");
-        fs::write(&conf_path, conf).unwrap();
-        let stderr_path = d.join("nginx.stderr");
-        let stderr = fs::File::create(&stderr_path).unwrap();
-        let child = Command::new(bin)
-            .arg("-p")
-            .arg(d)
-            .arg("-e")
-            .arg("stderr")
-            .arg("-c")
-            .arg(&conf_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
-        let mut nginx = Nginx {
-            child,
-            port,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                let log = fs::read_to_string(&stderr_path).unwrap_or_default();
-                return Err(format!("nginx exited with {status} on port {port}:\n{log}"));
-            }
-            if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
-                return Ok(nginx);
-            }
-            if Instant::now() > deadline {
-                let log = fs::read_to_string(&stderr_path).unwrap_or_default();
-                return Err(format!(
-                    "nginx did not listen on port {port} within 10 s:\n{log}"
-                ));
-            }
-            thread::sleep(Duration::from_millis(20));
+/// Starts nginx serving `WWW/current` on a free port. A port is free when chosen, but another
+/// process may take it before nginx binds it: then another port.
+fn start_nginx(bin: &Path, www: &Path) -> Nginx {
+    let mut last_error = String::new();
+    for _attempt in 0..5 {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.local_addr())
+            .expect("cannot find a free port")
+            .port();
+        match Nginx::start(bin, &www.join("current"), port) {
+            Ok(n) => return n,
+            Err(e) => last_error = e,
         }
     }
+    panic!("nginx did not start after 5 attempts; last error:\n{last_error}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,13 +472,13 @@ fn check_load(what: &str, clients: &[Vec<Sample>], from: char, to: char) -> usiz
 
 #[test]
 fn nginx_serves_one_complete_release_while_publishing_and_rolling_back() {
-    let Some(bin) = nginx_binary() else {
+    let Some(bin) = tools::nginx() else {
         return;
     };
     let (_tmp, site, www) = new_site();
     publish(&site, &www, &[]).expect_success();
     let release_a = current_link(&www);
-    let nginx = Nginx::start(&bin, &www);
+    let nginx = start_nginx(&bin, &www);
     let port = nginx.port;
 
     // Release A is live: warm the clients on it, publish B under load.
