@@ -53,10 +53,48 @@ pub struct Config {
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The site's other languages (`[languages.fr]`), by code; `language` is the default one.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// Put the default language under its own prefix too (`/en/...`); `/` then offers the
+    /// languages. Off: the default language is at `/`, the others at `/CODE/`.
+    #[serde(default)]
+    pub prefix_default_language: bool,
     /// The interface strings of `language` (not a key of the file: read from the theme's and
     /// the site's `i18n/`, see [`crate::strings`]).
     #[serde(skip)]
     pub strings: crate::strings::Strings,
+}
+
+/// What a language other than the default changes (`[languages.fr]`); anything left out is
+/// the default language's.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageConfig {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub organization: Option<String>,
+    #[serde(default)]
+    pub authors: Option<Vec<String>>,
+    /// URL names of the taxonomies in this language: `{ actors = "acteurs" }`.
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, String>,
+    /// Merged over the default language's `[extra]`.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// A language code as `briefing.toml` and file names use it: `fr`, `en`, `fr-ca`, `pt-br`
+/// (lowercase ISO 639 letters, then optional subtags).
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 fn default_base_url() -> String {
@@ -79,6 +117,32 @@ fn default_paginate_by() -> usize {
 }
 
 impl Config {
+    /// The config of the site in `code`, one of `languages`: its title, description,
+    /// organisation and authors where `[languages.CODE]` gives them, its `[extra]` over the
+    /// default's. The interface strings are the caller's to load for that language.
+    pub fn for_language(&self, code: &str) -> Config {
+        let mut c = self.clone();
+        c.language = code.to_string();
+        if let Some(l) = self.languages.get(code) {
+            if let Some(t) = &l.title {
+                c.title = t.clone();
+            }
+            if l.description.is_some() {
+                c.description = l.description.clone();
+            }
+            if l.organization.is_some() {
+                c.organization = l.organization.clone();
+            }
+            if let Some(a) = &l.authors {
+                c.authors = a.clone();
+            }
+            for (k, v) in &l.extra {
+                c.extra.insert(k.clone(), v.clone());
+            }
+        }
+        c
+    }
+
     /// Reads `ROOT/briefing.toml`.
     pub fn load(root: &Path) -> Result<Config, Failure> {
         Config::from_text(&read(root)?)
@@ -132,6 +196,35 @@ impl Config {
                     "taxonomy name `{t}` is not a plain lowercase word"
                 ))
                 .with_hint(format!("use `{}`", crate::slug::slugify(t))));
+            }
+        }
+        for code in std::iter::once(&self.language).chain(self.languages.keys()) {
+            if !is_language_code(code) {
+                return Err(Diagnostic::error(format!("`{code}` is not a language code"))
+                    .with_hint("use a lowercase code such as \"en\", \"fr\" or \"fr-ca\""));
+            }
+        }
+        if self.languages.contains_key(&self.language) {
+            return Err(Diagnostic::error(format!(
+                "[languages.{0}] repeats the default language `{0}`",
+                self.language
+            ))
+            .with_hint("list only the other languages under [languages]; `language` is the default one"));
+        }
+        for (code, l) in &self.languages {
+            for (tax, name) in &l.taxonomies {
+                if !self.taxonomies.contains(tax) {
+                    return Err(Diagnostic::error(format!(
+                        "[languages.{code}.taxonomies] names `{tax}`, which is not a taxonomy of the site"
+                    ))
+                    .with_hint(format!("the taxonomies are: {}", self.taxonomies.join(", "))));
+                }
+                if crate::slug::slugify(name) != *name {
+                    return Err(Diagnostic::error(format!(
+                        "the {code} URL name of `{tax}`, `{name}`, is not a plain lowercase word"
+                    ))
+                    .with_hint(format!("use `{}`", crate::slug::slugify(name))));
+                }
             }
         }
         Ok(())

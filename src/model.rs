@@ -35,7 +35,9 @@ impl Section {
     pub fn meta(&self) -> &SectionMeta {
         match &self.doc.kind {
             DocKind::Section(m) => m,
-            DocKind::Brief(_) => unreachable!("sections are built from _index.md files only"),
+            DocKind::Brief(_) | DocKind::Translation { .. } => {
+                unreachable!("sections are built from _index.md files only")
+            }
         }
     }
 }
@@ -58,7 +60,9 @@ impl Brief {
     pub fn meta(&self) -> &BriefMeta {
         match &self.doc.kind {
             DocKind::Brief(m) => m,
-            DocKind::Section(_) => unreachable!("briefs are built from non-index files only"),
+            DocKind::Section(_) | DocKind::Translation { .. } => {
+                unreachable!("briefs are built from non-index files only")
+            }
         }
     }
 }
@@ -73,17 +77,34 @@ pub struct Term {
 
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
+    /// The taxonomy as the config and templates name it (`actors`).
     pub name: String,
     pub terms: Table<TermId, Term>,
+    /// Its URL: the language's prefix and the taxonomy's name in that language
+    /// (`/fr/acteurs/`); `/actors/` in the default language.
+    pub url_name: String,
+    pub prefix: String,
 }
 
 impl Taxonomy {
     pub fn path(&self) -> String {
-        format!("/{}/", self.name)
+        format!("{}/{}/", self.prefix, self.url_name)
     }
     pub fn term_path(&self, t: &Term) -> String {
-        format!("/{}/{}/", self.name, t.slug)
+        format!("{}/{}/{}/", self.prefix, self.url_name, t.slug)
     }
+}
+
+/// Which language a site model is: its code, the URL prefix of its pages (`/fr`; empty for
+/// the default language unless `prefix_default_language`), and the content files it shows in
+/// the original's language for want of a translation.
+#[derive(Debug, Clone, Default)]
+pub struct Language {
+    pub code: String,
+    pub prefix: String,
+    pub fallback: HashSet<String>,
+    /// Whether this is the site's default language.
+    pub default: bool,
 }
 
 /// One event of the chronology.
@@ -116,6 +137,7 @@ pub struct Site {
     pub drafts: Vec<String>,
     /// Loaded and failed content files by the names `@/` links may use.
     pub link_names: crate::linkpath::LinkNames,
+    pub language: Language,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,6 +396,7 @@ impl Site {
             .map(|d| (d.name.clone(), d.clone()))
             .collect();
         let chronology = build_chronology(&briefs, &data, diags);
+        let code = config.language.clone();
 
         let assets = content
             .assets
@@ -407,10 +430,56 @@ impl Site {
                 content
                     .docs
                     .iter()
+                    .filter(|d| !matches!(d.kind, DocKind::Translation { .. }))
                     .map(|d| d.rel.as_str())
                     .chain(content.failed.iter().map(String::as_str)),
             ),
+            language: Language {
+                code,
+                prefix: String::new(),
+                fallback: HashSet::new(),
+                default: true,
+            },
         }
+    }
+
+    /// Makes this model the site in `language`: every page path under its prefix, the
+    /// taxonomies under their names in that language, and the terms under their labels in it
+    /// (`labels`: taxonomy, term slug -> label).
+    pub fn localize(
+        &mut self,
+        language: Language,
+        taxonomy_names: &BTreeMap<String, String>,
+        labels: &dyn Fn(&str, &str) -> Option<String>,
+    ) {
+        let prefix = language.prefix.clone();
+        if !prefix.is_empty() {
+            for s in self.sections.iter_mut() {
+                s.path = format!("{prefix}{}", s.path);
+            }
+            for b in self.briefs.iter_mut() {
+                b.path = format!("{prefix}{}", b.path);
+            }
+            for d in &mut self.drafts {
+                *d = format!("{prefix}{d}");
+            }
+        }
+        for t in self.taxonomies.iter_mut() {
+            t.prefix = prefix.clone();
+            if let Some(n) = taxonomy_names.get(&t.name) {
+                t.url_name = n.clone();
+            }
+            for term in t.terms.iter_mut() {
+                if let Some(label) = labels(&t.name, &term.slug) {
+                    let slug = slugify(&label);
+                    term.name = label;
+                    if !slug.is_empty() {
+                        term.slug = slug;
+                    }
+                }
+            }
+        }
+        self.language = language;
     }
 
     fn empty(config: Arc<Config>, root: PathBuf) -> Site {
@@ -428,6 +497,7 @@ impl Site {
             failed: HashSet::new(),
             drafts: vec![],
             link_names: Default::default(),
+            language: Language::default(),
         }
     }
 
@@ -452,7 +522,11 @@ impl Site {
                 return format!("{}{rest}", b.path.trim_start_matches('/'));
             }
         }
-        asset.rel.clone()
+        // Every language has its copy, so a page's relative link to it works in each.
+        match self.language.prefix.trim_start_matches('/') {
+            "" => asset.rel.clone(),
+            p => format!("{p}/{}", asset.rel),
+        }
     }
 }
 
@@ -643,6 +717,8 @@ fn build_taxonomies(
         out.push(Taxonomy {
             name: name.clone(),
             terms: sorted,
+            url_name: name.clone(),
+            prefix: String::new(),
         });
     }
     out

@@ -44,9 +44,15 @@ fn index_with(
         .build()
         .map_err(|e| fail("cannot start", &e))?;
     runtime.block_on(async {
-        let config = PagefindServiceConfig::builder()
-            .force_language(language.to_string())
-            .build();
+        // An empty language: a site in several languages, whose pages each say theirs in
+        // `<html lang>`; pagefind then writes one index per language.
+        let config = if language.is_empty() {
+            PagefindServiceConfig::builder().build()
+        } else {
+            PagefindServiceConfig::builder()
+                .force_language(language.to_string())
+                .build()
+        };
         let mut index = PagefindIndex::new(Some(config)).map_err(|e| fail("bad options", &e))?;
         let text = |html: &[u8]| String::from_utf8_lossy(html).into_owned();
         if parallel {

@@ -4,6 +4,7 @@
 //! `patch.rs` applies brief edits to the last build, `state.rs` owns what survives a build.
 
 mod change;
+mod languages;
 mod links;
 mod patch;
 mod state;
@@ -210,6 +211,10 @@ impl Builder {
         ));
         // Compiling templates and reading content are independent; on a small site each is a
         // few milliseconds, so doing them side by side shortens every build.
+        caches.loader.set_languages(crate::content::Languages {
+            default: config.language.clone(),
+            others: config.languages.keys().cloned().collect(),
+        });
         let (root, loader) = (&self.root, &mut *caches.loader);
         let (templates, content) =
             rayon::join(|| Templates::load(root, &config), || loader.load(root));
@@ -234,10 +239,25 @@ impl Builder {
                 warnings.content.into_vec(),
             )));
         };
+        let others = languages::sites(
+            &config,
+            &self.root,
+            &content,
+            self.options.drafts,
+            &mut warnings.content,
+        );
         lap("model");
         let mut markdown = Diagnostics::new();
         let docs = documents::render_all(&site, &templates, caches.markdown, &mut markdown);
         crate::pages::unread::check(&site, &docs, &content.unread, &mut markdown);
+        caches.languages.retain(|code, _| config.languages.contains_key(code));
+        let other_docs: Vec<crate::pages::documents::Documents> = others
+            .iter()
+            .map(|s| {
+                let (md, _) = caches.languages.entry(s.language.code.clone()).or_default();
+                documents::render_all(s, &templates, md, &mut markdown)
+            })
+            .collect();
         lap("markdown");
         if warnings.any_error(&markdown) {
             return Err(Failure::Content(diagnostics::sorted(
@@ -258,8 +278,10 @@ impl Builder {
             &mut static_files,
             &mut warnings.output,
         );
-        for a in &site.assets {
-            static_files.insert(site.asset_output(a), a.abs.clone());
+        for s in std::iter::once(&site).chain(&others) {
+            for a in &s.assets {
+                static_files.insert(s.asset_output(a), a.abs.clone());
+            }
         }
         let minify = self.options.minify || config.minify;
         let finish = crate::output::Finish {
@@ -289,15 +311,36 @@ impl Builder {
             reuse: self.reuse.clone(),
             failed: Default::default(),
         });
-        let rendering = render::render_site(
+        let alternates = if others.is_empty() {
+            crate::pages::languages::Alternates::default()
+        } else {
+            let all: Vec<&Site> = std::iter::once(&site).chain(&others).collect();
+            crate::pages::languages::Alternates::of(&all)
+        };
+        let mut rendering = render::render_site(
             &site,
             &docs,
             &templates,
             &assets,
             sink.as_ref().map(|s| s as &dyn render::PageSink),
             caches.render,
+            &alternates,
             &mut warnings.output,
         );
+        for (s, d) in others.iter().zip(&other_docs) {
+            let (_, cache) = caches.languages.entry(s.language.code.clone()).or_default();
+            let r = render::render_site(
+                s,
+                d,
+                &templates,
+                &assets,
+                sink.as_ref().map(|s| s as &dyn render::PageSink),
+                cache,
+                &alternates,
+                &mut warnings.output,
+            );
+            rendering.absorb(r);
+        }
         lap("pages");
         if std::env::var_os("BRIEFING_TIMINGS").is_some() {
             eprintln!(
@@ -331,8 +374,9 @@ impl Builder {
             files.insert(rel, body);
         }
         let brief_pages: Arc<Vec<String>> = Arc::new(
-            site.briefs
-                .iter()
+            std::iter::once(&site)
+                .chain(&others)
+                .flat_map(|s| s.briefs.iter())
                 .map(|b| format!("{}index.html", b.path.trim_start_matches('/')))
                 .collect(),
         );
@@ -347,7 +391,13 @@ impl Builder {
                     .collect()
             });
         let mut written_early = 0;
-        let language = &config.language;
+        // Several languages: pagefind reads each page's `<html lang>` and writes an index per
+        // language, so each language's search page searches its own pages.
+        let language = if others.is_empty() {
+            config.language.as_str()
+        } else {
+            ""
+        };
         let (bundle, early) =
             std::thread::scope(|scope| {
                 let job = search_pages
@@ -406,9 +456,11 @@ impl Builder {
         } else {
             Output::Streamed(files)
         };
-        let (language, search) = (config.language.clone(), config.search);
+        let (language, search) = (language.to_string(), config.search);
         let drafts = Arc::new(site.drafts.clone());
-        let report = if staging.is_none() {
+        // The patch path edits one model; a site in several languages takes the full pipeline,
+        // whose caches still reuse every page an edit leaves as it was.
+        let report = if staging.is_none() && others.is_empty() {
             let report = warnings.report(markdown);
             self.state.finish_run(LastBuild {
                 warnings,

@@ -25,6 +25,8 @@ pub(super) struct BuildState {
     pub(super) render: RenderCache,
     /// Relative and root-relative links checked against the last full build's files.
     pub(super) links: LinkCheck,
+    /// The Markdown and render caches of the site's other languages, by language code.
+    pub(super) languages: std::collections::BTreeMap<String, (MarkdownCache, RenderCache)>,
     /// What the last successful in-memory build produced, for the patch path.
     last: Option<LastBuild>,
 }
@@ -82,6 +84,7 @@ pub(super) struct Caches<'a> {
     pub(super) markdown: &'a mut MarkdownCache,
     pub(super) render: &'a mut RenderCache,
     pub(super) links: &'a mut LinkCheck,
+    pub(super) languages: &'a mut std::collections::BTreeMap<String, (MarkdownCache, RenderCache)>,
 }
 
 impl BuildState {
@@ -95,6 +98,7 @@ impl BuildState {
             markdown: &mut self.markdown,
             render: &mut self.render,
             links: &mut self.links,
+            languages: &mut self.languages,
         }
     }
 
@@ -114,6 +118,7 @@ impl BuildState {
                 markdown: &mut self.markdown,
                 render: &mut self.render,
                 links: &mut self.links,
+                languages: &mut self.languages,
             },
         ))
     }

@@ -8,6 +8,7 @@ pub mod frontmatter;
 pub mod meta;
 mod plain;
 mod recover;
+pub mod translation;
 mod typeset;
 pub mod words;
 
@@ -45,6 +46,13 @@ pub struct SourceDoc {
 pub enum DocKind {
     Section(SectionMeta),
     Brief(Box<BriefMeta>),
+    /// A translation of the file `of` (relative to `content/`) into `language`: its text
+    /// fields, read over the original's by the model.
+    Translation {
+        of: String,
+        language: String,
+        meta: Box<translation::TranslationMeta>,
+    },
 }
 
 impl SourceDoc {
@@ -93,6 +101,15 @@ pub struct UnreadBody {
 pub struct Loader {
     docs: HashMap<String, Arc<SourceDoc>>,
     data: HashMap<String, Arc<DataFile>>,
+    languages: Languages,
+}
+
+/// The site's languages, as file names use them: the default one (no suffix) and the others
+/// (`china.fr.md`). Empty `others`: every `.md` file is an original, as on any one-language site.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Languages {
+    pub default: String,
+    pub others: Vec<String>,
 }
 
 enum Found {
@@ -120,6 +137,15 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 impl Loader {
+    /// The languages file names are read against from now on; a change forgets every parse
+    /// (a file's language is part of what it is).
+    pub fn set_languages(&mut self, languages: Languages) {
+        if self.languages != languages {
+            self.docs.clear();
+            self.languages = languages;
+        }
+    }
+
     pub fn load(&mut self, root: &Path) -> Content {
         let content_dir = root.join("content");
         let mut content = Content::default();
@@ -158,7 +184,8 @@ impl Loader {
             .map(|f| match f {
                 Found::Doc(rel, file) => {
                     let cached = self.docs.get(&rel).cloned();
-                    let result = read_doc(root, &rel, &file, cached).map_err(|d| (rel, d));
+                    let result = read_doc(root, &rel, &file, cached, &self.languages)
+                        .map_err(|d| (rel, d));
                     (Some(result), None, None)
                 }
                 Found::Data(rel, file) => {
@@ -230,7 +257,7 @@ impl Loader {
             // The file may have become a link since the last walk: a full load reports that.
             let real = confined.resolve(&path).ok()?;
             let file = Located { path, real };
-            let new = read_doc(root, rel, &file, Some(old.clone())).ok()?;
+            let new = read_doc(root, rel, &file, Some(old.clone()), &self.languages).ok()?;
             self.docs.insert(rel.clone(), new.clone());
             out.push(Reloaded { old, new });
         }
@@ -327,6 +354,7 @@ fn read_doc(
     rel: &str,
     file: &Located,
     cached: Option<Arc<SourceDoc>>,
+    languages: &Languages,
 ) -> Result<Arc<SourceDoc>, Unread> {
     let stamp = Stamp::of(&file.real);
     if let (Some(c), Some(st)) = (&cached, stamp)
@@ -352,13 +380,13 @@ fn read_doc(
         && c.hash == hash
     {
         // Same bytes with a new stamp (e.g. touched): keep the parse, remember the stamp.
-        let mut doc = parse_doc(rel, &c.display, c.text.clone(), hash)
+        let mut doc = parse_doc_in(rel, &c.display, c.text.clone(), hash, languages)
             .map_err(|e| unread(e, &c.display, &c.text))?;
         doc.stamp = stamp;
         return Ok(Arc::new(doc));
     }
-    let mut doc =
-        parse_doc(rel, &display, text.clone(), hash).map_err(|e| unread(e, &display, &text))?;
+    let mut doc = parse_doc_in(rel, &display, text.clone(), hash, languages)
+        .map_err(|e| unread(e, &display, &text))?;
     doc.stamp = stamp;
     Ok(Arc::new(doc))
 }
@@ -370,6 +398,44 @@ pub fn parse_doc(
     text: Arc<str>,
     hash: u64,
 ) -> Result<SourceDoc, Vec<Diagnostic>> {
+    parse_doc_in(rel, display, text, hash, &Languages::default())
+}
+
+/// [`parse_doc`] on a site with `languages`: a file named for one of them is a translation.
+pub fn parse_doc_in(
+    rel: &str,
+    display: &Path,
+    text: Arc<str>,
+    hash: u64,
+    languages: &Languages,
+) -> Result<SourceDoc, Vec<Diagnostic>> {
+    let first_line = || 0..text.find('\n').unwrap_or(text.len());
+    let translation = match translation::name(rel, &languages.default, &languages.others) {
+        translation::Name::Original => None,
+        translation::Name::Translation { of, language } => Some((of, language)),
+        translation::Name::Unknown { language } => {
+            let base = rel.rsplit('/').next().unwrap_or(rel);
+            return Err(vec![Diagnostic::error(format!(
+                "`{base}` is named for the language `{language}`, which the site does not have"
+            ))
+            .in_file(display)
+            .at(&text, first_line())
+            .with_hint(format!(
+                "add [languages.{language}] to briefing.toml, or rename the file (the site's languages: {}, {})",
+                languages.default,
+                languages.others.join(", ")
+            ))]);
+        }
+        translation::Name::Default { language } => {
+            let base = rel.rsplit('/').next().unwrap_or(rel);
+            return Err(vec![Diagnostic::error(format!(
+                "`{base}` is named for `{language}`, the default language, whose files have no language in their name"
+            ))
+            .in_file(display)
+            .at(&text, first_line())
+            .with_hint(format!("rename it to `{}`", base.replacen(&format!(".{language}.md"), ".md", 1)))]);
+        }
+    };
     let split = frontmatter::split(&text, |t| t.parse::<toml::Table>().is_ok()).map_err(|e| {
         vec![match e {
             frontmatter::SplitError::NoOpening => {
@@ -414,8 +480,11 @@ pub fn parse_doc(
         display,
         text: &text,
         offset,
-        // Every file is English until translations (#18) give a file its own language.
-        language: "en",
+        language: word_language(
+            translation
+                .as_ref()
+                .map_or(languages.default.as_str(), |(_, l)| l.as_str()),
+        ),
         warnings: Vec::new(),
         errors: Vec::new(),
     };
@@ -437,7 +506,15 @@ pub fn parse_doc(
     };
     let mut field_errors = Vec::new();
     let report = |e: &toml::de::Error| field_errors.push(toml_error(e));
-    let kind = if is_section {
+    let kind = if let Some((of, language)) = &translation {
+        recover::read_all::<translation::TranslationMeta>(root, again, report).map(|m| {
+            DocKind::Translation {
+                of: of.clone(),
+                language: language.clone(),
+                meta: Box::new(m),
+            }
+        })
+    } else if is_section {
         recover::read_all::<SectionMeta>(root, again, report).map(DocKind::Section)
     } else {
         recover::read_all::<BriefMeta>(root, again, report).map(|m| DocKind::Brief(Box::new(m)))
@@ -486,6 +563,15 @@ pub fn parse_doc(
         stamp: None,
         warnings,
     })
+}
+
+/// The language whose words a file's vocabulary fields are read in: its code without region
+/// (`fr-ca` writes French), English for a site that names none.
+fn word_language(code: &str) -> &str {
+    match code.split('-').next() {
+        Some(l) if !l.is_empty() => l,
+        _ => "en",
+    }
 }
 
 /// `[[sources]] url` values with a scheme other than http, https or mailto. Checked on the

@@ -4,12 +4,41 @@
 
 use super::DocKind;
 use super::meta::{BriefMeta, SectionMeta};
+use super::translation::TranslationMeta;
 use crate::typography::smarten;
 
 pub fn apply(kind: &mut DocKind) {
     match kind {
         DocKind::Brief(m) => brief(m),
         DocKind::Section(m) => section(m),
+        DocKind::Translation { meta, .. } => translation(meta),
+    }
+}
+
+fn translation(m: &mut TranslationMeta) {
+    fix(&mut m.title);
+    fix_opt(&mut m.description);
+    fix_opt(&mut m.bottom_line);
+    for a in m.authors.iter_mut().flatten() {
+        fix(a);
+    }
+    for k in &mut m.key_judgments {
+        fix(&mut k.text);
+    }
+    for e in &mut m.events {
+        fix(&mut e.text);
+    }
+    for s in &mut m.sources {
+        fix_opt(&mut s.title);
+        fix_opt(&mut s.publisher);
+    }
+    if let Some(h) = &mut m.hedge {
+        for r in [&mut h.economic, &mut h.security, &mut h.credibility]
+            .into_iter()
+            .flatten()
+        {
+            fix(&mut r.rationale);
+        }
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Vocabulary {
     pub words: &'static [&'static str],
     /// Per language: (synonym, canonical word), synonyms written normalised (see [`normalise`]).
     pub synonyms: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    /// Per language other than English: the language's own word for each canonical one, read
+    /// as that word without a warning (a French file may write `très probable`).
+    pub native: &'static [(&'static str, &'static [(&'static str, &'static str)])],
 }
 
 /// The estimative words of a key judgment, after ICD 203 (US) and the PHIA yardstick (UK).
@@ -39,8 +42,55 @@ pub const ESTIMATIVE: Vocabulary = Vocabulary {
         "very unlikely",
         "remote",
     ],
-    synonyms: &[("en", ESTIMATIVE_EN)],
+    synonyms: &[("en", ESTIMATIVE_EN), ("fr", ESTIMATIVE_FR)],
+    native: &[("fr", ESTIMATIVE_FR_WORDS)],
 };
+
+/// The French scale (docs/content.md, "Estimative words in French"): French *probable* is
+/// English *likely*.
+const ESTIMATIVE_FR_WORDS: &[(&str, &str)] = &[
+    ("presque certain", "almost certain"),
+    ("très probable", "very likely"),
+    ("probable", "likely"),
+    ("chances à peu près égales", "roughly even"),
+    ("peu probable", "unlikely"),
+    ("très peu probable", "very unlikely"),
+    ("presque aucune chance", "remote"),
+];
+
+const ESTIMATIVE_FR: &[(&str, &str)] = &[
+    ("certain", "almost certain"),
+    ("quasi certain", "almost certain"),
+    ("pratiquement certain", "almost certain"),
+    ("presque certainement", "almost certain"),
+    ("quasi certainement", "almost certain"),
+    ("hautement probable", "very likely"),
+    ("fort probable", "very likely"),
+    ("très vraisemblable", "very likely"),
+    ("très probablement", "very likely"),
+    ("vraisemblable", "likely"),
+    ("probablement", "likely"),
+    ("vraisemblablement", "likely"),
+    ("chances égales", "roughly even"),
+    ("une chance sur deux", "roughly even"),
+    ("environ une chance sur deux", "roughly even"),
+    ("aussi probable qu'improbable", "roughly even"),
+    ("possibilité réaliste", "roughly even"),
+    ("improbable", "unlikely"),
+    ("peu vraisemblable", "unlikely"),
+    ("probablement pas", "unlikely"),
+    ("pas probable", "unlikely"),
+    ("très improbable", "very unlikely"),
+    ("hautement improbable", "very unlikely"),
+    ("fort peu probable", "very unlikely"),
+    ("très peu vraisemblable", "very unlikely"),
+    ("quasi aucune chance", "remote"),
+    ("pratiquement aucune chance", "remote"),
+    ("presque impossible", "remote"),
+    ("quasi impossible", "remote"),
+    ("impossible", "remote"),
+    ("chance infime", "remote"),
+];
 
 const ESTIMATIVE_EN: &[(&str, &str)] = &[
     ("certain", "almost certain"),
@@ -79,6 +129,7 @@ pub const LEVEL: Vocabulary = Vocabulary {
     name: "the hedge scale",
     words: &["low", "medium", "high"],
     synonyms: &[("en", &[("moderate", "medium")])],
+    native: &[],
 };
 
 /// The kind of a hedge.
@@ -87,6 +138,7 @@ pub const HEDGE_KIND: Vocabulary = Vocabulary {
     name: "the hedge kinds",
     words: &["hard", "soft"],
     synonyms: &[("en", &[])],
+    native: &[],
 };
 
 /// Lower case, with surrounding spaces gone and inner runs of spaces made one.
@@ -119,6 +171,14 @@ impl Vocabulary {
     pub fn read(&self, word: &str, language: &str) -> Reading {
         let norm = normalise(word);
         if let Some(w) = self.words.iter().find(|w| **w == norm) {
+            return Reading::Word(w);
+        }
+        let native = self
+            .native
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or(&[][..], |(_, n)| n);
+        if let Some((_, w)) = native.iter().find(|(n, _)| *n == norm.replace('’', "'")) {
             return Reading::Word(w);
         }
         let synonyms = self.synonyms(language);
@@ -156,8 +216,11 @@ impl Vocabulary {
 /// `never`, `un…` and `im…` lean against; `certain`, `likely` and `probable` lean towards.
 fn leaning(phrase: &str) -> Option<bool> {
     let against = phrase.split([' ', '-']).any(|t| {
-        matches!(t, "no" | "not" | "never" | "remote" | "little" | "slight")
-            || t.starts_with("un")
+        matches!(
+            t,
+            "no" | "not" | "never" | "remote" | "little" | "slight" | "peu" | "pas" | "aucune"
+                | "aucun" | "non"
+        ) || (t.starts_with("un") && t != "une")
             || t.starts_with("im")
     });
     if against {

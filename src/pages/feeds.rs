@@ -27,7 +27,10 @@ pub fn value(src: &PageSource, section: Option<SectionId>) -> Value {
             format!("{} — {}", site.sections[s].meta().title, site.config.title),
             format!("{}atom.xml", site.sections[s].path),
         ),
-        None => (site.config.title.clone(), "/atom.xml".into()),
+        None => (
+            site.config.title.clone(),
+            format!("{}/atom.xml", site.language.prefix),
+        ),
     };
     let updated = ids
         .iter()

@@ -101,6 +101,8 @@ impl<'s> PageSource<'s> {
         inputs.ready("page_description", &description);
         inputs.ready("current_path", &spec.path);
         inputs.ready("current_url", &site.url(&spec.path));
+        let (alternates, hash) = self.alternates.value(spec.kind);
+        inputs.put("alternates", hash, Lazy::Ready(alternates));
         match spec.kind {
             PageKind::Home(page) | PageKind::Section(_, page) => {
                 let s = match spec.kind {

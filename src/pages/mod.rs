@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod fingerprint;
 pub mod hedge_matrix;
 pub mod inputs;
+pub mod languages;
 pub mod sitemap;
 pub mod titles;
 pub mod unread;
@@ -137,52 +138,35 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
             }
         }
     }
-    pages.push(PageSpec {
-        out: "chronology/index.html".into(),
-        path: "/chronology/".into(),
-        kind: PageKind::Chronology,
-        template: "chronology.html".into(),
-    });
-    if site.config.full_briefing {
+    // The pages briefing writes itself, under the language's prefix (`/fr/chronology/`). One
+    // sitemap and one robots.txt serve every language: the default language's site writes them.
+    let prefix = site.language.prefix.as_str();
+    let mut special = |path: &str, kind: PageKind, template: &str| {
+        let path = format!("{prefix}{path}");
+        let out = match path.trim_start_matches('/') {
+            p if p.is_empty() || p.ends_with('/') => format!("{p}index.html"),
+            p => p.to_string(),
+        };
         pages.push(PageSpec {
-            out: "briefing/index.html".into(),
-            path: "/briefing/".into(),
-            kind: PageKind::Briefing,
-            template: "briefing.html".into(),
+            out,
+            path,
+            kind,
+            template: template.into(),
         });
+    };
+    special("/chronology/", PageKind::Chronology, "chronology.html");
+    if site.config.full_briefing {
+        special("/briefing/", PageKind::Briefing, "briefing.html");
     }
     if site.config.search {
-        pages.push(PageSpec {
-            out: "search/index.html".into(),
-            path: "/search/".into(),
-            kind: PageKind::Search,
-            template: "search.html".into(),
-        });
+        special("/search/", PageKind::Search, "search.html");
     }
-    pages.push(PageSpec {
-        out: "404.html".into(),
-        path: "/404.html".into(),
-        kind: PageKind::NotFound,
-        template: "404.html".into(),
-    });
-    pages.push(PageSpec {
-        out: "atom.xml".into(),
-        path: "/atom.xml".into(),
-        kind: PageKind::Feed(None),
-        template: "atom.xml".into(),
-    });
-    pages.push(PageSpec {
-        out: "sitemap.xml".into(),
-        path: "/sitemap.xml".into(),
-        kind: PageKind::Sitemap,
-        template: String::new(),
-    });
-    pages.push(PageSpec {
-        out: "robots.txt".into(),
-        path: "/robots.txt".into(),
-        kind: PageKind::Robots,
-        template: String::new(),
-    });
+    special("/404.html", PageKind::NotFound, "404.html");
+    special("/atom.xml", PageKind::Feed(None), "atom.xml");
+    if site.language.default {
+        special("/sitemap.xml", PageKind::Sitemap, "");
+        special("/robots.txt", PageKind::Robots, "");
+    }
     pages
 }
 
@@ -242,4 +226,6 @@ pub struct PageSource<'a> {
     pub docs: &'a Documents,
     pub templates: &'a Templates,
     pub values: SiteValues,
+    /// Every page's counterparts in the site's other languages (empty with one language).
+    pub alternates: &'a languages::Alternates,
 }

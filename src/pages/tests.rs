@@ -83,6 +83,7 @@ fn source(b: &TestSite) -> PageSource<'_> {
         docs: &b.docs,
         templates: &b.templates,
         values,
+        alternates: super::languages::Alternates::none(),
     }
 }
 

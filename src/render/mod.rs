@@ -82,6 +82,18 @@ pub struct Rendering {
     pub dependency_entries: usize,
 }
 
+impl Rendering {
+    /// Adds another language's render of the same build.
+    pub fn absorb(&mut self, other: Rendering) {
+        self.files.extend(other.files);
+        self.written += other.written;
+        self.pages += other.pages;
+        self.rendered += other.rendered;
+        self.changed.extend(other.changed);
+        self.dependency_entries += other.dependency_entries;
+    }
+}
+
 /// What the last complete render derived, for [`render_changed_briefs`] to patch.
 struct LastRender {
     values: SiteValues,
@@ -173,6 +185,7 @@ pub fn render_site(
     assets: &HashMap<String, String>,
     sink: Option<&dyn PageSink>,
     cache: &mut RenderCache,
+    alternates: &pages::languages::Alternates,
     diags: &mut Diagnostics,
 ) -> Rendering {
     cache.last = None;
@@ -191,6 +204,7 @@ pub fn render_site(
         docs,
         templates,
         values,
+        alternates,
     };
 
     // Required templates must exist; one message per missing template.

@@ -66,11 +66,13 @@ pub fn render_changed_briefs(
     let candidates: Vec<u32> = candidates.into_iter().collect();
 
     let lookup = last.lookup.clone();
+    // The patch path serves one-language sites only (see `build`): no counterparts.
     let source = PageSource {
         site,
         docs,
         templates,
         values: last.values,
+        alternates: crate::pages::languages::Alternates::none(),
     };
     let pages = &last.pages;
     let results: Vec<(u32, PageResult)> = candidates
