@@ -60,6 +60,10 @@ pub struct Config {
     /// languages. Off: the default language is at `/`, the others at `/CODE/`.
     #[serde(default)]
     pub prefix_default_language: bool,
+    /// The site's default language, also in the config of another language (where
+    /// `language` is that one); set when the file is read.
+    #[serde(skip)]
+    pub default_language: String,
     /// The interface strings of `language` (not a key of the file: read from the theme's and
     /// the site's `i18n/`, see [`crate::strings`]).
     #[serde(skip)]
@@ -71,6 +75,10 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageConfig {
+    /// The language's name in itself, for the language switcher (`Français`); a built-in
+    /// name for common codes otherwise.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -143,6 +151,41 @@ impl Config {
         c
     }
 
+    /// Every language of the site, the default one first.
+    pub fn all_languages(&self) -> Vec<&str> {
+        std::iter::once(self.default_language.as_str())
+            .chain(self.languages.keys().map(String::as_str))
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+
+    /// A language's name in itself: `[languages.CODE] name`, else the built-in one for common
+    /// codes, else the code.
+    pub fn language_name(&self, code: &str) -> String {
+        if let Some(n) = self.languages.get(code).and_then(|l| l.name.clone()) {
+            return n;
+        }
+        let base = code.split('-').next().unwrap_or(code);
+        let known = match base {
+            "en" => "English",
+            "fr" => "Français",
+            "es" => "Español",
+            "de" => "Deutsch",
+            "it" => "Italiano",
+            "pt" => "Português",
+            "nl" => "Nederlands",
+            "ja" => "日本語",
+            "zh" => "中文",
+            "ko" => "한국어",
+            "ru" => "Русский",
+            "ar" => "العربية",
+            "uk" => "Українська",
+            "pl" => "Polski",
+            _ => code,
+        };
+        known.to_string()
+    }
+
     /// Reads `ROOT/briefing.toml`.
     pub fn load(root: &Path) -> Result<Config, Failure> {
         Config::from_text(&read(root)?)
@@ -182,6 +225,7 @@ impl Config {
             .with_hint("set e.g. theme = \"default\" and keep the theme in themes/default/; briefing never reads files outside the site root"));
         }
         config.base_url = normalize_base_url(&config.base_url);
+        config.default_language = config.language.clone();
         Ok(config)
     }
 

@@ -153,6 +153,11 @@ impl Strings {
         self.map.get(key).map_or(key, String::as_str)
     }
 
+    /// The string at a dotted key, if any layer has it.
+    pub fn lookup(&self, key: &str) -> Option<&str> {
+        self.map.get(key).map(String::as_str)
+    }
+
     /// The string at `key` with each `{name}` replaced by its argument.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         fill(self.get(key), args).unwrap_or_else(|_| self.get(key).to_string())

@@ -103,6 +103,19 @@ impl<'s> PageSource<'s> {
         inputs.ready("current_url", &site.url(&spec.path));
         let (alternates, hash) = self.alternates.value(spec.kind);
         inputs.put("alternates", hash, Lazy::Ready(alternates));
+        // A page with no translation shows its original: it says so, and links to it.
+        let original = match super::languages::doc_of(site, spec.kind) {
+            Some(rel) if site.language.fallback.contains(rel) => self
+                .alternates
+                .get(spec.kind)
+                .first()
+                .map(|a| a.url.clone()),
+            _ => None,
+        };
+        match original {
+            Some(url) => inputs.ready("untranslated", &url),
+            None => inputs.put("untranslated", 0, Lazy::Ready(Value::none())),
+        }
         match spec.kind {
             PageKind::Home(page) | PageKind::Section(_, page) => {
                 let s = match spec.kind {

@@ -1,7 +1,6 @@
 //! What each page is called: its `<title>`, one-line description and kind, for templates,
 //! OpenGraph and Twitter cards.
 
-use super::values::capitalize;
 use super::{PageKind, PageSpec};
 use crate::model::Site;
 
@@ -57,13 +56,19 @@ pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
                     .unwrap_or(site_desc),
             )
         }
-        PageKind::TaxonomyList(t) => (with_site(&capitalize(&site.taxonomies[t].name)), site_desc),
+        PageKind::TaxonomyList(t) => (
+            with_site(&super::values::taxonomy_label(site, &site.taxonomies[t].name)),
+            site_desc,
+        ),
         PageKind::Term { taxonomy, term, .. } => {
             let tax = &site.taxonomies[taxonomy];
             let name = &tax.terms[term].name;
             (
                 with_site(name),
-                t.fill("term_summary", &[("term", name), ("taxonomy", &tax.name)]),
+                t.fill(
+                    "term_summary",
+                    &[("term", name), ("taxonomy", &super::values::taxonomy_label(site, &tax.name).to_lowercase())],
+                ),
             )
         }
         PageKind::Chronology => (

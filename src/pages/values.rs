@@ -104,6 +104,7 @@ pub fn derive(
                     ("name", Value::from(t.name.as_str())),
                     ("permalink", Value::from(site.url(&t.path()))),
                     ("term_count", Value::from(t.terms.len())),
+                    ("label", Value::from(taxonomy_label(site, &t.name))),
                 ])
             })
             .collect::<Vec<_>>(),
@@ -118,6 +119,24 @@ pub fn derive(
     globals.insert_value("data", data_value);
     globals.insert_value("confidence_scale", context::confidence_scale());
     globals.insert_value("t", site.config.strings.value().clone());
+    // The language's own root, for links to its home, chronology, search and feeds; static
+    // files stay at the site's root (`get_url`).
+    let lang_base = format!(
+        "{}{}",
+        site.config.base_url.trim_end_matches('/'),
+        site.language.prefix
+    );
+    globals.insert_value("lang_base", Value::from(lang_base.as_str()));
+    globals.insert_value("lang_prefix", Value::from(site.language.prefix.as_str()));
+    // Every language of the site by its own name, for the language switcher.
+    let names: tera::Map = site
+        .config
+        .all_languages()
+        .into_iter()
+        .map(|code| (code.to_string().into(), Value::from(site.config.language_name(code))))
+        .collect();
+    let names = Value::from(names);
+    globals.insert_value("language_names", names.clone());
     let home = site.sections.first();
     globals.insert_value(
         "home_bottom_line",
@@ -129,6 +148,8 @@ pub fn derive(
         let mut h = Xxh3::new();
         hash_value(&config_value).hash(&mut h);
         site.config.strings.hash().hash(&mut h);
+        lang_base.hash(&mut h);
+        hash_value(&names).hash(&mut h);
         hash_value(&nav).hash(&mut h);
         hash_value(&taxonomies).hash(&mut h);
         for d in site.data.values() {
@@ -261,11 +282,21 @@ fn section_hash(site: &Site, docs: &Documents, s: SectionId, hedge_matrix: &Valu
     ))
 }
 
+/// What a taxonomy is called on the page: its interface string (`actors` -> "Actors", "Acteurs"),
+/// else its name capitalised.
+pub fn taxonomy_label(site: &Site, name: &str) -> String {
+    site.config
+        .strings
+        .lookup(name)
+        .map_or_else(|| capitalize(name), str::to_string)
+}
+
 /// A taxonomy with its terms, as templates see it.
 pub fn taxonomy_value(site: &Site, ti: TaxonomyId) -> Value {
     let tax = &site.taxonomies[ti];
     obj([
         ("name", Value::from(tax.name.as_str())),
+        ("label", Value::from(taxonomy_label(site, &tax.name))),
         ("permalink", Value::from(site.url(&tax.path()))),
         (
             "terms",
