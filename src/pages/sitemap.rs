@@ -6,11 +6,13 @@ use super::{PageKind, PageSpec};
 use crate::hashing::hash_of;
 use crate::model::{BriefId, Site, Table};
 
-/// One `<url>`: the escaped location, and the last change for a brief.
+/// One `<url>`: the escaped location, the last change for a brief, and on a site in several
+/// languages the page in each language it is translated into (escaped), `x-default` last.
 #[derive(Hash)]
 struct Entry {
     loc: String,
     lastmod: Option<String>,
+    alternates: Vec<(String, String)>,
 }
 
 /// Every page with a URL worth indexing, in page order; briefs with their last change.
@@ -47,7 +49,57 @@ impl Sitemap {
                 }
             };
             let loc = crate::clean::escape(&site.url(&p.path));
-            entries.push(Entry { loc, lastmod });
+            entries.push(Entry {
+                loc,
+                lastmod,
+                alternates: Vec::new(),
+            });
+        }
+        Sitemap { entries, of_brief }
+    }
+
+    /// The sitemap of a site in several languages (Google's format: one `<url>` per page and
+    /// language, each listing every translation of the page with `xhtml:link`, and
+    /// `x-default`, the default language's). A page shown untranslated is left out: it is the
+    /// original's text under another address.
+    pub fn multilingual(
+        site: &Site,
+        pages: &[PageSpec],
+        alternates: &super::languages::Alternates,
+    ) -> Sitemap {
+        let one = Sitemap::new(site, pages);
+        let mut entries = Vec::with_capacity(one.entries.len() * 2);
+        let mut of_brief: Table<BriefId, usize> = vec![0; site.briefs.len()].into();
+        let mut next = one.entries.into_iter();
+        for p in pages {
+            if matches!(
+                p.kind,
+                PageKind::NotFound | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots
+            ) {
+                continue;
+            }
+            let Some(entry) = next.next() else { break };
+            if let PageKind::Brief(b) = p.kind {
+                of_brief[b] = entries.len();
+            }
+            let list: Vec<&super::languages::Alternate> =
+                alternates.get(p.kind).iter().filter(|a| a.translated).collect();
+            if list.len() < 2 {
+                entries.push(entry);
+                continue;
+            }
+            let mut links: Vec<(String, String)> = list
+                .iter()
+                .map(|a| (a.code.clone(), crate::clean::escape(&a.url)))
+                .collect();
+            links.push(("x-default".into(), entry.loc.clone()));
+            for a in &list {
+                entries.push(Entry {
+                    loc: crate::clean::escape(&a.url),
+                    lastmod: entry.lastmod.clone(),
+                    alternates: links.clone(),
+                });
+            }
         }
         Sitemap { entries, of_brief }
     }
@@ -58,6 +110,7 @@ impl Sitemap {
             self.entries[i] = Entry {
                 loc: crate::clean::escape(&site.url(&site.briefs[b].path)),
                 lastmod: Some(lastmod(site, b)),
+                alternates: Vec::new(),
             };
         }
     }
@@ -69,9 +122,14 @@ impl Sitemap {
 
     /// `sitemap.xml`.
     pub fn xml(&self) -> Vec<u8> {
+        let languages = self.entries.iter().any(|e| !e.alternates.is_empty());
         let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
         );
+        if languages {
+            out.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+        }
+        out.push_str(">\n");
         for e in &self.entries {
             out.push_str("  <url><loc>");
             out.push_str(&e.loc);
@@ -80,6 +138,13 @@ impl Sitemap {
                 out.push_str("<lastmod>");
                 out.push_str(l);
                 out.push_str("</lastmod>");
+            }
+            for (code, href) in &e.alternates {
+                out.push_str("<xhtml:link rel=\"alternate\" hreflang=\"");
+                out.push_str(code);
+                out.push_str("\" href=\"");
+                out.push_str(href);
+                out.push_str("\"/>");
             }
             out.push_str("</url>\n");
         }

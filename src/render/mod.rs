@@ -191,7 +191,7 @@ pub fn render_site(
     cache.last = None;
     let config_hash = hash_of(&format!("{:?}", site.config));
     let pages = pages::list(site, site.config.paginate_by);
-    let values = values::derive(
+    let mut values = values::derive(
         site,
         docs,
         &pages,
@@ -199,6 +199,9 @@ pub fn render_site(
         config_hash,
         &mut cache.summaries,
     );
+    if site.language.default && !alternates.is_empty() {
+        values.sitemap = pages::sitemap::Sitemap::multilingual(site, &pages, alternates);
+    }
     let source = PageSource {
         site,
         docs,
