@@ -71,10 +71,9 @@ const FRENCH: MonthNames = MonthNames {
 };
 
 impl MonthNames {
-    /// By the primary subtag, ignoring case as BCP 47 does: `fr-CA` is French, `frr` is not.
+    /// `fr-CA` is French, `frr` is not (the same test as the French typography).
     fn of(language: &str) -> &'static MonthNames {
-        let primary = language.split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("fr") {
+        if crate::typography::is_french(language) {
             &FRENCH
         } else {
             &ENGLISH

@@ -78,11 +78,12 @@ pub fn french_after(text: &str, prev: Option<char>) -> Cow<'_, str> {
             ';' | ':' | '!' | '?' => {
                 let next = chars.peek().map(|&(_, n)| n);
                 if next.is_none_or(ends_prose_mark) {
-                    let spaced = match (pending, before) {
-                        (Some(_), Class::Word | Class::Mark) => true,
-                        (None, Class::Word) => true,
-                        _ => false,
-                    };
+                    // Two marks with a space between (`? !`) keep it, narrowed; two together
+                    // (`?!`) are a run, with one space before the first.
+                    let spaced = matches!(
+                        (pending, before),
+                        (Some(_), Class::Word | Class::Mark) | (None, Class::Word)
+                    );
                     if spaced {
                         pending = None;
                         out.push(NNBSP);
