@@ -47,7 +47,7 @@ const ENGLISH: MonthNames = MonthNames {
     first_of_month: None,
 };
 
-/// Lowercase, with the abbreviations of the Office québécois de la langue française.
+/// Lowercase, as French writes them.
 const FRENCH: MonthNames = MonthNames {
     full: [
         "janvier",

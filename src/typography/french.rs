@@ -1,6 +1,6 @@
 //! French typography over text that already has its curly quotes: « guillemets » and the narrow
-//! no-break space (U+202F) before `;`, `:`, `!` and `?`, as the Imprimerie nationale's rules
-//! and Canadian federal style guides set them.
+//! no-break space (U+202F) before `;`, `:`, `!` and `?`, as French typography sets them (the
+//! Imprimerie nationale's rules).
 //!
 //! A Markdown body reaches this as fragments (each Text event; smart quotes are even events of
 //! their own), so every rule looks at most one character back, which the caller can pass in
@@ -16,7 +16,7 @@ use std::borrow::Cow;
 pub const NNBSP: char = '\u{202f}';
 
 /// `text` in French typography: “…” become « … » with a narrow no-break space inside each
-/// guillemet, and `;`, `:`, `!`, `?` get one before them (replacing a space already there). No
+/// guillemet (guillemets typed as such get the same space, in place of a plain one), and `;`, `:`, `!`, `?` get one before them (replacing a space already there). No
 /// space goes before a mark at the start of the text or of a line, after an opening bracket or
 /// quote, or before the second mark of a run (`?!`, `!!!`); none before a mark followed by a
 /// letter or digit (`10:30`, `2:1`, `http://`, `a:b`, `?q=1`), which is not prose punctuation.
@@ -31,7 +31,9 @@ pub fn french(text: &str) -> Cow<'_, str> {
 /// fragment starting with a mark gets its space when `prev` is a word character (`*mot*:`
 /// splits into `mot` and `:`); when `prev` is a space, that space is already written and stays
 /// a plain one. After a `“` (or `«`) fragment, a fragment's leading spaces are dropped, since
-/// the guillemet already carries its space.
+/// the guillemet already carries its space. A fragment's trailing spaces are written as they
+/// are (`mot ` then `»` keeps a plain space); in Markdown that space is always in the event of
+/// the text after it (`« *mot* »` gives `« `, `mot`, ` »`), so this does not arise there.
 pub fn french_after(text: &str, prev: Option<char>) -> Cow<'_, str> {
     let opens_after_quote =
         prev.is_some_and(|c| class(c) == Class::OpenQuote) && text.starts_with(is_space);
@@ -55,13 +57,13 @@ pub fn french_after(text: &str, prev: Option<char>) -> Cow<'_, str> {
         }
         after_open_quote = false;
         match c {
-            '“' => {
+            '“' | '«' => {
                 flush(text, &mut pending, &mut out);
                 out.push('«');
                 out.push(NNBSP);
                 after_open_quote = true;
             }
-            '”' => {
+            '”' | '»' => {
                 let glued = match before {
                     Class::Start | Class::Break => false,
                     Class::OpenQuote => pending.is_some(),
@@ -97,11 +99,7 @@ pub fn french_after(text: &str, prev: Option<char>) -> Cow<'_, str> {
                 out.push(c);
             }
         }
-        before = class(match c {
-            '“' => '«',
-            '”' => '»',
-            other => other,
-        });
+        before = class(c);
     }
     flush(text, &mut pending, &mut out);
     if out == text {
@@ -116,8 +114,9 @@ fn has_work(text: &str) -> bool {
     let b = text.as_bytes();
     memchr::memchr3(b';', b':', b'!', b).is_some()
         || memchr::memchr(b'?', b).is_some()
-        || memchr::memmem::find(b, "“".as_bytes()).is_some()
-        || memchr::memmem::find(b, "”".as_bytes()).is_some()
+        || ["“", "”", "«", "»"]
+            .iter()
+            .any(|q| memchr::memmem::find(b, q.as_bytes()).is_some())
 }
 
 fn flush(text: &str, pending: &mut Option<(usize, usize)>, out: &mut String) {
@@ -198,6 +197,10 @@ mod tests {
         assert_eq!(fr("“bonjour”, dit-il !"), "«_bonjour_», dit-il_!");
         assert_eq!(fr("le mot “oui”!"), "le mot «_oui_»_!");
         assert_eq!(fr("“”"), "«_»");
+        // Guillemets typed on a French keyboard, with plain or no-break spaces or none.
+        assert_eq!(fr("« tapé »"), "«_tapé_»");
+        assert_eq!(fr("«\u{a0}tapé\u{a0}» !"), "«_tapé_»_!");
+        assert_eq!(fr("«collé»"), "«_collé_»");
     }
 
     #[test]
@@ -277,13 +280,14 @@ mod tests {
     /// character before it, must give what the whole text gives.
     #[test]
     fn fragments_agree_with_the_whole() {
-        let cases: [&[&str]; 6] = [
+        let cases: [&[&str]; 7] = [
             &["Il dit ", "“", "mot", "”", ": oui!"],
             &["“", "mot", "”", "!"],
             &["voir ", "mot", ":", " la suite"],
             &["mot", " ; et"],
             &["“", " espacé", "”"],
             &["Quoi", "?", "!"],
+            &["«", " tapé", " »", " ?"],
         ];
         for parts in cases {
             let whole: String = parts.concat();
@@ -341,6 +345,7 @@ mod tests {
             "\"ouvert *em*\" puis `code` ? Oui!! \"Non\"?!",
             "une *liste* :\n- un ; deux\n- trois?",
             "ligne\\\n: suite et\nfin !",
+            "« *mot* » et «tapé» ! Puis « **gras** _et_ `code` » ?",
         ] {
             let by_event = blocks(md, true);
             assert_eq!(by_event, blocks(md, false), "{md}");
