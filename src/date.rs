@@ -32,6 +32,55 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// A language's month names, and how it writes the first day of a month.
+struct MonthNames {
+    full: [&'static str; 12],
+    abbreviated: [&'static str; 12],
+    first_of_month: Option<&'static str>,
+}
+
+const ENGLISH: MonthNames = MonthNames {
+    full: MONTHS,
+    abbreviated: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+    first_of_month: None,
+};
+
+/// Lowercase, as French writes them.
+const FRENCH: MonthNames = MonthNames {
+    full: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    abbreviated: [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ],
+    first_of_month: Some("1er"),
+};
+
+impl MonthNames {
+    /// `fr-CA` is French, `frr` is not (the same test as the French typography).
+    fn of(language: &str) -> &'static MonthNames {
+        if crate::typography::is_french(language) {
+            &FRENCH
+        } else {
+            &ENGLISH
+        }
+    }
+}
+
 impl PartialDate {
     pub fn parse(s: &str) -> Result<PartialDate, String> {
         let s = s.trim();
@@ -117,16 +166,26 @@ impl PartialDate {
         }
     }
 
-    /// Formats with a strftime subset (%Y %y %m %-m %d %-d %e %B %b %%). A month-only date
-    /// prints "May 2017" whatever the format, since a day would be invented.
+    /// [`PartialDate::format_in`] in English.
     pub fn format(&self, fmt: &str) -> String {
+        self.format_in(fmt, "en")
+    }
+
+    /// Formats with a strftime subset (%Y %y %m %-m %d %-d %e %B %b %%), month names in
+    /// `language` (a BCP 47 tag: `fr`, `fr-CA`; any other is English, since the config checks
+    /// languages). A month-only date prints "May 2017" / "mai 2017" whatever the format, since
+    /// a day would be invented; a year-only date prints the year. French writes the first of
+    /// the month as an ordinal, "1er mai 2017", wherever the format has `%-d` or `%e`.
+    pub fn format_in(&self, fmt: &str, language: &str) -> String {
+        let names = MonthNames::of(language);
         let Some(month) = self.month else {
             return self.year.to_string();
         };
-        let month_name = MONTHS[month as usize - 1];
+        let month_name = names.full[month as usize - 1];
         let Some(day) = self.day else {
             return format!("{month_name} {}", self.year);
         };
+        let ordinal = names.first_of_month.filter(|_| day == 1);
         let mut out = String::new();
         let mut chars = fmt.chars().peekable();
         while let Some(c) = chars.next() {
@@ -144,11 +203,14 @@ impl PartialDate {
                 'y' => out.push_str(&format!("{:02}", self.year.rem_euclid(100))),
                 'm' if no_pad => out.push_str(&month.to_string()),
                 'm' => out.push_str(&format!("{month:02}")),
-                'd' if no_pad => out.push_str(&day.to_string()),
-                'd' => out.push_str(&format!("{day:02}")),
-                'e' => out.push_str(&format!("{day:>2}")),
+                'd' if !no_pad => out.push_str(&format!("{day:02}")),
+                'd' | 'e' => match (ordinal, spec) {
+                    (Some(first), _) => out.push_str(first),
+                    (None, 'e') => out.push_str(&format!("{day:>2}")),
+                    (None, _) => out.push_str(&day.to_string()),
+                },
                 'B' => out.push_str(month_name),
-                'b' => out.push_str(&month_name[..3]),
+                'b' => out.push_str(names.abbreviated[month as usize - 1]),
                 '%' => out.push('%'),
                 other => {
                     out.push('%');
@@ -265,5 +327,102 @@ mod tests {
         assert!(PartialDate::parse("May 2017").is_err());
         let dt = PartialDate::parse("2017-05-14T10:00:00+09:00").unwrap();
         assert_eq!(dt.rfc3339(), "2017-05-14T10:00:00+09:00");
+    }
+
+    fn on(s: &str) -> PartialDate {
+        PartialDate::parse(s).unwrap()
+    }
+
+    #[test]
+    fn every_month_in_english_and_french() {
+        let english = [
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May", "May"),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sep"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ];
+        let french = [
+            ("janvier", "janv."),
+            ("février", "févr."),
+            ("mars", "mars"),
+            ("avril", "avr."),
+            ("mai", "mai"),
+            ("juin", "juin"),
+            ("juillet", "juil."),
+            ("août", "août"),
+            ("septembre", "sept."),
+            ("octobre", "oct."),
+            ("novembre", "nov."),
+            ("décembre", "déc."),
+        ];
+        for m in 1..=12 {
+            let d = on(&format!("2017-{m:02}-14"));
+            let (full, abbr) = english[m - 1];
+            assert_eq!(d.format_in("%-d %B %Y", "en"), format!("14 {full} 2017"));
+            assert_eq!(d.format_in("%b %d", "en"), format!("{abbr} 14"));
+            assert_eq!(d.format("%-d %B %Y"), format!("14 {full} 2017"));
+            let (full, abbr) = french[m - 1];
+            assert_eq!(d.format_in("%-d %B %Y", "fr"), format!("14 {full} 2017"));
+            assert_eq!(d.format_in("%e %b %Y", "fr-CA"), format!("14 {abbr} 2017"));
+            let month_only = on(&format!("2017-{m:02}"));
+            assert_eq!(
+                month_only.format_in("%-d %B %Y", "fr"),
+                format!("{full} 2017")
+            );
+            assert_eq!(
+                month_only.format_in("%d/%m/%Y", "fr"),
+                format!("{full} 2017")
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_of_the_month_in_french() {
+        assert_eq!(
+            on("2017-05-01").format_in("%-d %B %Y", "fr"),
+            "1er mai 2017"
+        );
+        assert_eq!(on("2017-05-01").format_in("le %e %b", "fr"), "le 1er mai");
+        // A padded day is a number, not an ordinal.
+        assert_eq!(on("2017-05-01").format_in("%d/%m/%Y", "fr"), "01/05/2017");
+        assert_eq!(on("2017-05-02").format_in("%-d %B %Y", "fr"), "2 mai 2017");
+        assert_eq!(on("2017-05-11").format_in("%-d %B %Y", "fr"), "11 mai 2017");
+        assert_eq!(on("2017-05-21").format_in("%-d %B %Y", "fr"), "21 mai 2017");
+        assert_eq!(on("2017-05-31").format_in("%e %B", "fr"), "31 mai");
+        assert_eq!(on("2017-05-01").format_in("%-d %B %Y", "en"), "1 May 2017");
+        assert_eq!(on("2017-05-01").format_in("%e %B", "en"), " 1 May");
+    }
+
+    #[test]
+    fn partial_dates_datetimes_and_other_languages() {
+        assert_eq!(on("2017").format_in("%-d %B %Y", "fr"), "2017");
+        assert_eq!(on("2017").format_in("%-d %B %Y", "en"), "2017");
+        assert_eq!(on("2017-05").format_in("%-d %B %Y", "en"), "May 2017");
+        assert_eq!(on("2017-05").format_in("%-d %B %Y", "fr"), "mai 2017");
+        let dt = on("2017-08-01T10:00:00+09:00");
+        assert_eq!(dt.format_in("%-d %B %Y", "fr"), "1er août 2017");
+        assert_eq!(dt.format_in("%-d %B %Y", "en"), "1 August 2017");
+        assert_eq!(
+            on("2017-12-01T00:00:00Z").format_in("%-d %b %Y", "FR"),
+            "1er déc. 2017"
+        );
+        // Unknown languages (and ones that only start like French) read English.
+        for lang in ["xx", "", "de", "frr", "en-fr"] {
+            assert_eq!(
+                on("2017-05-01").format_in("%-d %B %Y", lang),
+                "1 May 2017",
+                "{lang}"
+            );
+            assert_eq!(on("2017-05").format_in("%B %Y", lang), "May 2017", "{lang}");
+        }
+        assert_eq!(on("2017-05-01").format_in("%% %q %-", "fr"), "% %q %");
     }
 }

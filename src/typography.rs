@@ -5,10 +5,17 @@
 //! keeps one set of rules (quote flanking, `--`, `---`, `...`) instead of a second, subtly
 //! different one. Front matter is not Markdown, so every ASCII punctuation character the rules
 //! do not use is backslash-escaped first: `*`, `[`, `<`, `&`, backticks... stay literal text.
+//!
+//! French pages add a second step over the result ([`french`]): guillemets and the narrow
+//! no-break space before `;:!?`.
+
+mod french;
 
 use std::borrow::Cow;
 
 use pulldown_cmark::{Event, Options, Parser};
+
+pub use french::{NNBSP, french, french_after};
 
 /// `text` with curly quotes, apostrophes, en and em dashes and ellipses, by the Markdown body's
 /// rules. Text with nothing to change is returned as it is, without a parse.
@@ -27,6 +34,29 @@ pub fn smarten(text: &str) -> Cow<'_, str> {
         smarten_line(line, &mut out);
     }
     Cow::Owned(out)
+}
+
+/// [`smarten`], then the typography of `language` (a BCP 47 tag): French ([`french`]) for
+/// `fr` and its regions (`fr-CA`); other languages get the smart punctuation alone. Only the
+/// primary subtag counts, so `frr` (North Frisian) is not French.
+pub fn smarten_in<'a>(text: &'a str, language: &str) -> Cow<'a, str> {
+    let smart = smarten(text);
+    if !is_french(language) {
+        return smart;
+    }
+    match smart {
+        Cow::Borrowed(t) => french(t),
+        Cow::Owned(t) => match french(&t) {
+            Cow::Borrowed(_) => Cow::Owned(t),
+            Cow::Owned(f) => Cow::Owned(f),
+        },
+    }
+}
+
+/// `fr`, `fr-CA`, `FR_ca`...: the primary subtag, compared as BCP 47 does (ignoring case).
+pub fn is_french(language: &str) -> bool {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    primary.eq_ignore_ascii_case("fr")
 }
 
 /// SIMD searches: this runs on every front-matter string of every brief.
@@ -228,5 +258,26 @@ mod tests {
         assert_eq!(smarten("---"), "—");
         assert_eq!(smarten(""), "");
         assert_eq!(smarten("a's\n  \n"), "a’s\n  \n");
+    }
+
+    #[test]
+    fn french_pages_get_french_typography() {
+        let fr = |s, l| smarten_in(s, l).replace(NNBSP, "_");
+        assert_eq!(
+            fr("Il dit \"non\" : c'est tout!", "fr"),
+            "Il dit «_non_»_: c’est tout_!"
+        );
+        assert_eq!(fr("\"Pourquoi?\"", "fr-CA"), "«_Pourquoi_?_»");
+        assert_eq!(fr("Pourquoi?", "FR_ca"), "Pourquoi_?");
+        assert_eq!(
+            fr("He said \"no\": that's all!", "en"),
+            "He said “no”: that’s all!"
+        );
+        assert_eq!(fr("Why?", "frr"), "Why?");
+        assert_eq!(fr("Why?", "en-fr"), "Why?");
+        assert!(matches!(smarten_in("Plain", "fr"), Cow::Borrowed(_)));
+        assert!(matches!(smarten_in("à 10:30", "fr"), Cow::Borrowed(_)));
+        assert!(matches!(smarten_in("l'heure", "fr"), Cow::Owned(_)));
+        assert!(!is_french("") && is_french("fr") && is_french("fr-FR") && !is_french("fro"));
     }
 }

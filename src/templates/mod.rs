@@ -305,8 +305,9 @@ fn register_filters(tera: &mut Tera) {
             let format: String = kwargs
                 .get("format")?
                 .unwrap_or_else(|| "%-d %B %Y".to_string());
+            let lang: String = kwargs.get("lang")?.unwrap_or_else(|| "en".to_string());
             PartialDate::parse(v)
-                .map(|d| d.format(&format))
+                .map(|d| d.format_in(&format, &lang))
                 .map_err(tera::Error::message)
         },
     );
@@ -404,6 +405,40 @@ mod tests {
         );
         let again = closure_hashes(&s);
         assert_ne!(after["brief.html"], again["brief.html"]);
+    }
+
+    #[test]
+    fn the_date_filter_speaks_the_language_it_is_given() {
+        let mut s = HashMap::new();
+        s.insert(
+            "d.html".to_string(),
+            src(concat!(
+                "{{ full | date(format=\"%-d %B %Y\", lang=\"fr\") }}|",
+                "{{ full | date(lang=\"fr-CA\") }}|",
+                "{{ month | date(lang=\"fr\") }}|",
+                "{{ stamp | date(format=\"%-d %b %Y\", lang=\"fr\") }}|",
+                "{{ full | date }}|",
+                "{{ full | date(lang=\"xx\") }}",
+            )),
+        );
+        let t = Templates::from_sources(s).ok().unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("full", "2017-05-01");
+        ctx.insert("month", "2017-05");
+        ctx.insert("stamp", "2017-02-01T10:00:00+09:00");
+        let out = t.tera.render("d.html", &ctx).unwrap();
+        let parts: Vec<&str> = out.split('|').collect();
+        assert_eq!(
+            parts,
+            [
+                "1er mai 2017",
+                "1er mai 2017",
+                "mai 2017",
+                "1er févr. 2017",
+                "1 May 2017",
+                "1 May 2017"
+            ]
+        );
     }
 
     #[test]
