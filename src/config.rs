@@ -102,7 +102,11 @@ pub fn is_language_code(code: &str) -> bool {
     let first = parts.next().unwrap_or("");
     (2..=3).contains(&first.len())
         && first.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.all(|p| {
+            (2..=8).contains(&p.len())
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 fn default_base_url() -> String {
@@ -131,15 +135,17 @@ impl Config {
     pub fn for_language(&self, code: &str) -> Config {
         let mut c = self.clone();
         c.language = code.to_string();
+        // Typeset in the language's way, as its content is (’, and French spacing).
+        let typeset = |s: &str| crate::typography::smarten_in(s, code).into_owned();
         if let Some(l) = self.languages.get(code) {
             if let Some(t) = &l.title {
-                c.title = t.clone();
+                c.title = typeset(t);
             }
-            if l.description.is_some() {
-                c.description = l.description.clone();
+            if let Some(d) = &l.description {
+                c.description = Some(typeset(d));
             }
-            if l.organization.is_some() {
-                c.organization = l.organization.clone();
+            if let Some(o) = &l.organization {
+                c.organization = Some(typeset(o));
             }
             if let Some(a) = &l.authors {
                 c.authors = a.clone();
@@ -244,8 +250,10 @@ impl Config {
         }
         for code in std::iter::once(&self.language).chain(self.languages.keys()) {
             if !is_language_code(code) {
-                return Err(Diagnostic::error(format!("`{code}` is not a language code"))
-                    .with_hint("use a lowercase code such as \"en\", \"fr\" or \"fr-ca\""));
+                return Err(
+                    Diagnostic::error(format!("`{code}` is not a language code"))
+                        .with_hint("use a lowercase code such as \"en\", \"fr\" or \"fr-ca\""),
+                );
             }
         }
         if self.languages.contains_key(&self.language) {
@@ -253,7 +261,9 @@ impl Config {
                 "[languages.{0}] repeats the default language `{0}`",
                 self.language
             ))
-            .with_hint("list only the other languages under [languages]; `language` is the default one"));
+            .with_hint(
+                "list only the other languages under [languages]; `language` is the default one",
+            ));
         }
         for (code, l) in &self.languages {
             for (tax, name) in &l.taxonomies {

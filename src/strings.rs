@@ -54,6 +54,12 @@ impl Strings {
             let mut map = BTreeMap::new();
             // The built-in file is tested to parse (`built_in_strings_parse`).
             let _ = layer(&mut map, BUILT_IN, Path::new(BUILT_IN_FILE), None);
+            for v in map.values_mut() {
+                if let std::borrow::Cow::Owned(new) = crate::typography::smarten(v) {
+                    *v = new;
+                }
+            }
+            map.insert("lang".into(), "en".into());
             Strings::from_map(map)
         })
     }
@@ -110,6 +116,14 @@ impl Strings {
             });
             diags.extend(layer(&mut map, &text, &shown(root, &path), known.as_ref()));
         }
+        // Typeset as the pages are (’, and French spacing in French), and `t.lang`, the
+        // language itself, for the filters that need it (dates).
+        for v in map.values_mut() {
+            if let std::borrow::Cow::Owned(new) = crate::typography::smarten_in(v, language) {
+                *v = new;
+            }
+        }
+        map.insert("lang".into(), language.to_string());
         if !english {
             // What the theme needs: the built-in strings, and the theme's own English ones.
             let mut needed: BTreeMap<String, String> = Strings::built_in().map.as_ref().clone();

@@ -33,7 +33,13 @@ pub(super) fn sites(
         c.strings = strings;
         found.extend(string_diags);
         let view = translation::view(content, code, &mut found);
-        let mut site = Site::build(Arc::new(c), root.to_path_buf(), &view.content, drafts, diags);
+        let mut site = Site::build(
+            Arc::new(c),
+            root.to_path_buf(),
+            &view.content,
+            drafts,
+            diags,
+        );
         site.localize(
             Language {
                 code: code.clone(),

@@ -250,7 +250,9 @@ impl Builder {
         let mut markdown = Diagnostics::new();
         let docs = documents::render_all(&site, &templates, caches.markdown, &mut markdown);
         crate::pages::unread::check(&site, &docs, &content.unread, &mut markdown);
-        caches.languages.retain(|code, _| config.languages.contains_key(code));
+        caches
+            .languages
+            .retain(|code, _| config.languages.contains_key(code));
         let other_docs: Vec<crate::pages::documents::Documents> = others
             .iter()
             .map(|s| {

@@ -184,8 +184,8 @@ impl Loader {
             .map(|f| match f {
                 Found::Doc(rel, file) => {
                     let cached = self.docs.get(&rel).cloned();
-                    let result = read_doc(root, &rel, &file, cached, &self.languages)
-                        .map_err(|d| (rel, d));
+                    let result =
+                        read_doc(root, &rel, &file, cached, &self.languages).map_err(|d| (rel, d));
                     (Some(result), None, None)
                 }
                 Found::Data(rel, file) => {
@@ -527,7 +527,12 @@ pub fn parse_doc_in(
             return Err(field_errors);
         }
     };
-    typeset::apply(&mut kind);
+    typeset::apply(
+        &mut kind,
+        translation
+            .as_ref()
+            .map_or(languages.default.as_str(), |(_, l)| l.as_str()),
+    );
     if let DocKind::Section(m) = &kind {
         let bad = bad_names(m, display, &text, split.toml.clone());
         if !bad.is_empty() {

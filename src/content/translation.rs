@@ -34,7 +34,9 @@ pub fn view(content: &Content, language: &str, diags: &mut Vec<Diagnostic>) -> V
         .map(|d| d.rel.as_str())
         .collect();
     for d in &content.docs {
-        if let DocKind::Translation { of, language: l, .. } = &d.kind
+        if let DocKind::Translation {
+            of, language: l, ..
+        } = &d.kind
             && l == language
         {
             if originals.contains(of.as_str()) || content.failed.iter().any(|f| f == of) {
@@ -128,7 +130,10 @@ impl TermLabels {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return TermLabels::default(),
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read {}: {e}", Self::FILE)).in_file(Self::FILE));
+                diags.push(
+                    Diagnostic::error(format!("cannot read {}: {e}", Self::FILE))
+                        .in_file(Self::FILE),
+                );
                 return TermLabels::default();
             }
         };
@@ -142,14 +147,23 @@ impl TermLabels {
                 labels: file
                     .into_iter()
                     .flat_map(|(tax, terms)| {
-                        terms.into_iter().map(move |(slug, l)| ((tax.clone(), slug), l))
+                        terms
+                            .into_iter()
+                            .map(move |(slug, l)| ((tax.clone(), slug), l))
                     })
                     .collect(),
             },
             Err(e) => {
                 diags.push(
-                    crate::diagnostics::from_toml_error(&e, std::path::Path::new(Self::FILE), &source, 0)
-                        .with_hint("write each term as `slug = { fr = \"Label\" }` under [actors] or [topics]"),
+                    crate::diagnostics::from_toml_error(
+                        &e,
+                        std::path::Path::new(Self::FILE),
+                        &source,
+                        0,
+                    )
+                    .with_hint(
+                        "write each term as `slug = { fr = \"Label\" }` under [actors] or [topics]",
+                    ),
                 );
                 TermLabels::default()
             }
@@ -463,7 +477,8 @@ pub fn section(original: &SectionMeta, t: &TranslationMeta) -> Result<SectionMet
             wrong.push(Mismatch {
                 field,
                 message: format!("a section has no `{field}` to translate"),
-                hint: "a section's translation gives its title, description, bottom line and text".into(),
+                hint: "a section's translation gives its title, description, bottom line and text"
+                    .into(),
             });
         }
     }
@@ -495,8 +510,14 @@ mod tests {
             of: of.into(),
             language: "fr".into(),
         };
-        assert_eq!(name("hedges/china.fr.md", "en", &others()), fr("hedges/china.md"));
-        assert_eq!(name("hedges/_index.fr.md", "en", &others()), fr("hedges/_index.md"));
+        assert_eq!(
+            name("hedges/china.fr.md", "en", &others()),
+            fr("hedges/china.md")
+        );
+        assert_eq!(
+            name("hedges/_index.fr.md", "en", &others()),
+            fr("hedges/_index.md")
+        );
         assert_eq!(name("_index.fr.md", "en", &others()), fr("_index.md"));
         assert_eq!(
             name("hedges/russia/index.fr.md", "en", &others()),
@@ -504,7 +525,10 @@ mod tests {
         );
         assert_eq!(name("hedges/china.md", "en", &others()), Name::Original);
         assert_eq!(name("hedges/report.v2.md", "en", &others()), Name::Original);
-        assert_eq!(name("hedges/notes.final.md", "en", &others()), Name::Original);
+        assert_eq!(
+            name("hedges/notes.final.md", "en", &others()),
+            Name::Original
+        );
         assert_eq!(
             name("hedges/china.de.md", "en", &others()),
             Name::Unknown {
@@ -571,7 +595,10 @@ economic = { rationale = "commerce" }
         assert_eq!(m.events[0].date.iso(), "2015-04");
         assert_eq!(m.events[0].text, "lignes directrices");
         let h = m.hedge.unwrap();
-        assert_eq!((h.partner.as_str(), h.economic.rationale.as_str()), ("Chine", "commerce"));
+        assert_eq!(
+            (h.partner.as_str(), h.economic.rationale.as_str()),
+            ("Chine", "commerce")
+        );
         assert_eq!(h.security.rationale, "rival");
         assert_eq!(m.sources[0].title, "Japan Remains Anchored");
     }
@@ -585,6 +612,10 @@ economic = { rationale = "commerce" }
         let wrong = brief(&original(), &t).unwrap_err();
         let fields: Vec<&str> = wrong.iter().map(|w| w.field).collect();
         assert_eq!(fields, ["key_judgments", "events", "sources"], "{wrong:?}");
-        assert!(wrong[0].message.contains("`likely` where the original says `very likely`"));
+        assert!(
+            wrong[0]
+                .message
+                .contains("`likely` where the original says `very likely`")
+        );
     }
 }

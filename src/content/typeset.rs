@@ -5,81 +5,87 @@
 use super::DocKind;
 use super::meta::{BriefMeta, SectionMeta};
 use super::translation::TranslationMeta;
-use crate::typography::smarten;
+use crate::typography::smarten_in;
 
-pub fn apply(kind: &mut DocKind) {
+/// Typesets the text fields in `language`'s way (French: « » and narrow spaces).
+pub fn apply(kind: &mut DocKind, language: &str) {
+    let t = Typeset(language);
     match kind {
-        DocKind::Brief(m) => brief(m),
-        DocKind::Section(m) => section(m),
-        DocKind::Translation { meta, .. } => translation(meta),
+        DocKind::Brief(m) => t.brief(m),
+        DocKind::Section(m) => t.section(m),
+        DocKind::Translation { meta, .. } => t.translation(meta),
     }
 }
 
-fn translation(m: &mut TranslationMeta) {
-    fix(&mut m.title);
-    fix_opt(&mut m.description);
-    fix_opt(&mut m.bottom_line);
-    for a in m.authors.iter_mut().flatten() {
-        fix(a);
-    }
-    for k in &mut m.key_judgments {
-        fix(&mut k.text);
-    }
-    for e in &mut m.events {
-        fix(&mut e.text);
-    }
-    for s in &mut m.sources {
-        fix_opt(&mut s.title);
-        fix_opt(&mut s.publisher);
-    }
-    if let Some(h) = &mut m.hedge {
-        for r in [&mut h.economic, &mut h.security, &mut h.credibility]
-            .into_iter()
-            .flatten()
-        {
-            fix(&mut r.rationale);
+struct Typeset<'a>(&'a str);
+
+impl Typeset<'_> {
+    fn translation(&self, m: &mut TranslationMeta) {
+        self.fix(&mut m.title);
+        self.fix_opt(&mut m.description);
+        self.fix_opt(&mut m.bottom_line);
+        for a in m.authors.iter_mut().flatten() {
+            self.fix(a);
+        }
+        for k in &mut m.key_judgments {
+            self.fix(&mut k.text);
+        }
+        for e in &mut m.events {
+            self.fix(&mut e.text);
+        }
+        for s in &mut m.sources {
+            self.fix_opt(&mut s.title);
+            self.fix_opt(&mut s.publisher);
+        }
+        if let Some(h) = &mut m.hedge {
+            for r in [&mut h.economic, &mut h.security, &mut h.credibility]
+                .into_iter()
+                .flatten()
+            {
+                self.fix(&mut r.rationale);
+            }
         }
     }
-}
 
-fn brief(m: &mut BriefMeta) {
-    fix(&mut m.title);
-    fix_opt(&mut m.description);
-    fix_opt(&mut m.bottom_line);
-    for a in m.authors.iter_mut().flatten() {
-        fix(a);
-    }
-    for k in &mut m.key_judgments {
-        fix(&mut k.text);
-    }
-    for e in &mut m.events {
-        fix(&mut e.text);
-    }
-    for s in &mut m.sources {
-        fix(&mut s.title);
-        fix(&mut s.publisher);
-    }
-    if let Some(h) = &mut m.hedge {
-        for a in [&mut h.economic, &mut h.security, &mut h.credibility] {
-            fix(&mut a.rationale);
+    fn brief(&self, m: &mut BriefMeta) {
+        self.fix(&mut m.title);
+        self.fix_opt(&mut m.description);
+        self.fix_opt(&mut m.bottom_line);
+        for a in m.authors.iter_mut().flatten() {
+            self.fix(a);
+        }
+        for k in &mut m.key_judgments {
+            self.fix(&mut k.text);
+        }
+        for e in &mut m.events {
+            self.fix(&mut e.text);
+        }
+        for s in &mut m.sources {
+            self.fix(&mut s.title);
+            self.fix(&mut s.publisher);
+        }
+        if let Some(h) = &mut m.hedge {
+            for a in [&mut h.economic, &mut h.security, &mut h.credibility] {
+                self.fix(&mut a.rationale);
+            }
         }
     }
-}
 
-fn section(m: &mut SectionMeta) {
-    fix(&mut m.title);
-    fix_opt(&mut m.description);
-    fix_opt(&mut m.bottom_line);
-}
-
-fn fix(s: &mut String) {
-    if let std::borrow::Cow::Owned(new) = smarten(s) {
-        *s = new;
+    fn section(&self, m: &mut SectionMeta) {
+        self.fix(&mut m.title);
+        self.fix_opt(&mut m.description);
+        self.fix_opt(&mut m.bottom_line);
     }
-}
 
-fn fix_opt(s: &mut Option<String>) {
-    if let Some(s) = s {
-        fix(s);
+    fn fix(&self, s: &mut String) {
+        if let std::borrow::Cow::Owned(new) = smarten_in(s, self.0) {
+            *s = new;
+        }
+    }
+
+    fn fix_opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.fix(s);
+        }
     }
 }

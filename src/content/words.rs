@@ -218,8 +218,16 @@ fn leaning(phrase: &str) -> Option<bool> {
     let against = phrase.split([' ', '-']).any(|t| {
         matches!(
             t,
-            "no" | "not" | "never" | "remote" | "little" | "slight" | "peu" | "pas" | "aucune"
-                | "aucun" | "non"
+            "no" | "not"
+                | "never"
+                | "remote"
+                | "little"
+                | "slight"
+                | "peu"
+                | "pas"
+                | "aucune"
+                | "aucun"
+                | "non"
         ) || (t.starts_with("un") && t != "une")
             || t.starts_with("im")
     });

@@ -55,6 +55,11 @@ pub trait LinkResolver {
     fn strings(&self) -> &crate::strings::Strings {
         crate::strings::Strings::built_in()
     }
+
+    /// The language of the page (its punctuation follows it).
+    fn language(&self) -> &str {
+        "en"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +107,10 @@ impl LinkResolver for Recorder<'_> {
 
     fn strings(&self) -> &crate::strings::Strings {
         self.links.strings()
+    }
+
+    fn language(&self) -> &str {
+        self.links.language()
     }
 }
 

@@ -298,6 +298,43 @@ struct Heading {
     text: String,
 }
 
+/// One event of a French page, with French punctuation in its text (see [`render_expanded`]).
+fn french_event<'a>(ev: Event<'a>, in_code: usize, prev: &mut Option<char>) -> Event<'a> {
+    match ev {
+        Event::Text(t) if in_code == 0 => {
+            let converted = match crate::typography::french_after(&t, *prev) {
+                std::borrow::Cow::Owned(s) => Some(s),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            *prev = t.chars().last().or(*prev);
+            match converted {
+                Some(s) => Event::Text(CowStr::from(s)),
+                None => Event::Text(t),
+            }
+        }
+        Event::Code(t) => {
+            *prev = t.chars().last().or(*prev);
+            Event::Code(t)
+        }
+        Event::SoftBreak | Event::HardBreak => {
+            *prev = Some('\n');
+            ev
+        }
+        Event::Start(
+            Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::Item
+            | Tag::TableCell
+            | Tag::BlockQuote(_)
+            | Tag::FootnoteDefinition(_),
+        ) => {
+            *prev = None;
+            ev
+        }
+        other => other,
+    }
+}
+
 fn render_expanded(
     exp: &Expanded,
     links: &dyn LinkResolver,
@@ -322,10 +359,19 @@ fn render_expanded(
         }
     }
 
+    // A French page gets French punctuation (« » and narrow spaces before ;:!?) in its text,
+    // never in code; `prev` is the character before each text event in its block.
+    let french = crate::typography::is_french(links.language());
+    let mut prev: Option<char> = None;
     for (ev, range) in Parser::new_ext(src, options()).into_offset_iter() {
         if nesting.keep(&ev, &range) == Some(false) {
             continue;
         }
+        let ev = if french {
+            french_event(ev, in_code, &mut prev)
+        } else {
+            ev
+        };
         match ev {
             Event::Start(Tag::Heading {
                 level, id, classes, ..

@@ -95,6 +95,10 @@ impl LinkResolver for SiteLinks<'_> {
     fn strings(&self) -> &crate::strings::Strings {
         &self.0.config.strings
     }
+
+    fn language(&self) -> &str {
+        &self.0.language.code
+    }
 }
 
 /// Cached Markdown render of one document.

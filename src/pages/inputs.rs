@@ -277,7 +277,13 @@ impl<'s> PageSource<'s> {
             for e in &site.chronology {
                 let v = obj([
                     ("date", Value::from(e.date.iso())),
-                    ("display_date", Value::from(e.date.format("%-d %B %Y"))),
+                    (
+                        "display_date",
+                        Value::from(e.date.format_in(
+                            site.config.strings.get("date_format"),
+                            &site.language.code,
+                        )),
+                    ),
                     ("text", Value::from(e.text.as_str())),
                     (
                         "brief",

@@ -33,7 +33,8 @@ pub struct Alternates {
 impl Alternates {
     /// A one-language site's: no page has a counterpart.
     pub fn none() -> &'static Alternates {
-        static NONE: std::sync::LazyLock<Alternates> = std::sync::LazyLock::new(Alternates::default);
+        static NONE: std::sync::LazyLock<Alternates> =
+            std::sync::LazyLock::new(Alternates::default);
         &NONE
     }
 

@@ -82,8 +82,11 @@ impl Sitemap {
             if let PageKind::Brief(b) = p.kind {
                 of_brief[b] = entries.len();
             }
-            let list: Vec<&super::languages::Alternate> =
-                alternates.get(p.kind).iter().filter(|a| a.translated).collect();
+            let list: Vec<&super::languages::Alternate> = alternates
+                .get(p.kind)
+                .iter()
+                .filter(|a| a.translated)
+                .collect();
             if list.len() < 2 {
                 entries.push(entry);
                 continue;

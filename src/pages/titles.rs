@@ -57,7 +57,10 @@ pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
             )
         }
         PageKind::TaxonomyList(t) => (
-            with_site(&super::values::taxonomy_label(site, &site.taxonomies[t].name)),
+            with_site(&super::values::taxonomy_label(
+                site,
+                &site.taxonomies[t].name,
+            )),
             site_desc,
         ),
         PageKind::Term { taxonomy, term, .. } => {
@@ -67,7 +70,13 @@ pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
                 with_site(name),
                 t.fill(
                     "term_summary",
-                    &[("term", name), ("taxonomy", &super::values::taxonomy_label(site, &tax.name).to_lowercase())],
+                    &[
+                        ("term", name),
+                        (
+                            "taxonomy",
+                            &super::values::taxonomy_label(site, &tax.name).to_lowercase(),
+                        ),
+                    ],
                 ),
             )
         }

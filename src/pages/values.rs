@@ -133,7 +133,12 @@ pub fn derive(
         .config
         .all_languages()
         .into_iter()
-        .map(|code| (code.to_string().into(), Value::from(site.config.language_name(code))))
+        .map(|code| {
+            (
+                code.to_string().into(),
+                Value::from(site.config.language_name(code)),
+            )
+        })
         .collect();
     let names = Value::from(names);
     globals.insert_value("language_names", names.clone());
