@@ -745,7 +745,14 @@ mod tests {
             path: abs.clone(),
             real: abs,
         };
-        let (e, _) = read_doc(tmp.path(), "sec/gone.md", &file, None).unwrap_err();
+        let (e, _) = read_doc(
+            tmp.path(),
+            "sec/gone.md",
+            &file,
+            None,
+            &Languages::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(e[0].render(false).contains("content/sec/gone.md"));
     }

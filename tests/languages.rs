@@ -1,0 +1,349 @@
+//! A site in English and French: each French page under `/fr/`, its `<html lang>`, its
+//! `hreflang` alternates and `x-default` (in the head and in the sitemap), metadata a
+//! translation inherits, terms under their French labels, the notice on a page with no
+//! translation, per-language feeds and search indexes, and the errors a translator can make,
+//! each at its file and line.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{TinySite, file_for, read_html, run, sel, text_of};
+
+const CONFIG: &str = "title = \"Briefing\"\nbase_url = \"https://example.org\"\nlanguage = \"en\"\n\
+[languages.fr]\ntitle = \"Dossier\"\ntaxonomies = { actors = \"acteurs\" }\n";
+
+const BRIEF: &str = "+++\ntitle = \"China\"\ndate = 2017-05-01\nbottom_line = \"No hedge.\"\n\
+actors = [\"China\", \"Japan\"]\n\
+[[key_judgments]]\ntext = \"Security wins.\"\nconfidence = \"very likely\"\n\
+[[events]]\ndate = \"2016-11\"\ntext = \"Trump elected.\"\n\
+[hedge]\npartner = \"China\"\nkind = \"hard\"\n\
+economic = { level = \"high\", rationale = \"Trade.\" }\n\
+security = { level = \"low\", rationale = \"Rival.\" }\n\
+credibility = { level = \"low\", rationale = \"No.\" }\n+++\nThe body.\n\n## Why\n\nBecause.\n";
+
+const TRANSLATION: &str = "+++\ntitle = \"Chine\"\nbottom_line = \"Pas de couverture.\"\n\
+[[key_judgments]]\ntext = \"La sécurité l'emporte.\"\n\
+[[events]]\ntext = \"Élection de Trump.\"\n\
+[hedge]\npartner = \"Chine\"\neconomic = { rationale = \"Commerce.\" }\n+++\nLe texte: voilà.\n\n## Pourquoi\n\nParce que.\n";
+
+fn site() -> TinySite {
+    let site = TinySite::new(CONFIG, "Home");
+    site.write(
+        "content/_index.fr.md",
+        "+++\ntitle = \"Accueil\"\n+++\nBienvenue.\n",
+    )
+    .write("content/sec/a.md", BRIEF)
+    .write("content/sec/a.fr.md", TRANSLATION)
+    .write(
+        "content/sec/b.md",
+        "+++\ntitle = \"Russia\"\ndate = 2017-05-02\nactors = [\"Russia\"]\n+++\nOnly English.\n",
+    )
+    .write(
+        "terms.toml",
+        "[actors]\nchina = { fr = \"Chine\" }\njapan = { fr = \"Japon\" }\n",
+    );
+    site
+}
+
+fn built() -> (TinySite, std::path::PathBuf) {
+    let site = site();
+    run(&site.build_args(&[])).expect_success();
+    let out = site.out();
+    (site, out)
+}
+
+fn attr_list(out: &Path, page: &str, css: &str, attrs: &[&str]) -> Vec<Vec<String>> {
+    let html = read_html(&file_for(out, page));
+    html.select(&sel(css))
+        .map(|e| {
+            attrs
+                .iter()
+                .map(|a| e.value().attr(a).unwrap_or("").to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_french_page_is_under_fr_in_french() {
+    let (_site, out) = built();
+    for page in [
+        "/fr/",
+        "/fr/sec/",
+        "/fr/sec/a/",
+        "/fr/sec/b/",
+        "/fr/acteurs/",
+        "/fr/acteurs/chine/",
+        "/fr/chronology/",
+        "/fr/briefing/",
+        "/fr/search/",
+        "/fr/404.html",
+    ] {
+        let file = file_for(&out, page);
+        assert!(file.is_file(), "{page} was not built ({})", file.display());
+        let lang = attr_list(&out, page, "html", &["lang"]);
+        assert_eq!(lang, [["fr"]], "{page}: <html lang>");
+    }
+    for feed in ["fr/atom.xml", "fr/sec/atom.xml"] {
+        let xml = std::fs::read_to_string(out.join(feed)).expect(feed);
+        let doc = roxmltree::Document::parse(&xml).expect("the feed is XML");
+        assert_eq!(
+            doc.root_element()
+                .attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+            Some("fr"),
+            "{feed}: xml:lang"
+        );
+    }
+    assert_eq!(
+        attr_list(&out, "/sec/a/", "html", &["lang"]),
+        [["en"]],
+        "the English page"
+    );
+}
+
+#[test]
+fn head_and_sitemap_name_every_translation_and_x_default() {
+    let (_site, out) = built();
+    let alternates = |page: &str| -> BTreeSet<(String, String)> {
+        attr_list(
+            &out,
+            page,
+            "link[rel=alternate][hreflang]",
+            &["hreflang", "href"],
+        )
+        .into_iter()
+        .map(|v| (v[0].clone(), v[1].clone()))
+        .collect()
+    };
+    let both: BTreeSet<(String, String)> = [
+        ("en", "https://example.org/sec/a/"),
+        ("fr", "https://example.org/fr/sec/a/"),
+        ("x-default", "https://example.org/sec/a/"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(alternates("/sec/a/"), both);
+    assert_eq!(alternates("/fr/sec/a/"), both);
+    // Untranslated: the French address shows the English text, so it is no alternate.
+    let english_only: BTreeSet<(String, String)> = [
+        ("en", "https://example.org/sec/b/"),
+        ("x-default", "https://example.org/sec/b/"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(alternates("/sec/b/"), english_only);
+    assert_eq!(
+        attr_list(
+            &out,
+            "/fr/sec/a/",
+            "meta[property='og:locale:alternate']",
+            &["content"]
+        ),
+        [["en"]]
+    );
+
+    let xml = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("the sitemap is XML");
+    let sm = "http://www.sitemaps.org/schemas/sitemap/0.9";
+    let xhtml = "http://www.w3.org/1999/xhtml";
+    let mut entries = std::collections::BTreeMap::new();
+    for url in doc.descendants().filter(|n| n.has_tag_name((sm, "url"))) {
+        let loc = url
+            .children()
+            .find(|n| n.has_tag_name((sm, "loc")))
+            .and_then(|n| n.text())
+            .unwrap_or("")
+            .to_string();
+        let links: BTreeSet<(String, String)> = url
+            .children()
+            .filter(|n| n.has_tag_name((xhtml, "link")))
+            .map(|n| {
+                (
+                    n.attribute("hreflang").unwrap_or("").to_string(),
+                    n.attribute("href").unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        entries.insert(loc, links);
+    }
+    assert_eq!(entries.get("https://example.org/sec/a/"), Some(&both));
+    assert_eq!(entries.get("https://example.org/fr/sec/a/"), Some(&both));
+    assert!(entries.contains_key("https://example.org/sec/b/"));
+    assert!(
+        !entries.contains_key("https://example.org/fr/sec/b/"),
+        "an untranslated page's French address is no page of its own"
+    );
+    assert!(
+        !out.join("fr/sitemap.xml").exists(),
+        "one sitemap for the site"
+    );
+}
+
+#[test]
+fn a_translation_inherits_what_it_does_not_say() {
+    let (_site, out) = built();
+    let page = "/fr/sec/a/";
+    let html = read_html(&file_for(&out, page));
+    let texts = |css: &str| -> Vec<String> { html.select(&sel(css)).map(text_of).collect() };
+    assert_eq!(texts("h1"), ["Chine"]);
+    assert_eq!(
+        texts(".box--bottom-line .box__text"),
+        ["Pas de couverture."]
+    );
+    // The original's level, in French, beside the translated text.
+    let judgment = texts(".judgment");
+    assert!(
+        judgment[0].contains("très probable") && judgment[0].contains("La sécurité l’emporte."),
+        "{judgment:?}"
+    );
+    assert_eq!(texts("time[datetime='2017-05-01']")[0], "1er mai 2017");
+    assert_eq!(
+        texts(".hedge-assessment .level"),
+        ["Élevée", "Faible", "Faible"],
+        "levels inherited, in French"
+    );
+    // The untranslated reasons are the original's.
+    assert_eq!(
+        texts(".hedge-assessment .level__rationale"),
+        ["Commerce.", "Rival.", "No."]
+    );
+    // Terms under their French labels and URLs; a term with no label keeps its name.
+    let tags = attr_list(&out, page, ".terms a.tag", &["href"]);
+    let tag_texts = texts(".terms a.tag");
+    assert_eq!(tag_texts, ["Chine", "Japon"]);
+    assert_eq!(tags[0], ["https://example.org/fr/acteurs/chine/"]);
+    // French punctuation in the body: a narrow no-break space before the colon.
+    let body: String = html
+        .select(&sel(".prose p"))
+        .next()
+        .map(|p| p.text().collect())
+        .unwrap_or_default();
+    assert!(body.contains("texte\u{202f}: voilà"), "{body:?}");
+    // The chronology's event: French text, the original's date.
+    let chrono = read_html(&file_for(&out, "/fr/chronology/"));
+    let events: Vec<String> = chrono
+        .select(&sel(".timeline__event"))
+        .map(text_of)
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("novembre 2016") && e.contains("Élection de Trump.")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn an_untranslated_page_says_so_and_links_to_its_original() {
+    let (_site, out) = built();
+    let page = "/fr/sec/b/";
+    let html = read_html(&file_for(&out, page));
+    let notice: Vec<_> = html.select(&sel(".untranslated-notice a")).collect();
+    assert_eq!(notice.len(), 1, "one notice with a link");
+    assert_eq!(
+        notice[0].value().attr("href"),
+        Some("https://example.org/sec/b/")
+    );
+    let article: Vec<_> = html.select(&sel("article.brief")).collect();
+    assert_eq!(
+        article[0].value().attr("lang"),
+        Some("en"),
+        "the text is the original's"
+    );
+    assert!(
+        article[0].value().attr("data-pagefind-body").is_none(),
+        "the French search leaves the English text out"
+    );
+    // The switcher of a translated page links to the same page in the other language.
+    let switch = attr_list(
+        &out,
+        "/fr/sec/a/",
+        ".site-languages a",
+        &["href", "hreflang"],
+    );
+    assert_eq!(switch, [["https://example.org/sec/a/", "en"]]);
+    assert!(
+        read_html(&file_for(&out, "/fr/sec/a/"))
+            .select(&sel(".untranslated-notice"))
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
+fn search_has_one_index_per_language() {
+    let (_site, out) = built();
+    let entry = std::fs::read_to_string(out.join("pagefind/pagefind-entry.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    let langs: BTreeSet<&str> = v["languages"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(langs, BTreeSet::from(["en", "fr"]));
+    assert_eq!(
+        v["languages"]["fr"]["page_count"], 1,
+        "only the translated brief"
+    );
+    assert_eq!(v["languages"]["en"]["page_count"], 2);
+}
+
+#[test]
+fn translator_mistakes_are_errors_at_their_line() {
+    let site = site();
+    site.write("content/sec/a.de.md", "+++\ntitle = \"X\"\n+++\n")
+        .write("content/sec/gone.fr.md", "+++\ntitle = \"Perdu\"\n+++\n")
+        .write(
+            "content/sec/a.fr.md",
+            TRANSLATION.replace(
+                "[[key_judgments]]\ntext = \"La sécurité l'emporte.\"\n",
+                "[[key_judgments]]\ntext = \"La sécurité l'emporte.\"\nconfidence = \"probable\"\n",
+            ),
+        );
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    let e = &r.stderr;
+    assert!(
+        e.contains("content/sec/a.de.md:1:1")
+            && e.contains("`a.de.md` is named for the language `de`, which the site does not have"),
+        "{e}"
+    );
+    assert!(
+        e.contains("content/sec/gone.fr.md:1:1") && e.contains("this translation has no original"),
+        "{e}"
+    );
+    assert!(
+        e.contains("content/sec/a.fr.md:4:1")
+            && e.contains("key judgment 1 says `likely` where the original says `very likely`"),
+        "{e}"
+    );
+    assert!(!site.out().exists(), "a failed build writes nothing");
+}
+
+#[test]
+fn a_language_without_its_strings_fails_naming_the_language() {
+    let site = TinySite::new(
+        "title = \"T\"\nlanguage = \"en\"\n[languages.de]\ntitle = \"T\"\n",
+        "Home",
+    );
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("interface strings have no `de` text"),
+        "{}",
+        r.stderr
+    );
+    site.write("i18n/de.toml", "menu = \"Menü\"\n");
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("i18n/de.toml") && r.stderr.contains("no `de` text"),
+        "{}",
+        r.stderr
+    );
+}
