@@ -5,8 +5,9 @@
 //! A block says which file it is with an HTML comment on the line just before its fence (GitHub
 //! does not show it): `<!-- example: briefing.toml -->` (a config, or a fragment of one: its
 //! keys replace the fixture's), `<!-- example: content/hedges/china.md -->` (a content file,
-//! front matter and body, written at that path; `i18n/en.toml` likewise, and it must not even
-//! warn). A deliberate mistake, such as an error
+//! front matter and body, written at that path; `i18n/en.toml` and `terms.toml` likewise, and an
+//! `i18n/` one must not even warn; a translation `NAME.fr.md` gets an original to translate and
+//! a site with French). A deliberate mistake, such as an error
 //! example, says `<!-- example: invalid content/x.md -->`: it must FAIL to build. A block with
 //! no marker is an error of this test, so a new example is never left unchecked.
 
@@ -28,6 +29,15 @@ struct Example {
 }
 
 const LANGUAGES: [&str; 3] = ["toml", "markdown", "md"];
+
+/// The original a translation example translates.
+const ORIGINAL: &str = "+++\ntitle = \"China\"\ndate = 2017-05-01\n\
+[[key_judgments]]\ntext = \"x\"\nconfidence = \"very likely\"\n\
+[[events]]\ndate = \"2016-11\"\ntext = \"e\"\n\
+[hedge]\npartner = \"China\"\nkind = \"hard\"\n\
+economic = { level = \"high\", rationale = \"r\" }\n\
+security = { level = \"low\", rationale = \"r\" }\n\
+credibility = { level = \"low\", rationale = \"r\" }\n+++\nBody.\n";
 
 fn docs() -> Vec<PathBuf> {
     let root = repo_root();
@@ -111,11 +121,24 @@ fn build_with(example: &Example) -> Run {
         write(&root, "briefing.toml", toml::to_string(&config).unwrap());
     } else {
         assert!(
-            (target.starts_with("content/") || target.starts_with("i18n/"))
+            (target.starts_with("content/")
+                || target.starts_with("i18n/")
+                || target == "terms.toml")
                 && !target.contains(".."),
-            "{}: an example is briefing.toml or a file under content/ or i18n/, not {target}",
+            "{}: an example is briefing.toml, terms.toml or a file under content/ or i18n/, not {target}",
             example.place
         );
+        // A translation is built beside an original it can translate (one judgment, one
+        // event, a hedge), on a site with French.
+        if let Some(original) = target.strip_suffix(".fr.md") {
+            let config = fs::read_to_string(root.join("briefing.toml")).unwrap();
+            write(
+                &root,
+                "briefing.toml",
+                format!("{config}\n[languages.fr]\n"),
+            );
+            write(&root, &format!("{original}.md"), ORIGINAL);
+        }
         write(&root, target, &example.text);
     }
     let r = run(&["build", "--root", arg(&root)]);

@@ -312,12 +312,82 @@ fn bytes(files: &BTreeMap<String, Body>) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn incremental_rebuilds_equal_full_builds() {
     let sequences = 12;
-    let edits = 16;
+    let patches = sequences_equal_full_builds(sequences, 16, false);
+    // The sequences must exercise both paths, or the test proves less than it says.
+    assert!(
+        patches >= sequences as usize * 2,
+        "only {patches} builds took the patch path"
+    );
+}
+
+/// The same in English and French: translations created, retitled, broken and deleted, and
+/// term labels changed, among the edits above.
+#[test]
+fn incremental_rebuilds_equal_full_builds_in_two_languages() {
+    sequences_equal_full_builds(6, 14, true);
+}
+
+/// One edit of a two-language site: a translation's, a term label's, or any edit above.
+fn edit_bilingual(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>) {
+    let originals: Vec<PathBuf> = briefs(root)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".fr.md"))
+        .collect();
+    let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
+    match rng.below(6) {
+        0 | 1 if !originals.is_empty() => {
+            let p = rng.pick(&originals).clone();
+            let t = p.with_extension("fr.md");
+            fs::write(
+                &t,
+                format!("+++\ntitle = \"Traduction {n}\"\ndescription = \"Au sujet {n} : voilà.\"\n+++\n\nTexte {n} : «\u{a0}cité\u{a0}».\n\n## Titre {n}\n\nSuite.\n"),
+            )
+            .unwrap();
+            (format!("translate {}", p.display()), vec![rel(&t)])
+        }
+        2 if !originals.is_empty() => {
+            let p = rng.pick(&originals).clone();
+            let t = p.with_extension("fr.md");
+            if t.exists() {
+                fs::remove_file(&t).unwrap();
+                return (format!("delete translation {}", t.display()), vec![rel(&t)]);
+            }
+            // A translation that contradicts its original: three events where it has one.
+            fs::write(&t, "+++\ntitle = \"Faux\"\n[[events]]\ntext = \"a\"\n[[events]]\ntext = \"b\"\n[[events]]\ntext = \"c\"\n+++\n").unwrap();
+            (format!("bad translation {}", t.display()), vec![rel(&t)])
+        }
+        3 => {
+            let f = root.join("terms.toml");
+            fs::write(
+                &f,
+                format!(
+                    "[actors]\njapan = {{ fr = \"Japon {n}\" }}\nchina = {{ fr = \"Chine\" }}\n"
+                ),
+            )
+            .unwrap();
+            ("label terms".into(), vec![rel(&f)])
+        }
+        _ => edit(rng, root, n),
+    }
+}
+
+/// Runs `sequences` random sequences of `edits` edits, comparing after each the site a
+/// long-lived builder serves with a clean full build; returns how many took the patch path.
+fn sequences_equal_full_builds(sequences: u64, edits: usize, bilingual: bool) -> usize {
     let mut patches = 0;
     for seed in 1..=sequences {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
         let dir = site(&mut rng);
         let root = dir.path();
+        if bilingual {
+            let config = root.join("briefing.toml");
+            let text = fs::read_to_string(&config).unwrap();
+            fs::write(
+                &config,
+                format!("{text}[languages.fr]\ntitle = \"Site de propriétés\"\ntaxonomies = {{ actors = \"acteurs\" }}\n"),
+            )
+            .unwrap();
+        }
         let mut live = Builder::new(root, BuildOptions::default());
         let mut served = live
             .build()
@@ -327,7 +397,11 @@ fn incremental_rebuilds_equal_full_builds() {
             .clone();
         let mut log = Vec::new();
         for n in 0..edits {
-            let (desc, touched) = edit(&mut rng, root, n);
+            let (desc, touched) = if bilingual {
+                edit_bilingual(&mut rng, root, n)
+            } else {
+                edit(&mut rng, root, n)
+            };
             log.push(desc);
             let incremental = live.build_changed(&touched).map(|built| {
                 let warnings = warnings_of(&built.warnings);
@@ -382,11 +456,7 @@ fn incremental_rebuilds_equal_full_builds() {
             }
         }
     }
-    // The sequences must exercise both paths, or the test proves less than it says.
-    assert!(
-        patches >= sequences as usize * 2,
-        "only {patches} builds took the patch path"
-    );
+    patches
 }
 
 fn warnings_of(diags: &[briefing::diagnostics::Diagnostic]) -> Vec<String> {

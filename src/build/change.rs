@@ -30,6 +30,8 @@ pub enum ChangeKind {
     Config,
     /// Under `i18n/`: the site's interface strings.
     Strings,
+    /// `terms.toml`: the labels of terms in the other languages.
+    Terms,
     /// Outside all of those, or a path with `..`, a root or a name that is not UTF-8.
     Other,
 }
@@ -84,6 +86,7 @@ fn classify_path(
     let kind = match parts.as_slice() {
         ["briefing.toml"] => ChangeKind::Config,
         ["i18n", _, ..] => ChangeKind::Strings,
+        ["terms.toml"] => ChangeKind::Terms,
         ["templates", _, ..] => ChangeKind::Template,
         ["themes", _, ..] => ChangeKind::Theme,
         ["static", _, ..] => ChangeKind::Static,
@@ -165,6 +168,7 @@ mod tests {
             ("static/style.css", ChangeKind::Static),
             ("briefing.toml", ChangeKind::Config),
             ("i18n/en.toml", ChangeKind::Strings),
+            ("terms.toml", ChangeKind::Terms),
             ("content", ChangeKind::Other),
             ("notes.txt", ChangeKind::Other),
             ("content/../content/a/b1.md", ChangeKind::Other),

@@ -9,6 +9,7 @@ pub mod meta;
 mod plain;
 mod recover;
 pub mod translation;
+pub use translation::Languages;
 mod typeset;
 pub mod words;
 
@@ -102,14 +103,6 @@ pub struct Loader {
     docs: HashMap<String, Arc<SourceDoc>>,
     data: HashMap<String, Arc<DataFile>>,
     languages: Languages,
-}
-
-/// The site's languages, as file names use them: the default one (no suffix) and the others
-/// (`china.fr.md`). Empty `others`: every `.md` file is an original, as on any one-language site.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Languages {
-    pub default: String,
-    pub others: Vec<String>,
 }
 
 enum Found {
@@ -409,33 +402,7 @@ pub fn parse_doc_in(
     hash: u64,
     languages: &Languages,
 ) -> Result<SourceDoc, Vec<Diagnostic>> {
-    let first_line = || 0..text.find('\n').unwrap_or(text.len());
-    let translation = match translation::name(rel, &languages.default, &languages.others) {
-        translation::Name::Original => None,
-        translation::Name::Translation { of, language } => Some((of, language)),
-        translation::Name::Unknown { language } => {
-            let base = rel.rsplit('/').next().unwrap_or(rel);
-            return Err(vec![Diagnostic::error(format!(
-                "`{base}` is named for the language `{language}`, which the site does not have"
-            ))
-            .in_file(display)
-            .at(&text, first_line())
-            .with_hint(format!(
-                "add [languages.{language}] to briefing.toml, or rename the file (the site's languages: {}, {})",
-                languages.default,
-                languages.others.join(", ")
-            ))]);
-        }
-        translation::Name::Default { language } => {
-            let base = rel.rsplit('/').next().unwrap_or(rel);
-            return Err(vec![Diagnostic::error(format!(
-                "`{base}` is named for `{language}`, the default language, whose files have no language in their name"
-            ))
-            .in_file(display)
-            .at(&text, first_line())
-            .with_hint(format!("rename it to `{}`", base.replacen(&format!(".{language}.md"), ".md", 1)))]);
-        }
-    };
+    let translation = translation::read_name(rel, display, &text, languages)?;
     let split = frontmatter::split(&text, |t| t.parse::<toml::Table>().is_ok()).map_err(|e| {
         vec![match e {
             frontmatter::SplitError::NoOpening => {
@@ -480,7 +447,7 @@ pub fn parse_doc_in(
         display,
         text: &text,
         offset,
-        language: word_language(
+        language: translation::word_language(
             translation
                 .as_ref()
                 .map_or(languages.default.as_str(), |(_, l)| l.as_str()),
@@ -568,15 +535,6 @@ pub fn parse_doc_in(
         stamp: None,
         warnings,
     })
-}
-
-/// The language whose words a file's vocabulary fields are read in: its code without region
-/// (`fr-ca` writes French), English for a site that names none.
-fn word_language(code: &str) -> &str {
-    match code.split('-').next() {
-        Some(l) if !l.is_empty() => l,
-        _ => "en",
-    }
 }
 
 /// `[[sources]] url` values with a scheme other than http, https or mailto. Checked on the

@@ -203,6 +203,14 @@ fn field_span(text: &str, body_start: usize, field: &str) -> std::ops::Range<usi
     0..text.find('\n').unwrap_or(0)
 }
 
+/// The site's languages, as file names use them: the default one (no suffix) and the others
+/// (`china.fr.md`). Empty `others`: every `.md` file is an original, as on any one-language site.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Languages {
+    pub default: String,
+    pub others: Vec<String>,
+}
+
 /// What a file name says about its language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Name {
@@ -252,6 +260,51 @@ pub fn name(rel: &str, default: &str, others: &[String]) -> Name {
     Name::Translation {
         of,
         language: code.to_string(),
+    }
+}
+
+/// What a content file's name says, as the parse needs it: `None` for an original, the
+/// original's path and the language for a translation, and an error at the file's first line
+/// for a language the site does not have or for the default language's own suffix.
+pub fn read_name(
+    rel: &str,
+    display: &std::path::Path,
+    text: &Arc<str>,
+    languages: &Languages,
+) -> Result<Option<(String, String)>, Vec<Diagnostic>> {
+    let first_line = || 0..text.find('\n').unwrap_or(text.len());
+    let base = rel.rsplit('/').next().unwrap_or(rel);
+    match name(rel, &languages.default, &languages.others) {
+        Name::Original => Ok(None),
+        Name::Translation { of, language } => Ok(Some((of, language))),
+        Name::Unknown { language } => Err(vec![Diagnostic::error(format!(
+            "`{base}` is named for the language `{language}`, which the site does not have"
+        ))
+        .in_file(display)
+        .at(text, first_line())
+        .with_hint(format!(
+            "add [languages.{language}] to briefing.toml, or rename the file (the site's languages: {}, {})",
+            languages.default,
+            languages.others.join(", ")
+        ))]),
+        Name::Default { language } => Err(vec![Diagnostic::error(format!(
+            "`{base}` is named for `{language}`, the default language, whose files have no language in their name"
+        ))
+        .in_file(display)
+        .at(text, first_line())
+        .with_hint(format!(
+            "rename it to `{}`",
+            base.replacen(&format!(".{language}.md"), ".md", 1)
+        ))]),
+    }
+}
+
+/// The language whose words a file's vocabulary fields are read in: its code without region
+/// (`fr-ca` writes French), English for a site that names none.
+pub fn word_language(code: &str) -> &str {
+    match code.split('-').next() {
+        Some(l) if !l.is_empty() => l,
+        _ => "en",
     }
 }
 

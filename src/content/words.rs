@@ -4,7 +4,7 @@
 //! is on no scale is an error whose suggestion never has the opposite meaning.
 //!
 //! The synonym tables are keyed by language so that a translation can accept its own words for
-//! the same levels (French *probable* is English *likely*); only English is filled in.
+//! the same levels (French *probable* is English *likely*); English and French are filled in.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -377,8 +377,20 @@ mod tests {
         assert_eq!(r("almost certainly"), Reading::Synonym("almost certain"));
         assert_eq!(LEVEL.read("Moderate", "en"), Reading::Synonym("medium"));
         assert_eq!(LEVEL.read("HIGH", "en"), Reading::Word("high"));
-        // Only English is filled in: another language has no synonyms yet.
-        assert_eq!(ESTIMATIVE.read("probable", "fr"), Reading::Unknown(None));
+        // French words of the scale, and French synonyms: French "probable" is "likely".
+        assert_eq!(ESTIMATIVE.read("probable", "fr"), Reading::Word("likely"));
+        assert_eq!(
+            ESTIMATIVE.read("Très probable", "fr"),
+            Reading::Word("very likely")
+        );
+        assert_eq!(
+            ESTIMATIVE.read("improbable", "fr"),
+            Reading::Synonym("unlikely")
+        );
+        assert_eq!(
+            ESTIMATIVE.read("très probable", "en"),
+            Reading::Unknown(None)
+        );
     }
 
     #[test]

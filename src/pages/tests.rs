@@ -290,6 +290,8 @@ fn every_page_kind_puts_in_its_context_exactly_the_inputs_it_declares() {
         "page_description",
         "current_path",
         "current_url",
+        "alternates",
+        "untranslated",
     ];
     let every = [
         "section",

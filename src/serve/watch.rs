@@ -1,6 +1,6 @@
 //! Watching the site's sources: file-system events in, one batch per burst of edits out.
 //!
-//! Only the inputs of a build are watched: `briefing.toml`, `content/`, `templates/`, `static/`,
+//! Only the inputs of a build are watched: `briefing.toml`, `terms.toml`, `content/`, `templates/`, `static/`,
 //! `i18n/` and `themes/`. The site root itself is watched without recursion, so a folder that appears
 //! later (a first `templates/`) or comes back after a delete is picked up, while `output/`,
 //! `target/` and `.git/` never cost a watch or a rebuild.
@@ -199,7 +199,11 @@ pub fn is_source(rel: &Path, theme: Option<&str>) -> bool {
     }
     match names.as_slice() {
         [] => false,
-        [only] => only == CONFIG_FILE || SOURCE_DIRS.contains(&only.as_ref()),
+        [only] => {
+            only == CONFIG_FILE
+                || only == crate::content::translation::TermLabels::FILE
+                || SOURCE_DIRS.contains(&only.as_ref())
+        }
         [first, second, ..] if first == "themes" => theme.is_none_or(|t| second == t),
         [first, ..] => SOURCE_DIRS.contains(&first.as_ref()),
     }
@@ -230,6 +234,7 @@ mod tests {
         assert!(src("content"));
         assert!(src("templates"));
         assert!(src("i18n/en.toml"));
+        assert!(src("terms.toml"));
     }
 
     #[test]
