@@ -319,14 +319,17 @@ impl Builder {
             let all: Vec<&Site> = std::iter::once(&site).chain(&others).collect();
             crate::pages::languages::Alternates::of(&all)
         };
+        let shared = render::Shared {
+            templates: &templates,
+            assets: &assets,
+            alternates: &alternates,
+        };
         let mut rendering = render::render_site(
             &site,
             &docs,
-            &templates,
-            &assets,
+            &shared,
             sink.as_ref().map(|s| s as &dyn render::PageSink),
             caches.render,
-            &alternates,
             &mut warnings.output,
         );
         for (s, d) in others.iter().zip(&other_docs) {
@@ -334,11 +337,9 @@ impl Builder {
             let r = render::render_site(
                 s,
                 d,
-                &templates,
-                &assets,
+                &shared,
                 sink.as_ref().map(|s| s as &dyn render::PageSink),
                 cache,
-                &alternates,
                 &mut warnings.output,
             );
             rendering.absorb(r);

@@ -178,16 +178,27 @@ fn render_page(
 /// Renders every page. Pages whose fingerprint matches the cache are reused, not rendered.
 /// `assets` maps static files to their published (fingerprinted) names; it is empty when
 /// fingerprinting is off.
+/// What every language of a site renders with: the templates, the published names of static
+/// files, and each page's counterparts in the other languages.
+pub struct Shared<'a> {
+    pub templates: &'a Templates,
+    pub assets: &'a HashMap<String, String>,
+    pub alternates: &'a pages::languages::Alternates,
+}
+
 pub fn render_site(
     site: &Site,
     docs: &Documents,
-    templates: &Templates,
-    assets: &HashMap<String, String>,
+    shared: &Shared,
     sink: Option<&dyn PageSink>,
     cache: &mut RenderCache,
-    alternates: &pages::languages::Alternates,
     diags: &mut Diagnostics,
 ) -> Rendering {
+    let Shared {
+        templates,
+        assets,
+        alternates,
+    } = *shared;
     cache.last = None;
     let config_hash = hash_of(&format!("{:?}", site.config));
     let pages = pages::list(site, site.config.paginate_by);
