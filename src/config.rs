@@ -56,10 +56,6 @@ pub struct Config {
     /// The site's other languages (`[languages.fr]`), by code; `language` is the default one.
     #[serde(default)]
     pub languages: std::collections::BTreeMap<String, LanguageConfig>,
-    /// Put the default language under its own prefix too (`/en/...`); `/` then offers the
-    /// languages. Off: the default language is at `/`, the others at `/CODE/`.
-    #[serde(default)]
-    pub prefix_default_language: bool,
     /// The site's default language, also in the config of another language (where
     /// `language` is that one); set when the file is read.
     #[serde(skip)]

@@ -96,7 +96,7 @@ impl Taxonomy {
 }
 
 /// Which language a site model is: its code, the URL prefix of its pages (`/fr`; empty for
-/// the default language unless `prefix_default_language`), and the content files it shows in
+/// the default language), and the content files it shows in
 /// the original's language for want of a translation.
 #[derive(Debug, Clone, Default)]
 pub struct Language {

@@ -322,10 +322,6 @@ pub struct TranslationMeta {
     pub slug: Option<String>,
     #[serde(default)]
     pub authors: Option<Vec<String>>,
-    /// The hash of the original's text this translation was made from (`briefing translate`
-    /// writes it; `check` reports a translation whose original changed since).
-    #[serde(default)]
-    pub translated_from: Option<String>,
     #[serde(default)]
     pub key_judgments: Vec<JudgmentText>,
     #[serde(default)]
