@@ -108,7 +108,11 @@ fn briefs(root: &Path) -> Vec<PathBuf> {
 /// One random edit; returns a description for the failure message and the paths it touched,
 /// relative to the root (what the watcher would report).
 fn edit(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>) {
-    let existing = briefs(root);
+    // Originals only: a translation's own edits are `edit_bilingual`'s.
+    let existing: Vec<PathBuf> = briefs(root)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".fr.md"))
+        .collect();
     let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
     let desc = match rng.below(15) {
         0 => {
@@ -324,7 +328,9 @@ fn incremental_rebuilds_equal_full_builds() {
 /// term labels changed, among the edits above.
 #[test]
 fn incremental_rebuilds_equal_full_builds_in_two_languages() {
-    sequences_equal_full_builds(6, 14, true);
+    let patches = sequences_equal_full_builds(6, 14, true);
+    // Edits of originals and of translations take the patch path too.
+    assert!(patches >= 3, "only {patches} builds took the patch path");
 }
 
 /// One edit of a two-language site: a translation's, a term label's, or any edit above.
@@ -387,6 +393,14 @@ fn sequences_equal_full_builds(sequences: u64, edits: usize, bilingual: bool) ->
                 format!("{text}[languages.fr]\ntitle = \"Site de propriétés\"\ntaxonomies = {{ actors = \"acteurs\" }}\n"),
             )
             .unwrap();
+            // Every brief starts translated, so the edits of originals meet translations.
+            for p in briefs(root) {
+                fs::write(
+                    p.with_extension("fr.md"),
+                    "+++\ntitle = \"Traduit\"\n+++\n\nTexte : traduit.\n",
+                )
+                .unwrap();
+            }
         }
         let mut live = Builder::new(root, BuildOptions::default());
         let mut served = live

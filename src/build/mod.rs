@@ -461,15 +461,15 @@ impl Builder {
         };
         let (language, search) = (language.to_string(), config.search);
         let drafts = Arc::new(site.drafts.clone());
-        // The patch path edits one model; a site in several languages takes the full pipeline,
-        // whose caches still reuse every page an edit leaves as it was.
-        let report = if staging.is_none() && others.is_empty() {
+        let report = if staging.is_none() {
             let report = warnings.report(markdown);
             self.state.finish_run(LastBuild {
                 warnings,
                 templates,
                 site,
                 docs,
+                others: others.into_iter().zip(other_docs).collect(),
+                alternates,
                 brief_pages: brief_pages.clone(),
                 finish,
                 stats: stats.clone(),

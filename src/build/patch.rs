@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::state::BuildState;
 use super::{Built, Output, StageTimer, Stats, into_bodies};
 use crate::content::DocKind;
+use crate::content::translation::{merged, translation_path};
 use crate::diagnostics::Diagnostics;
 use crate::model::DocRef;
 use crate::pages::documents;
@@ -54,51 +55,121 @@ pub(super) fn patch(
         .reload(root, rels)
         .ok_or(Unpatchable::Unreadable)?;
     laps.lap("reload");
-    let mut briefs = Vec::new();
+    // Per model (the default language's first, then the others in code order): the briefs
+    // whose document changed. An original's edit reaches every language (its translation is
+    // merged over it again, or it is shown as it is); a translation's edit reaches its own.
+    let mut edited: Vec<Vec<crate::model::BriefId>> = vec![Vec::new(); 1 + last.others.len()];
     for d in docs {
         if d.old.hash == d.new.hash {
             continue;
         }
-        let (DocKind::Brief(old), DocKind::Brief(new)) = (&d.old.kind, &d.new.kind) else {
-            return Err(Unpatchable::NotABrief);
-        };
-        if !crate::model::same_structure(old, new) {
-            return Err(Unpatchable::Restructured);
-        }
         if !d.old.warnings.is_empty() || !d.new.warnings.is_empty() {
             return Err(Unpatchable::ReadWarnings);
         }
-        // A brief missing from the model is an unpublished draft, and stays one.
-        if let Some(&DocRef::Brief(b)) = last.site.by_rel.get(&d.new.rel) {
-            if !last.site.replace_brief_doc(b, d.new.clone()) {
-                return Err(Unpatchable::Refused);
+        match (&d.old.kind, &d.new.kind) {
+            (DocKind::Brief(old), DocKind::Brief(new)) => {
+                if !crate::model::same_structure(old, new) {
+                    return Err(Unpatchable::Restructured);
+                }
+                // A brief missing from the model is an unpublished draft, and stays one.
+                if let Some(&DocRef::Brief(b)) = last.site.by_rel.get(&d.new.rel) {
+                    if !last.site.replace_brief_doc(b, d.new.clone()) {
+                        return Err(Unpatchable::Refused);
+                    }
+                    edited[0].push(b);
+                }
+                for (i, (site, _)) in last.others.iter_mut().enumerate() {
+                    let Some(&DocRef::Brief(b)) = site.by_rel.get(&d.new.rel) else {
+                        continue;
+                    };
+                    let doc = if site.language.fallback.contains(&d.new.rel) {
+                        d.new.clone()
+                    } else {
+                        let t = translation_path(&d.new.rel, &site.language.code);
+                        let t = caches.loader.doc(&t).ok_or(Unpatchable::Unreadable)?;
+                        merged(&d.new, &t)
+                            .ok_or(Unpatchable::NotABrief)?
+                            .map_err(|_| Unpatchable::Errors)?
+                    };
+                    if !site.replace_brief_doc(b, doc) {
+                        return Err(Unpatchable::Refused);
+                    }
+                    edited[i + 1].push(b);
+                }
             }
-            briefs.push(b);
+            (
+                DocKind::Translation { of, language, .. },
+                DocKind::Translation {
+                    of: of_new,
+                    language: language_new,
+                    ..
+                },
+            ) if of == of_new && language == language_new => {
+                let i = last
+                    .others
+                    .iter()
+                    .position(|(s, _)| &s.language.code == language)
+                    .ok_or(Unpatchable::NotABrief)?;
+                let site = &mut last.others[i].0;
+                // A translation the last build could not merge is shown as its original: the
+                // full build reports what became of it.
+                if site.language.fallback.contains(of) {
+                    return Err(Unpatchable::Restructured);
+                }
+                let Some(&DocRef::Brief(b)) = site.by_rel.get(of) else {
+                    return Err(Unpatchable::NotABrief);
+                };
+                let original = caches.loader.doc(of).ok_or(Unpatchable::Unreadable)?;
+                let doc = merged(&original, &d.new)
+                    .ok_or(Unpatchable::NotABrief)?
+                    .map_err(|_| Unpatchable::Errors)?;
+                if !site.replace_brief_doc(b, doc) {
+                    return Err(Unpatchable::Refused);
+                }
+                edited[i + 1].push(b);
+            }
+            _ => return Err(Unpatchable::NotABrief),
         }
     }
     let mut rendered = 0;
     let mut changed = Vec::new();
     let mut files = BTreeMap::new();
-    if !briefs.is_empty() {
-        let mut diags = Diagnostics::new();
-        documents::rerender_briefs(
-            &last.site,
-            &last.templates,
-            &briefs,
-            &mut last.docs,
-            caches.markdown,
-            &mut diags,
-        );
+    let mut diags = Diagnostics::new();
+    // The default language's model with its caches, then each other one with its own.
+    let mut models: Vec<(
+        &crate::model::Site,
+        &mut documents::Documents,
+        &mut documents::MarkdownCache,
+        &mut render::RenderCache,
+    )> = Vec::with_capacity(edited.len());
+    models.push((&last.site, &mut last.docs, caches.markdown, caches.render));
+    // Both in code order: the caches are keyed by code, the models built in config order.
+    if last.others.len() != caches.languages.len() {
+        return Err(Unpatchable::NoLastRender);
+    }
+    for ((site, docs), (code, (md, rc))) in last.others.iter_mut().zip(caches.languages.iter_mut())
+    {
+        if &site.language.code != code {
+            return Err(Unpatchable::NoLastRender);
+        }
+        models.push((&*site, docs, md, rc));
+    }
+    for ((site, docs, md, rc), briefs) in models.into_iter().zip(&edited) {
+        if briefs.is_empty() {
+            continue;
+        }
+        documents::rerender_briefs(site, &last.templates, briefs, docs, md, &mut diags);
         if diags.has_errors() {
             return Err(Unpatchable::Errors);
         }
         laps.lap("markdown");
         let r = render::render_changed_briefs(
-            &last.site,
-            &last.docs,
+            site,
+            docs,
             &last.templates,
-            &briefs,
-            caches.render,
+            briefs,
+            rc,
+            &last.alternates,
             &mut diags,
         )
         .ok_or(Unpatchable::NoLastRender)?;
@@ -106,16 +177,23 @@ pub(super) fn patch(
             return Err(Unpatchable::Errors);
         }
         laps.lap("pages");
-        caches.links.recheck(&last.site, &last.docs, &briefs);
-        rendered = r.rendered;
-        changed = r.changed;
-        files = into_bodies(r.files);
-        last.finish.pages(&mut files, &mut diags);
-        if diags.has_errors() {
-            return Err(Unpatchable::Errors);
-        }
+        rendered += r.rendered;
+        changed.extend(r.changed);
+        files.extend(into_bodies(r.files));
+    }
+    if !edited[0].is_empty() {
+        caches.links.recheck(&last.site, &last.docs, &edited[0]);
+    }
+    last.finish.pages(&mut files, &mut diags);
+    if diags.has_errors() {
+        return Err(Unpatchable::Errors);
     }
     let mut markdown = caches.markdown.warnings();
+    for (site, _) in &last.others {
+        if let Some((md, _)) = caches.languages.get(&site.language.code) {
+            markdown.extend(md.warnings());
+        }
+    }
     markdown.extend(caches.links.diagnostics().cloned());
     let warnings = last.warnings.report(markdown);
     let stats = Stats {

@@ -36,6 +36,10 @@ pub(super) struct LastBuild {
     pub(super) templates: Templates,
     pub(super) site: Site,
     pub(super) docs: Documents,
+    /// The site's other languages: each model with its documents, in code order.
+    pub(super) others: Vec<(Site, Documents)>,
+    /// Every page's counterparts in the other languages.
+    pub(super) alternates: crate::pages::languages::Alternates,
     pub(super) warnings: StageWarnings,
     pub(super) brief_pages: Arc<Vec<String>>,
     /// What every page gets on its way out (relative URLs, minification).

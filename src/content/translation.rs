@@ -67,37 +67,14 @@ pub fn view(content: &Content, language: &str, diags: &mut Vec<Diagnostic>) -> V
             docs.push(d.clone());
             continue;
         };
-        let DocKind::Translation { meta, .. } = &t.kind else {
-            continue;
-        };
-        let merged = match &d.kind {
-            DocKind::Brief(m) => brief(m, meta).map(|m| DocKind::Brief(Box::new(m))),
-            DocKind::Section(m) => section(m, meta).map(DocKind::Section),
-            DocKind::Translation { .. } => continue,
-        };
-        match merged {
-            Ok(kind) => docs.push(Arc::new(SourceDoc {
-                rel: d.rel.clone(),
-                display: t.display.clone(),
-                text: t.text.clone(),
-                body_start: t.body_start,
-                kind,
-                hash: d.hash.rotate_left(17) ^ t.hash,
-                stamp: t.stamp,
-                warnings: Vec::new(),
-            })),
-            Err(wrong) => {
-                for w in wrong {
-                    diags.push(
-                        Diagnostic::error(w.message)
-                            .in_file(&t.display)
-                            .at(&t.text, field_span(&t.text, t.body_start, w.field))
-                            .with_hint(w.hint),
-                    );
-                }
+        match merged(d, t) {
+            Some(Ok(doc)) => docs.push(doc),
+            Some(Err(wrong)) => {
+                diags.extend(wrong);
                 fallback.insert(d.rel.clone());
                 docs.push(d.clone());
             }
+            None => {}
         }
     }
     View {
@@ -182,6 +159,61 @@ impl TermLabels {
         let mut all: Vec<_> = self.labels.iter().collect();
         all.sort();
         crate::hashing::hash_of(&all)
+    }
+}
+
+/// The original `d` with the translation `t` over it, as the language's model holds it: the
+/// original's path (so `@/` links and ids are the same in every language), the translation's
+/// text and body. `None` when `t` is no translation; the mismatches as errors at their lines.
+pub fn merged(
+    d: &Arc<SourceDoc>,
+    t: &Arc<SourceDoc>,
+) -> Option<Result<Arc<SourceDoc>, Vec<Diagnostic>>> {
+    let DocKind::Translation { meta, .. } = &t.kind else {
+        return None;
+    };
+    let kind = match &d.kind {
+        DocKind::Brief(m) => brief(m, meta).map(|m| DocKind::Brief(Box::new(m))),
+        DocKind::Section(m) => section(m, meta).map(DocKind::Section),
+        DocKind::Translation { .. } => return None,
+    };
+    Some(match kind {
+        Ok(kind) => Ok(Arc::new(SourceDoc {
+            rel: d.rel.clone(),
+            display: t.display.clone(),
+            text: t.text.clone(),
+            body_start: t.body_start,
+            kind,
+            hash: d.hash.rotate_left(17) ^ t.hash,
+            stamp: t.stamp,
+            warnings: Vec::new(),
+        })),
+        Err(wrong) => Err(wrong
+            .into_iter()
+            .map(|w| {
+                Diagnostic::error(w.message)
+                    .in_file(&t.display)
+                    .at(&t.text, field_span(&t.text, t.body_start, w.field))
+                    .with_hint(w.hint)
+            })
+            .collect()),
+    })
+}
+
+impl super::Loader {
+    /// The last parse of the file at `rel` (relative to `content/`), for the patch path to
+    /// re-merge a translation with its edited original, or the reverse.
+    pub fn doc(&self, rel: &str) -> Option<Arc<SourceDoc>> {
+        self.docs.get(rel).cloned()
+    }
+}
+
+/// The path of `original`'s translation into `language`: `hedges/china.md` ->
+/// `hedges/china.fr.md`.
+pub fn translation_path(original: &str, language: &str) -> String {
+    match original.strip_suffix(".md") {
+        Some(stem) => format!("{stem}.{language}.md"),
+        None => original.to_string(),
     }
 }
 

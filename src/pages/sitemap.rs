@@ -107,14 +107,28 @@ impl Sitemap {
         Sitemap { entries, of_brief }
     }
 
-    /// After an edit to brief `b` that left the page list as it was.
+    /// After an edit to brief `b` that left the page list as it was. Its address and its
+    /// translations' are as they were; its last change is set again on each of its entries
+    /// (one per language it is in, consecutive, sharing one list of alternates).
     pub fn update_brief(&mut self, site: &Site, b: BriefId) {
-        if let Some(&i) = self.of_brief.get(b) {
-            self.entries[i] = Entry {
-                loc: crate::clean::escape(&site.url(&site.briefs[b].path)),
-                lastmod: Some(lastmod(site, b)),
-                alternates: Vec::new(),
-            };
+        let Some(&i) = self.of_brief.get(b) else {
+            return;
+        };
+        let lastmod = Some(lastmod(site, b));
+        let alternates = self.entries[i].alternates.clone();
+        let count = if alternates.is_empty() {
+            1
+        } else {
+            self.entries[i..]
+                .iter()
+                .take_while(|e| e.alternates == alternates)
+                .count()
+        };
+        if alternates.is_empty() {
+            self.entries[i].loc = crate::clean::escape(&site.url(&site.briefs[b].path));
+        }
+        for e in &mut self.entries[i..i + count] {
+            e.lastmod = lastmod.clone();
         }
     }
 

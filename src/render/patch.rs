@@ -26,6 +26,7 @@ pub fn render_changed_briefs(
     templates: &Templates,
     changed: &[BriefId],
     cache: &mut RenderCache,
+    alternates: &crate::pages::languages::Alternates,
     diags: &mut Diagnostics,
 ) -> Option<Rendering> {
     let mut last = cache.last.take()?;
@@ -66,13 +67,13 @@ pub fn render_changed_briefs(
     let candidates: Vec<u32> = candidates.into_iter().collect();
 
     let lookup = last.lookup.clone();
-    // The patch path serves one-language sites only (see `build`): no counterparts.
+    // A patch keeps the page list, so every page's counterparts are the last build's.
     let source = PageSource {
         site,
         docs,
         templates,
         values: last.values,
-        alternates: crate::pages::languages::Alternates::none(),
+        alternates,
     };
     let pages = &last.pages;
     let results: Vec<(u32, PageResult)> = candidates
