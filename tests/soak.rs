@@ -476,7 +476,9 @@ impl Soak {
             let mut names: Vec<_> = fs::read_dir(site.join("content").join(s))
                 .unwrap()
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".md") && n != "_index.md")
+                // The example's French translations (`NAME.fr.md`) are not briefs of their
+                // own: the soak edits the originals, which every language shows.
+                .filter(|n| n.ends_with(".md") && n != "_index.md" && !n.ends_with(".fr.md"))
                 .collect();
             names.sort();
             for n in names {
