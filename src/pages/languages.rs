@@ -11,7 +11,7 @@ use tera::Value;
 use super::context::obj;
 use super::{PageKind, list};
 use crate::hashing::Xxh3;
-use crate::model::{DocRef, Site};
+use crate::model::Site;
 
 /// One counterpart of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -90,14 +90,11 @@ impl Alternates {
 
 /// The content file a page shows, for pages that show one.
 pub fn doc_of(site: &Site, kind: PageKind) -> Option<&str> {
-    let (rel, _) = match kind {
-        PageKind::Home(_) => (site.sections.first()?.doc.rel.as_str(), ()),
-        PageKind::Section(s, _) => (site.sections.get(s)?.doc.rel.as_str(), ()),
-        PageKind::Brief(b) => (site.briefs.get(b)?.doc.rel.as_str(), ()),
+    let doc = match kind {
+        PageKind::Home(_) => &site.sections.first()?.doc,
+        PageKind::Section(s, _) => &site.sections.get(s)?.doc,
+        PageKind::Brief(b) => &site.briefs.get(b)?.doc,
         _ => return None,
     };
-    match site.by_rel.get(rel) {
-        Some(DocRef::Section(_)) | Some(DocRef::Brief(_)) => Some(rel),
-        None => None,
-    }
+    Some(doc.rel.as_str())
 }
