@@ -106,12 +106,51 @@ fn label(v: &Value) -> String {
     }
 }
 
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
+/// How the chart's language writes numbers: its decimal mark and the separator between groups
+/// of three digits (`1,234.5` in English, `1 234,5` in French, with a narrow no-break space).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Numbers<'a> {
+    decimal: &'a str,
+    group: &'a str,
+}
+
+impl<'a> Numbers<'a> {
+    /// From the interface strings `number.decimal` and `number.group`.
+    pub(crate) fn of(words: &'a Strings) -> Numbers<'a> {
+        Numbers {
+            decimal: words.get("number.decimal"),
+            group: words.get("number.group"),
+        }
+    }
+}
+
+/// A value as the language writes it: whole numbers without decimals, others with two.
+fn fmt_num(v: f64, n: Numbers) -> String {
+    let plain = if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v:.2}")
+    };
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::from(if sign.is_empty() { "" } else { "\u{2212}" });
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push_str(n.group);
+        }
+        out.push(c);
     }
+    if let Some(f) = fraction {
+        out.push_str(n.decimal);
+        out.push_str(f);
+    }
+    out
 }
 
 /// A fraction of the chart's width as an SVG percentage.
@@ -198,11 +237,12 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
     }
     let x_label = spec.x_label.unwrap_or(spec.x);
     let y_label = spec.y_label.unwrap_or(spec.y);
-    let (body, height) = match spec.kind {
-        "bar" if rows::wanted(&points) => rows::draw(&points, x_label, y_label, palette),
-        _ => columns::draw(spec.kind, &points, x_label, y_label, palette),
-    };
     let words = spec.words;
+    let nums = Numbers::of(words);
+    let (body, height) = match spec.kind {
+        "bar" if rows::wanted(&points, nums) => rows::draw(&points, x_label, y_label, palette, nums),
+        _ => columns::draw(spec.kind, &points, x_label, y_label, palette, nums),
+    };
     let kind_title = words.fill(
         if spec.kind == "bar" {
             "chart.bar_title"
@@ -217,7 +257,7 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
     let desc = spec.description.map(str::to_string).unwrap_or_else(|| {
         let items: Vec<String> = points
             .iter()
-            .map(|(x, y)| words.fill("chart.item", &[("x", x), ("y", &fmt_num(*y))]))
+            .map(|(x, y)| words.fill("chart.item", &[("x", x), ("y", &fmt_num(*y, nums))]))
             .collect();
         words.fill(
             "chart.description",

@@ -393,6 +393,7 @@ impl Site {
         let data: BTreeMap<String, Arc<DataFile>> = content
             .data
             .iter()
+            .filter(|d| d.language.as_deref().is_none_or(|l| l == config.language))
             .map(|d| (d.name.clone(), d.clone()))
             .collect();
         let chronology = build_chronology(&briefs, &data, diags);

@@ -347,3 +347,65 @@ fn a_language_without_its_strings_fails_naming_the_language() {
         r.stderr
     );
 }
+
+/// The drawn texts of the chart on `page`: category names, values and ticks.
+fn chart_texts(out: &Path, page: &str) -> Vec<String> {
+    let html = read_html(&file_for(out, page));
+    html.select(&sel("figure.chart svg text"))
+        .map(|t| {
+            t.children()
+                .filter_map(|c| c.value().as_text().map(|s| s.to_string()))
+                .chain(
+                    t.select(&sel("tspan"))
+                        .map(|s| s.text().collect::<String>()),
+                )
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_chart_reads_its_data_file_s_translation_and_writes_numbers_in_the_language() {
+    let chart = "\n\n{{ chart(data=\"tests\", x=\"kind\", y=\"count\") }}\n";
+    let site = site();
+    site.write("content/sec/a.md", format!("{BRIEF}{chart}"))
+        .write("content/sec/a.fr.md", format!("{TRANSLATION}{chart}"))
+        .write("content/data/tests.csv", "kind,count\nNuclear,3\nMissiles,1250.5\n")
+        .write(
+            "content/data/tests.fr.csv",
+            "kind,count\nNucléaires,3\nMissiles,1250.5\n",
+        );
+    run(&site.build_args(&[])).expect_success();
+    let out = site.out();
+    let en = chart_texts(&out, "/sec/a/");
+    let fr = chart_texts(&out, "/fr/sec/a/");
+    assert!(en.iter().any(|t| t == "Nuclear") && en.iter().any(|t| t == "1,250.50"), "{en:?}");
+    assert!(fr.iter().any(|t| t == "Nucléaires") && fr.iter().any(|t| t == "1\u{202f}250,50"), "{fr:?}");
+    assert!(!fr.iter().any(|t| t == "Nuclear"), "{fr:?}");
+
+    // A translated data file translates words: a changed number is the translator's mistake.
+    site.write(
+        "content/data/tests.fr.csv",
+        "kind,count\nNucléaires,3\nMissiles,\"1250,5\"\n",
+    );
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("content/data/tests.fr.csv:3:1")
+            && r.stderr.contains("row 2, column `count`: `1250,5` where the original has 1250.5"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_summary_says_how_much_of_the_site_each_language_has_translated() {
+    let site = site();
+    let r = run(&site.build_args(&[]));
+    r.expect_success();
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("(2 briefs, 1 section; fr: 1 of 2 briefs translated)"),
+        "{all}"
+    );
+}

@@ -48,21 +48,44 @@ pub struct Stats {
     pub pages: usize,
     pub briefs: usize,
     pub sections: usize,
+    /// Per other language, in code order: its code and how many briefs it has translated.
+    pub translated: Vec<(String, usize)>,
     pub rendered: usize,
     pub files: usize,
     pub elapsed: Duration,
 }
 
 impl Stats {
-    /// The summary line every command prints: `Built 16 pages (9 briefs, 4 sections) in 41 ms`.
+    /// The summary line every command prints: `Built 16 pages (9 briefs, 4 sections) in 41 ms`;
+    /// a site in several languages adds each other language's share of translated briefs:
+    /// `(9 briefs, 4 sections; fr: 5 of 9 briefs translated)`.
     pub fn summary(&self) -> String {
+        let languages: String = self
+            .translated
+            .iter()
+            .map(|(code, n)| format!("; {code}: {n} of {} translated", count(self.briefs, "brief")))
+            .collect();
         format!(
-            "Built {} ({}, {}) in {} ms",
+            "Built {} ({}, {}{languages}) in {} ms",
             count(self.pages, "page"),
             count(self.briefs, "brief"),
             count(self.sections, "section"),
             self.elapsed.as_millis()
         )
+    }
+
+    /// How many briefs each of `others` (the other languages' models) has translated.
+    pub(crate) fn translated<'a>(others: impl Iterator<Item = &'a Site>) -> Vec<(String, usize)> {
+        others
+            .map(|s| {
+                let n = s
+                    .briefs
+                    .iter()
+                    .filter(|b| !s.language.fallback.contains(&b.doc.rel))
+                    .count();
+                (s.language.code.clone(), n)
+            })
+            .collect()
     }
 }
 
@@ -450,6 +473,7 @@ impl Builder {
             pages: rendering.pages,
             briefs: site.briefs.len(),
             sections: site.sections.len().saturating_sub(1),
+            translated: Stats::translated(others.iter()),
             rendered: rendering.rendered,
             files: files.len() + rendering.written + written_early,
             elapsed: start.elapsed(),

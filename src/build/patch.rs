@@ -198,6 +198,7 @@ pub(super) fn patch(
     let warnings = last.warnings.report(markdown);
     let stats = Stats {
         rendered,
+        translated: Stats::translated(last.others.iter().map(|(s, _)| s)),
         elapsed: start.elapsed(),
         ..last.stats.clone()
     };

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{FONT, LINE, Label, NARROWEST, PLOT_H, Palette, fmt_num, nice_step, pct, text};
+use super::{
+    FONT, LINE, Label, NARROWEST, Numbers, PLOT_H, Palette, fmt_num, nice_step, pct, text,
+};
 use crate::clean::escape;
 
 /// The value axis and the horizontal frame, as fractions of the width (see NARROWEST).
@@ -14,7 +16,7 @@ struct Frame {
     right: f64,
 }
 
-fn frame(points: &[(String, f64)]) -> Frame {
+fn frame(points: &[(String, f64)], nums: Numbers) -> Frame {
     let data_max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
     let min = points.iter().map(|p| p.1).fold(0.0_f64, f64::min);
     // Round the axis up to a "nice" step (1, 2 or 5 × 10^k) so ticks read 0, 20, 40, not 17.50.
@@ -23,7 +25,7 @@ fn frame(points: &[(String, f64)]) -> Frame {
     let span = if max - min == 0.0 { 1.0 } else { max - min };
     let ticks: Vec<(f64, String)> = (0..=4)
         .map(|i| min + step * f64::from(i))
-        .map(|v| (v, fmt_num(v)))
+        .map(|v| (v, fmt_num(v, nums)))
         .collect();
     let tick_w = ticks
         .iter()
@@ -67,8 +69,8 @@ fn labels(points: &[(String, f64)], f: &Frame) -> Vec<(usize, Vec<String>, bool)
 }
 
 /// Whether every category gets its label in full.
-pub(super) fn every_label_fits(points: &[(String, f64)]) -> bool {
-    let labels = labels(points, &frame(points));
+pub(super) fn every_label_fits(points: &[(String, f64)], nums: Numbers) -> bool {
+    let labels = labels(points, &frame(points, nums));
     labels.len() == points.len() && labels.iter().all(|(_, _, cut)| !cut)
 }
 
@@ -79,8 +81,9 @@ pub(super) fn draw(
     x_label: &str,
     y_label: &str,
     p: &Palette,
+    nums: Numbers,
 ) -> (String, f64) {
-    let f = frame(points);
+    let f = frame(points, nums);
     let Frame {
         min,
         span,
@@ -145,12 +148,12 @@ pub(super) fn draw(
     }
     let value_fits = points
         .iter()
-        .all(|(_, y)| text::width(&fmt_num(*y), FONT) * 1.1 <= band_px - 4.0);
+        .all(|(_, y)| text::width(&fmt_num(*y, nums), FONT) * 1.1 <= band_px - 4.0);
     let y0 = y_of(base_v);
     let mut prev: Option<(f64, f64)> = None;
     for (i, (x, y)) in points.iter().enumerate() {
         let (cx, yv) = (center(i), y_of(*y));
-        let tip = format!("{}: {}", escape(x), fmt_num(*y));
+        let tip = format!("{}: {}", escape(x), fmt_num(*y, nums));
         if kind == "bar" {
             let _ = write!(
                 s,
@@ -171,7 +174,7 @@ pub(super) fn draw(
                     bold: true,
                     dx: 0.0,
                 }
-                .write(&mut s, &[fmt_num(*y)], None);
+                .write(&mut s, &[fmt_num(*y, nums)], None);
             }
         } else {
             // Segments, not a polyline: `points` takes no percentages.
@@ -197,7 +200,7 @@ pub(super) fn draw(
                 p.mark,
                 p.background,
                 escape(x),
-                fmt_num(*y)
+                fmt_num(*y, nums)
             );
         }
     }

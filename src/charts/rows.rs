@@ -4,15 +4,15 @@
 
 use std::fmt::Write as _;
 
-use super::{FONT, LINE, Label, NARROWEST, Palette, columns, fmt_num, pct, text};
+use super::{FONT, LINE, Label, NARROWEST, Numbers, Palette, columns, fmt_num, pct, text};
 use crate::clean::escape;
 
 const BAR_H: f64 = 18.0;
 
 /// Whether a bar chart of `points` is drawn this way: when vertical bars would cut or drop a
 /// category's name, and no value is negative (bars grow from the left edge).
-pub(super) fn wanted(points: &[(String, f64)]) -> bool {
-    points.iter().all(|p| p.1 >= 0.0) && !columns::every_label_fits(points)
+pub(super) fn wanted(points: &[(String, f64)], nums: Numbers) -> bool {
+    points.iter().all(|p| p.1 >= 0.0) && !columns::every_label_fits(points, nums)
 }
 
 /// The SVG's content and its height in px.
@@ -21,13 +21,14 @@ pub(super) fn draw(
     x_label: &str,
     y_label: &str,
     p: &Palette,
+    nums: Numbers,
 ) -> (String, f64) {
     let max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
     let max = if max > 0.0 { max } else { 1.0 };
     // The longest bar leaves room for its value (bold, so a tenth wider).
     let value_w = points
         .iter()
-        .map(|(_, v)| text::width(&fmt_num(*v), FONT) * 1.1)
+        .map(|(_, v)| text::width(&fmt_num(*v, nums), FONT) * 1.1)
         .fold(0.0, f64::max);
     let scale = 1.0 - (value_w + 10.0) / NARROWEST;
     let mut s = String::new();
@@ -83,7 +84,7 @@ pub(super) fn draw(
             pct(end),
             p.mark,
             escape(name),
-            fmt_num(*v)
+            fmt_num(*v, nums)
         );
         Label {
             class: "chart-value",
@@ -94,7 +95,7 @@ pub(super) fn draw(
             bold: true,
             dx: 5.0,
         }
-        .write(&mut s, &[fmt_num(*v)], None);
+        .write(&mut s, &[fmt_num(*v, nums)], None);
         y = bar_top + BAR_H + 10.0;
     }
     (s, y + 2.0)

@@ -183,7 +183,7 @@ impl Loader {
                 }
                 Found::Data(rel, file) => {
                     let cached = self.data.get(&rel).cloned();
-                    (None, Some(data::read(root, &rel, &file, cached)), None)
+                    (None, Some(data::read(root, &rel, &file, cached, &self.languages)), None)
                 }
                 Found::Asset(a) => (None, None, Some(a)),
             })

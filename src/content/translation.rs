@@ -81,7 +81,7 @@ pub fn view(content: &Content, language: &str, diags: &mut Vec<Diagnostic>) -> V
         content: Content {
             docs,
             assets: content.assets.clone(),
-            data: content.data.clone(),
+            data: super::data::localized(&content.data, language, diags),
             diagnostics: Vec::new(),
             failed: content.failed.clone(),
             unread: Vec::new(),
