@@ -240,7 +240,9 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
     let words = spec.words;
     let nums = Numbers::of(words);
     let (body, height) = match spec.kind {
-        "bar" if rows::wanted(&points, nums) => rows::draw(&points, x_label, y_label, palette, nums),
+        "bar" if rows::wanted(&points, nums) => {
+            rows::draw(&points, x_label, y_label, palette, nums)
+        }
         _ => columns::draw(spec.kind, &points, x_label, y_label, palette, nums),
     };
     let kind_title = words.fill(

@@ -370,7 +370,10 @@ fn a_chart_reads_its_data_file_s_translation_and_writes_numbers_in_the_language(
     let site = site();
     site.write("content/sec/a.md", format!("{BRIEF}{chart}"))
         .write("content/sec/a.fr.md", format!("{TRANSLATION}{chart}"))
-        .write("content/data/tests.csv", "kind,count\nNuclear,3\nMissiles,1250.5\n")
+        .write(
+            "content/data/tests.csv",
+            "kind,count\nNuclear,3\nMissiles,1250.5\n",
+        )
         .write(
             "content/data/tests.fr.csv",
             "kind,count\nNucléaires,3\nMissiles,1250.5\n",
@@ -379,8 +382,14 @@ fn a_chart_reads_its_data_file_s_translation_and_writes_numbers_in_the_language(
     let out = site.out();
     let en = chart_texts(&out, "/sec/a/");
     let fr = chart_texts(&out, "/fr/sec/a/");
-    assert!(en.iter().any(|t| t == "Nuclear") && en.iter().any(|t| t == "1,250.50"), "{en:?}");
-    assert!(fr.iter().any(|t| t == "Nucléaires") && fr.iter().any(|t| t == "1\u{202f}250,50"), "{fr:?}");
+    assert!(
+        en.iter().any(|t| t == "Nuclear") && en.iter().any(|t| t == "1,250.50"),
+        "{en:?}"
+    );
+    assert!(
+        fr.iter().any(|t| t == "Nucléaires") && fr.iter().any(|t| t == "1\u{202f}250,50"),
+        "{fr:?}"
+    );
     assert!(!fr.iter().any(|t| t == "Nuclear"), "{fr:?}");
 
     // A translated data file translates words: a changed number is the translator's mistake.
@@ -392,7 +401,8 @@ fn a_chart_reads_its_data_file_s_translation_and_writes_numbers_in_the_language(
     r.expect_code(1);
     assert!(
         r.stderr.contains("content/data/tests.fr.csv:3:1")
-            && r.stderr.contains("row 2, column `count`: `1250,5` where the original has 1250.5"),
+            && r.stderr
+                .contains("row 2, column `count`: `1250,5` where the original has 1250.5"),
         "{}",
         r.stderr
     );

@@ -11,13 +11,15 @@
 
 #[path = "support/nginx.rs"]
 mod nginx;
+#[path = "support/site.rs"]
+mod site;
 #[path = "support/tools.rs"]
 mod tools;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -58,51 +60,18 @@ struct Served {
     nginx: Nginx,
 }
 
-fn build_example(out: &Path, port: u16) {
-    let run = Command::new(env!("CARGO_BIN_EXE_briefing"))
-        .arg("build")
-        .arg("--root")
-        .arg(env!("CARGO_MANIFEST_DIR"))
-        .arg("--output")
-        .arg(out)
-        .arg("--base-url")
-        .arg(format!("http://127.0.0.1:{port}/"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run briefing build");
-    assert!(
-        run.status.success(),
-        "briefing build of the example site failed ({})\n--- stdout\n{}\n--- stderr\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-}
-
-/// Builds the example for a free port and starts nginx on it. The port is free when chosen but
-/// another process may take it before nginx binds it: then a new port, a new build.
+/// Builds the example for a free port and starts nginx on it.
 fn serve_example(nginx_bin: &Path) -> Served {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
-    let mut last_error = String::new();
-    for _attempt in 0..5 {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("cannot find a free port")
-            .port();
-        build_example(&out, port);
-        match Nginx::start(nginx_bin, &out, port) {
-            Ok(nginx) => {
-                return Served {
-                    _dir: dir,
-                    out,
-                    nginx,
-                };
-            }
-            Err(e) => last_error = e,
-        }
+    let nginx = Nginx::on_free_port(nginx_bin, &out, |port| {
+        site::build_example_into(&out, &format!("http://127.0.0.1:{port}/"))
+    });
+    Served {
+        _dir: dir,
+        out,
+        nginx,
     }
-    panic!("nginx did not start after 5 attempts; last error:\n{last_error}");
 }
 
 /// The status line and headers nginx answers `GET path` with, asking for gzip as a browser does

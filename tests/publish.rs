@@ -11,7 +11,6 @@ mod tools;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -187,18 +186,7 @@ impl LinkWatch {
 /// Starts nginx serving `WWW/current` on a free port. A port is free when chosen, but another
 /// process may take it before nginx binds it: then another port.
 fn start_nginx(bin: &Path, www: &Path) -> Nginx {
-    let mut last_error = String::new();
-    for _attempt in 0..5 {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("cannot find a free port")
-            .port();
-        match Nginx::start(bin, &www.join("current"), port) {
-            Ok(n) => return n,
-            Err(e) => last_error = e,
-        }
-    }
-    panic!("nginx did not start after 5 attempts; last error:\n{last_error}");
+    Nginx::on_free_port(bin, &www.join("current"), |_| {})
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,7 +63,12 @@ impl Stats {
         let languages: String = self
             .translated
             .iter()
-            .map(|(code, n)| format!("; {code}: {n} of {} translated", count(self.briefs, "brief")))
+            .map(|(code, n)| {
+                format!(
+                    "; {code}: {n} of {} translated",
+                    count(self.briefs, "brief")
+                )
+            })
             .collect();
         format!(
             "Built {} ({}, {}{languages}) in {} ms",

@@ -319,8 +319,7 @@ fn numbers_are_written_the_language_s_way() {
     assert_eq!(fmt_num(70.0, en), "70");
     assert_eq!(fmt_num(-1234567.0, en), "\u{2212}1,234,567");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (fr, diags) =
-        crate::strings::Strings::load(root, &root.join("themes/default"), "fr");
+    let (fr, diags) = crate::strings::Strings::load(root, &root.join("themes/default"), "fr");
     assert!(diags.is_empty(), "{diags:?}");
     let nums = Numbers::of(&fr);
     assert_eq!(fmt_num(1234.5, nums), "1\u{202f}234,50");
@@ -328,7 +327,8 @@ fn numbers_are_written_the_language_s_way() {
     // The French chart says so in its ticks, labels and description.
     let mut s = spec("bar", None);
     s.words = &fr;
-    let data = serde_json::json!({"rows": [{"kind": "A", "count": 1500.5}, {"kind": "B", "count": 2}]});
+    let data =
+        serde_json::json!({"rows": [{"kind": "A", "count": 1500.5}, {"kind": "B", "count": 2}]});
     let svg = render(&data, &s, &Palette::LIGHT).unwrap();
     let drawn = texts(&svg[svg.find("<svg").unwrap()..svg.find("</svg>").unwrap() + 6]);
     assert!(drawn.iter().any(|t| t == "1\u{202f}500,50"), "{drawn:?}");

@@ -201,14 +201,15 @@ pub fn localized(
 /// Where a difference is, for the analyst: `row 2, column \`count\`` in a CSV file (and its
 /// line, the header being line 1), the dotted key otherwise.
 fn place(path: &[String], csv: bool) -> (String, Option<usize>) {
-    if csv && path.first().is_some_and(|p| p == "rows") {
-        if let Some(row) = path.get(1).and_then(|r| r.parse::<usize>().ok()) {
-            let column = path
-                .get(2)
-                .map(|c| format!(", column `{c}`"))
-                .unwrap_or_default();
-            return (format!("row {}{column}", row + 1), Some(row + 2));
-        }
+    if csv
+        && path.first().is_some_and(|p| p == "rows")
+        && let Some(row) = path.get(1).and_then(|r| r.parse::<usize>().ok())
+    {
+        let column = path
+            .get(2)
+            .map(|c| format!(", column `{c}`"))
+            .unwrap_or_default();
+        return (format!("row {}{column}", row + 1), Some(row + 2));
     }
     if csv && path.first().is_some_and(|p| p == "columns") {
         return ("the header line".into(), Some(1));
@@ -256,7 +257,10 @@ fn differs(o: &Value, t: &Value, path: &mut Vec<String>) -> Option<(Vec<String>,
             for (i, (v, w)) in a.iter().zip(b).enumerate() {
                 path.push(i.to_string());
                 let d = if keys && v != w {
-                    here(path, format!("{} where the original has {}", show(w), show(v)))
+                    here(
+                        path,
+                        format!("{} where the original has {}", show(w), show(v)),
+                    )
                 } else {
                     differs(v, w, path)
                 };
@@ -318,28 +322,65 @@ mod tests {
     #[test]
     fn a_language_reads_the_translation_of_a_data_file_and_others_the_original() {
         let data = vec![
-            file("data/t.csv", "t", None, "kind,count\nNuclear tests,3\nMissiles,70\n"),
-            file("data/t.fr.csv", "t", Some("fr"), "kind,count\nEssais nucléaires,3\nMissiles,70\n"),
+            file(
+                "data/t.csv",
+                "t",
+                None,
+                "kind,count\nNuclear tests,3\nMissiles,70\n",
+            ),
+            file(
+                "data/t.fr.csv",
+                "t",
+                Some("fr"),
+                "kind,count\nEssais nucléaires,3\nMissiles,70\n",
+            ),
             file("data/u.csv", "u", None, "a\n1\n"),
         ];
         let mut diags = Vec::new();
         let fr = localized(&data, "fr", &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
-        let names: Vec<(&str, &str)> = fr.iter().map(|d| (d.name.as_str(), d.rel.as_str())).collect();
+        let names: Vec<(&str, &str)> = fr
+            .iter()
+            .map(|d| (d.name.as_str(), d.rel.as_str()))
+            .collect();
         assert_eq!(names, [("t", "data/t.fr.csv"), ("u", "data/u.csv")]);
         assert_eq!(fr[0].value["rows"][0]["kind"], "Essais nucléaires");
         let de = localized(&data, "de", &mut diags);
-        assert_eq!(de.iter().map(|d| d.rel.as_str()).collect::<Vec<_>>(), ["data/t.csv", "data/u.csv"]);
+        assert_eq!(
+            de.iter().map(|d| d.rel.as_str()).collect::<Vec<_>>(),
+            ["data/t.csv", "data/u.csv"]
+        );
     }
 
     #[test]
     fn a_data_translation_that_changes_a_number_or_a_column_is_an_error_at_its_row() {
-        let original = file("data/t.csv", "t", None, "kind,count\nNuclear,3\nMissiles,70\n");
+        let original = file(
+            "data/t.csv",
+            "t",
+            None,
+            "kind,count\nNuclear,3\nMissiles,70\n",
+        );
         for (text, message, line) in [
-            ("kind,count\nNucléaires,3\nMissiles,71\n", "row 2, column `count`: 71 where the original has 70", Some(3)),
-            ("kind,count\nNucléaires,3\nMissiles,\"70,0\"\n", "row 2, column `count`: `70,0` where the original has 70", Some(3)),
-            ("type,count\nNucléaires,3\nMissiles,70\n", "the header line", Some(1)),
-            ("kind,count\nNucléaires,3\n", "1 items where the original has 2", None),
+            (
+                "kind,count\nNucléaires,3\nMissiles,71\n",
+                "row 2, column `count`: 71 where the original has 70",
+                Some(3),
+            ),
+            (
+                "kind,count\nNucléaires,3\nMissiles,\"70,0\"\n",
+                "row 2, column `count`: `70,0` where the original has 70",
+                Some(3),
+            ),
+            (
+                "type,count\nNucléaires,3\nMissiles,70\n",
+                "the header line",
+                Some(1),
+            ),
+            (
+                "kind,count\nNucléaires,3\n",
+                "1 items where the original has 2",
+                None,
+            ),
         ] {
             let t = file("data/t.fr.csv", "t", Some("fr"), text);
             let mut diags = Vec::new();
@@ -347,12 +388,21 @@ mod tests {
             assert_eq!(fr[0].rel, "data/t.csv", "the original stands in");
             assert_eq!(diags.len(), 1, "{text}");
             let d = &diags[0];
-            assert!(d.is_error() && d.render(false).contains(message), "{text}: {}", d.render(false));
+            assert!(
+                d.is_error() && d.render(false).contains(message),
+                "{text}: {}",
+                d.render(false)
+            );
             assert_eq!(d.location().map(|l| l.0), line, "{text}");
         }
         let orphan = file("data/v.fr.csv", "v", Some("fr"), "a\n1\n");
         let mut diags = Vec::new();
         localized(&[original, orphan], "fr", &mut diags);
-        assert!(diags[0].render(false).contains("this data translation has no original"), "{diags:?}");
+        assert!(
+            diags[0]
+                .render(false)
+                .contains("this data translation has no original"),
+            "{diags:?}"
+        );
     }
 }

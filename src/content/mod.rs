@@ -183,7 +183,8 @@ impl Loader {
                 }
                 Found::Data(rel, file) => {
                     let cached = self.data.get(&rel).cloned();
-                    (None, Some(data::read(root, &rel, &file, cached, &self.languages)), None)
+                    let d = data::read(root, &rel, &file, cached, &self.languages);
+                    (None, Some(d), None)
                 }
                 Found::Asset(a) => (None, None, Some(a)),
             })

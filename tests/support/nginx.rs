@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::net::{Ipv4Addr, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -33,6 +33,25 @@ impl Drop for Nginx {
 }
 
 impl Nginx {
+    /// Starts `bin` serving `root` on a free port, after `prepare(port)` (e.g. a build for that
+    /// port's base URL). The port is free when chosen, but another process may take it before
+    /// nginx binds it: then a new port, and `prepare` again.
+    pub fn on_free_port(bin: &Path, root: &Path, mut prepare: impl FnMut(u16)) -> Nginx {
+        let mut last_error = String::new();
+        for _attempt in 0..5 {
+            let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+                .and_then(|l| l.local_addr())
+                .expect("cannot find a free port")
+                .port();
+            prepare(port);
+            match Nginx::start(bin, root, port) {
+                Ok(n) => return n,
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("nginx did not start after 5 attempts; last error:\n{last_error}");
+    }
+
     /// Starts `bin` serving `root` on 127.0.0.1:`port`. An error (nginx exited, or did not
     /// listen within 10 s) carries nginx's own log; the port being taken is the usual one.
     pub fn start(bin: &Path, root: &Path, port: u16) -> Result<Nginx, String> {

@@ -25,21 +25,33 @@ pub struct Site {
 /// Builds the repository's example site with base_url on a free local port; the port's listener
 /// is kept for `serve`, so no other process can take it meanwhile.
 pub fn build_example() -> Site {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free local port");
     let port = listener.local_addr().expect("local address").port();
     let base = format!("http://127.0.0.1:{port}/");
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
     let t = Instant::now();
+    build_example_into(&out, &base);
+    eprintln!("built the example site in {:?}", t.elapsed());
+    Site {
+        _dir: dir,
+        out,
+        base,
+        listener: Some(listener),
+    }
+}
+
+/// Builds the repository's example site into `out` with base_url `base`, failing the test with
+/// the build's output if the build fails.
+pub fn build_example_into(out: &Path, base: &str) {
     let run = Command::new(env!("CARGO_BIN_EXE_briefing"))
         .arg("build")
         .arg("--root")
-        .arg(&repo)
+        .arg(env!("CARGO_MANIFEST_DIR"))
         .arg("--output")
-        .arg(&out)
+        .arg(out)
         .arg("--base-url")
-        .arg(&base)
+        .arg(base)
         .env("NO_COLOR", "1")
         .output()
         .expect("run briefing build");
@@ -50,13 +62,6 @@ pub fn build_example() -> Site {
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
-    eprintln!("built the example site in {:?}", t.elapsed());
-    Site {
-        _dir: dir,
-        out,
-        base,
-        listener: Some(listener),
-    }
 }
 
 impl Site {
