@@ -341,12 +341,21 @@ impl Builder {
             reuse: self.reuse.clone(),
             failed: Default::default(),
         });
+        let lists: Vec<Vec<crate::pages::PageSpec>> = std::iter::once(&site)
+            .chain(&others)
+            .map(|s| crate::pages::list(s, s.config.paginate_by))
+            .collect();
         let alternates = if others.is_empty() {
             crate::pages::languages::Alternates::default()
         } else {
-            let all: Vec<&Site> = std::iter::once(&site).chain(&others).collect();
+            let all: Vec<(&Site, &[crate::pages::PageSpec])> = std::iter::once(&site)
+                .chain(&others)
+                .zip(&lists)
+                .map(|(s, l)| (s, l.as_slice()))
+                .collect();
             crate::pages::languages::Alternates::of(&all)
         };
+        let mut lists = lists.into_iter();
         let shared = render::Shared {
             templates: &templates,
             assets: &assets,
@@ -355,6 +364,7 @@ impl Builder {
         let mut rendering = render::render_site(
             &site,
             &docs,
+            lists.next().unwrap_or_default(),
             &shared,
             sink.as_ref().map(|s| s as &dyn render::PageSink),
             caches.render,
@@ -365,6 +375,7 @@ impl Builder {
             let r = render::render_site(
                 s,
                 d,
+                lists.next().unwrap_or_default(),
                 &shared,
                 sink.as_ref().map(|s| s as &dyn render::PageSink),
                 cache,

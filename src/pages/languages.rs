@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use tera::Value;
 
 use super::context::obj;
-use super::{PageKind, list};
+use super::{PageKind, PageSpec};
 use crate::hashing::Xxh3;
 use crate::model::Site;
 
@@ -38,10 +38,11 @@ impl Alternates {
         &NONE
     }
 
-    pub fn of(sites: &[&Site]) -> Alternates {
+    /// From every language's model and its pages ([`super::list`]).
+    pub fn of(sites: &[(&Site, &[PageSpec])]) -> Alternates {
         let mut by_kind: HashMap<PageKind, Vec<Alternate>> = HashMap::new();
-        for site in sites {
-            for spec in list(site, site.config.paginate_by) {
+        for &(site, pages) in sites {
+            for spec in pages {
                 if matches!(spec.kind, PageKind::Sitemap | PageKind::Robots) {
                     continue;
                 }

@@ -189,6 +189,7 @@ pub struct Shared<'a> {
 pub fn render_site(
     site: &Site,
     docs: &Documents,
+    pages: Vec<PageSpec>,
     shared: &Shared,
     sink: Option<&dyn PageSink>,
     cache: &mut RenderCache,
@@ -201,7 +202,6 @@ pub fn render_site(
     } = *shared;
     cache.last = None;
     let config_hash = hash_of(&format!("{:?}", site.config));
-    let pages = pages::list(site, site.config.paginate_by);
     let mut values = values::derive(
         site,
         docs,
