@@ -32,51 +32,69 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// A language's month names, and how it writes the first day of a month.
-struct MonthNames {
-    full: [&'static str; 12],
-    abbreviated: [&'static str; 12],
-    first_of_month: Option<&'static str>,
+/// A language's month names and how it writes dates, from its interface strings (so a language
+/// is added with files, not code): `months.jan` … `months.dec`, `months_short.jan` …,
+/// `first_of_month` (how the first day is written, `1er` in French; empty for the number) and
+/// `month_format` (a date with no day, `%B %Y`).
+#[derive(Debug, Clone, Copy)]
+pub struct MonthNames<'a> {
+    full: [&'a str; 12],
+    abbreviated: [&'a str; 12],
+    first_of_month: Option<&'a str>,
+    month_format: &'a str,
 }
 
-const ENGLISH: MonthNames = MonthNames {
-    full: MONTHS,
-    abbreviated: [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ],
-    first_of_month: None,
-};
+const FULL_KEYS: [&str; 12] = [
+    "months.jan",
+    "months.feb",
+    "months.mar",
+    "months.apr",
+    "months.may",
+    "months.jun",
+    "months.jul",
+    "months.aug",
+    "months.sep",
+    "months.oct",
+    "months.nov",
+    "months.dec",
+];
+const SHORT_KEYS: [&str; 12] = [
+    "months_short.jan",
+    "months_short.feb",
+    "months_short.mar",
+    "months_short.apr",
+    "months_short.may",
+    "months_short.jun",
+    "months_short.jul",
+    "months_short.aug",
+    "months_short.sep",
+    "months_short.oct",
+    "months_short.nov",
+    "months_short.dec",
+];
 
-/// Lowercase, as French writes them.
-const FRENCH: MonthNames = MonthNames {
-    full: [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    abbreviated: [
-        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-        "déc.",
-    ],
-    first_of_month: Some("1er"),
-};
+impl<'a> MonthNames<'a> {
+    /// English, for dates formatted outside any page (and any name a language lacks).
+    pub const ENGLISH: MonthNames<'static> = MonthNames {
+        full: MONTHS,
+        abbreviated: [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ],
+        first_of_month: None,
+        month_format: "%B %Y",
+    };
 
-impl MonthNames {
-    /// `fr-CA` is French, `frr` is not (the same test as the French typography).
-    fn of(language: &str) -> &'static MonthNames {
-        if crate::typography::is_french(language) {
-            &FRENCH
-        } else {
-            &ENGLISH
+    /// The names `get` gives for the interface-string keys above; English for any it lacks.
+    pub fn read(get: impl Fn(&'static str) -> Option<&'a str>) -> MonthNames<'a> {
+        let e = MonthNames::ENGLISH;
+        let pick = |keys: [&'static str; 12], english: [&'static str; 12]| {
+            std::array::from_fn(|i| get(keys[i]).unwrap_or(english[i]))
+        };
+        MonthNames {
+            full: pick(FULL_KEYS, e.full),
+            abbreviated: pick(SHORT_KEYS, e.abbreviated),
+            first_of_month: get("first_of_month").filter(|f| !f.is_empty()),
+            month_format: get("month_format").unwrap_or(e.month_format),
         }
     }
 }
@@ -168,24 +186,23 @@ impl PartialDate {
 
     /// [`PartialDate::format_in`] in English.
     pub fn format(&self, fmt: &str) -> String {
-        self.format_in(fmt, "en")
+        self.format_in(fmt, &MonthNames::ENGLISH)
     }
 
-    /// Formats with a strftime subset (%Y %y %m %-m %d %-d %e %B %b %%), month names in
-    /// `language` (a BCP 47 tag: `fr`, `fr-CA`; any other is English, since the config checks
-    /// languages). A month-only date prints "May 2017" / "mai 2017" whatever the format, since
-    /// a day would be invented; a year-only date prints the year. French writes the first of
-    /// the month as an ordinal, "1er mai 2017", wherever the format has `%-d` or `%e`.
-    pub fn format_in(&self, fmt: &str, language: &str) -> String {
-        let names = MonthNames::of(language);
+    /// Formats with a strftime subset (%Y %y %m %-m %d %-d %e %B %b %%) and `names`. A
+    /// month-only date prints in the language's `month_format` ("May 2017", "mai 2017")
+    /// whatever the format, since a day would be invented; a year-only date prints the year. A
+    /// language with a `first_of_month` ("1er") writes it wherever the format has `%-d` or `%e`
+    /// and the day is the first.
+    pub fn format_in(&self, fmt: &str, names: &MonthNames) -> String {
         let Some(month) = self.month else {
             return self.year.to_string();
         };
-        let month_name = names.full[month as usize - 1];
-        let Some(day) = self.day else {
-            return format!("{month_name} {}", self.year);
+        let (fmt, day) = match self.day {
+            Some(day) => (fmt, Some(day)),
+            None => (names.month_format, None),
         };
-        let ordinal = names.first_of_month.filter(|_| day == 1);
+        let ordinal = names.first_of_month.filter(|_| day == Some(1));
         let mut out = String::new();
         let mut chars = fmt.chars().peekable();
         while let Some(c) = chars.next() {
@@ -198,21 +215,23 @@ impl PartialDate {
             if no_pad {
                 spec = chars.next().unwrap_or('%');
             }
-            match spec {
-                'Y' => out.push_str(&self.year.to_string()),
-                'y' => out.push_str(&format!("{:02}", self.year.rem_euclid(100))),
-                'm' if no_pad => out.push_str(&month.to_string()),
-                'm' => out.push_str(&format!("{month:02}")),
-                'd' if !no_pad => out.push_str(&format!("{day:02}")),
-                'd' | 'e' => match (ordinal, spec) {
+            match (spec, day) {
+                ('Y', _) => out.push_str(&self.year.to_string()),
+                ('y', _) => out.push_str(&format!("{:02}", self.year.rem_euclid(100))),
+                ('m', _) if no_pad => out.push_str(&month.to_string()),
+                ('m', _) => out.push_str(&format!("{month:02}")),
+                // A month format that names a day has none to give.
+                ('d' | 'e', None) => {}
+                ('d', Some(day)) if !no_pad => out.push_str(&format!("{day:02}")),
+                ('d' | 'e', Some(day)) => match (ordinal, spec) {
                     (Some(first), _) => out.push_str(first),
                     (None, 'e') => out.push_str(&format!("{day:>2}")),
                     (None, _) => out.push_str(&day.to_string()),
                 },
-                'B' => out.push_str(month_name),
-                'b' => out.push_str(names.abbreviated[month as usize - 1]),
-                '%' => out.push('%'),
-                other => {
+                ('B', _) => out.push_str(names.full[month as usize - 1]),
+                ('b', _) => out.push_str(names.abbreviated[month as usize - 1]),
+                ('%', _) => out.push('%'),
+                (other, _) => {
                     out.push('%');
                     out.push(other);
                 }
@@ -314,6 +333,21 @@ impl<'de> Deserialize<'de> for FullDate {
 mod tests {
     use super::*;
 
+    /// The theme's French strings, read as the build reads them (dotted keys).
+    fn french_table() -> &'static toml::Table {
+        static T: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+        T.get_or_init(|| {
+            toml::from_str(include_str!("../themes/default/i18n/fr.toml")).expect("fr.toml")
+        })
+    }
+
+    fn french() -> MonthNames<'static> {
+        MonthNames::read(|key| match key.split_once('.') {
+            Some((table, name)) => french_table().get(table)?.get(name)?.as_str(),
+            None => french_table().get(key)?.as_str(),
+        })
+    }
+
     #[test]
     fn parse_and_order() {
         let m = PartialDate::parse("2017-05").unwrap();
@@ -335,6 +369,7 @@ mod tests {
 
     #[test]
     fn every_month_in_english_and_french() {
+        let fr = french();
         let english = [
             ("January", "Jan"),
             ("February", "Feb"),
@@ -366,19 +401,25 @@ mod tests {
         for m in 1..=12 {
             let d = on(&format!("2017-{m:02}-14"));
             let (full, abbr) = english[m - 1];
-            assert_eq!(d.format_in("%-d %B %Y", "en"), format!("14 {full} 2017"));
-            assert_eq!(d.format_in("%b %d", "en"), format!("{abbr} 14"));
+            assert_eq!(
+                d.format_in("%-d %B %Y", &MonthNames::ENGLISH),
+                format!("14 {full} 2017")
+            );
+            assert_eq!(
+                d.format_in("%b %d", &MonthNames::ENGLISH),
+                format!("{abbr} 14")
+            );
             assert_eq!(d.format("%-d %B %Y"), format!("14 {full} 2017"));
             let (full, abbr) = french[m - 1];
-            assert_eq!(d.format_in("%-d %B %Y", "fr"), format!("14 {full} 2017"));
-            assert_eq!(d.format_in("%e %b %Y", "fr-CA"), format!("14 {abbr} 2017"));
+            assert_eq!(d.format_in("%-d %B %Y", &fr), format!("14 {full} 2017"));
+            assert_eq!(d.format_in("%e %b %Y", &fr), format!("14 {abbr} 2017"));
             let month_only = on(&format!("2017-{m:02}"));
             assert_eq!(
-                month_only.format_in("%-d %B %Y", "fr"),
+                month_only.format_in("%-d %B %Y", &fr),
                 format!("{full} 2017")
             );
             assert_eq!(
-                month_only.format_in("%d/%m/%Y", "fr"),
+                month_only.format_in("%d/%m/%Y", &fr),
                 format!("{full} 2017")
             );
         }
@@ -386,43 +427,55 @@ mod tests {
 
     #[test]
     fn the_first_of_the_month_in_french() {
-        assert_eq!(
-            on("2017-05-01").format_in("%-d %B %Y", "fr"),
-            "1er mai 2017"
-        );
-        assert_eq!(on("2017-05-01").format_in("le %e %b", "fr"), "le 1er mai");
+        let fr = french();
+        assert_eq!(on("2017-05-01").format_in("%-d %B %Y", &fr), "1er mai 2017");
+        assert_eq!(on("2017-05-01").format_in("le %e %b", &fr), "le 1er mai");
         // A padded day is a number, not an ordinal.
-        assert_eq!(on("2017-05-01").format_in("%d/%m/%Y", "fr"), "01/05/2017");
-        assert_eq!(on("2017-05-02").format_in("%-d %B %Y", "fr"), "2 mai 2017");
-        assert_eq!(on("2017-05-11").format_in("%-d %B %Y", "fr"), "11 mai 2017");
-        assert_eq!(on("2017-05-21").format_in("%-d %B %Y", "fr"), "21 mai 2017");
-        assert_eq!(on("2017-05-31").format_in("%e %B", "fr"), "31 mai");
-        assert_eq!(on("2017-05-01").format_in("%-d %B %Y", "en"), "1 May 2017");
-        assert_eq!(on("2017-05-01").format_in("%e %B", "en"), " 1 May");
+        assert_eq!(on("2017-05-01").format_in("%d/%m/%Y", &fr), "01/05/2017");
+        assert_eq!(on("2017-05-02").format_in("%-d %B %Y", &fr), "2 mai 2017");
+        assert_eq!(on("2017-05-11").format_in("%-d %B %Y", &fr), "11 mai 2017");
+        assert_eq!(on("2017-05-21").format_in("%-d %B %Y", &fr), "21 mai 2017");
+        assert_eq!(on("2017-05-31").format_in("%e %B", &fr), "31 mai");
+        assert_eq!(
+            on("2017-05-01").format_in("%-d %B %Y", &MonthNames::ENGLISH),
+            "1 May 2017"
+        );
+        assert_eq!(
+            on("2017-05-01").format_in("%e %B", &MonthNames::ENGLISH),
+            " 1 May"
+        );
     }
 
     #[test]
     fn partial_dates_datetimes_and_other_languages() {
-        assert_eq!(on("2017").format_in("%-d %B %Y", "fr"), "2017");
-        assert_eq!(on("2017").format_in("%-d %B %Y", "en"), "2017");
-        assert_eq!(on("2017-05").format_in("%-d %B %Y", "en"), "May 2017");
-        assert_eq!(on("2017-05").format_in("%-d %B %Y", "fr"), "mai 2017");
-        let dt = on("2017-08-01T10:00:00+09:00");
-        assert_eq!(dt.format_in("%-d %B %Y", "fr"), "1er août 2017");
-        assert_eq!(dt.format_in("%-d %B %Y", "en"), "1 August 2017");
+        let fr = french();
+        assert_eq!(on("2017").format_in("%-d %B %Y", &fr), "2017");
         assert_eq!(
-            on("2017-12-01T00:00:00Z").format_in("%-d %b %Y", "FR"),
+            on("2017").format_in("%-d %B %Y", &MonthNames::ENGLISH),
+            "2017"
+        );
+        assert_eq!(
+            on("2017-05").format_in("%-d %B %Y", &MonthNames::ENGLISH),
+            "May 2017"
+        );
+        assert_eq!(on("2017-05").format_in("%-d %B %Y", &fr), "mai 2017");
+        let dt = on("2017-08-01T10:00:00+09:00");
+        assert_eq!(dt.format_in("%-d %B %Y", &fr), "1er août 2017");
+        assert_eq!(
+            dt.format_in("%-d %B %Y", &MonthNames::ENGLISH),
+            "1 August 2017"
+        );
+        assert_eq!(
+            on("2017-12-01T00:00:00Z").format_in("%-d %b %Y", &fr),
             "1er déc. 2017"
         );
-        // Unknown languages (and ones that only start like French) read English.
-        for lang in ["xx", "", "de", "frr", "en-fr"] {
-            assert_eq!(
-                on("2017-05-01").format_in("%-d %B %Y", lang),
-                "1 May 2017",
-                "{lang}"
-            );
-            assert_eq!(on("2017-05").format_in("%B %Y", lang), "May 2017", "{lang}");
-        }
-        assert_eq!(on("2017-05-01").format_in("%% %q %-", "fr"), "% %q %");
+        // A language whose strings lack the names reads English.
+        let none = MonthNames::read(|_| None);
+        assert_eq!(on("2017-05-01").format_in("%-d %B %Y", &none), "1 May 2017");
+        assert_eq!(on("2017-05").format_in("%-d %B %Y", &none), "May 2017");
+        // A language's own month format: 2017年5月.
+        let ja = MonthNames::read(|k| (k == "month_format").then_some("%Y年%-m月"));
+        assert_eq!(on("2017-05").format_in("%-d %B %Y", &ja), "2017年5月");
+        assert_eq!(on("2017-05-01").format_in("%% %q %-", &fr), "% %q %");
     }
 }

@@ -274,15 +274,17 @@ impl<'s> PageSource<'s> {
         }
         let value = Lazy::Build(Box::new(move || {
             let mut years: Vec<(i32, Vec<Value>)> = Vec::new();
+            let strings = &site.config.strings;
+            let names = crate::date::MonthNames::read(|k| strings.lookup(k));
             for e in &site.chronology {
                 let v = obj([
                     ("date", Value::from(e.date.iso())),
                     (
                         "display_date",
-                        Value::from(e.date.format_in(
-                            site.config.strings.get("date_format"),
-                            &site.language.code,
-                        )),
+                        Value::from(
+                            e.date
+                                .format_in(site.config.strings.get("date_format"), &names),
+                        ),
                     ),
                     ("text", Value::from(e.text.as_str())),
                     (

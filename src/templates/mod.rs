@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tera::{Kwargs, State, StringInput, Tera, Value};
 
 use crate::config::Config;
-use crate::date::PartialDate;
+use crate::date::{MonthNames, PartialDate};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 
 /// Where a template came from, for error messages.
@@ -305,9 +305,13 @@ fn register_filters(tera: &mut Tera) {
             let format: String = kwargs
                 .get("format")?
                 .unwrap_or_else(|| "%-d %B %Y".to_string());
-            let lang: String = kwargs.get("lang")?.unwrap_or_else(|| "en".to_string());
+            let strings: Option<Value> = kwargs.get("strings")?;
+            let names = match &strings {
+                Some(t) => MonthNames::read(|key| t.get_from_path(key).and_then(Value::as_str)),
+                None => MonthNames::ENGLISH,
+            };
             PartialDate::parse(v)
-                .map(|d| d.format_in(&format, &lang))
+                .map(|d| d.format_in(&format, &names))
                 .map_err(tera::Error::message)
         },
     );
@@ -408,17 +412,17 @@ mod tests {
     }
 
     #[test]
-    fn the_date_filter_speaks_the_language_it_is_given() {
+    fn the_date_filter_speaks_the_language_of_the_strings_it_is_given() {
         let mut s = HashMap::new();
         s.insert(
             "d.html".to_string(),
             src(concat!(
-                "{{ full | date(format=\"%-d %B %Y\", lang=\"fr\") }}|",
-                "{{ full | date(lang=\"fr-CA\") }}|",
-                "{{ month | date(lang=\"fr\") }}|",
-                "{{ stamp | date(format=\"%-d %b %Y\", lang=\"fr\") }}|",
+                "{{ full | date(format=\"%-d %B %Y\", strings=fr) }}|",
+                "{{ full | date(strings=fr) }}|",
+                "{{ month | date(strings=fr) }}|",
+                "{{ stamp | date(format=\"%-d %b %Y\", strings=fr) }}|",
                 "{{ full | date }}|",
-                "{{ full | date(lang=\"xx\") }}",
+                "{{ month | date(strings=xx) }}",
             )),
         );
         let t = Templates::from_sources(s).ok().unwrap();
@@ -426,6 +430,16 @@ mod tests {
         ctx.insert("full", "2017-05-01");
         ctx.insert("month", "2017-05");
         ctx.insert("stamp", "2017-02-01T10:00:00+09:00");
+        ctx.insert(
+            "fr",
+            &serde_json::json!({
+                "months": { "may": "mai" },
+                "months_short": { "feb": "févr." },
+                "first_of_month": "1er",
+            }),
+        );
+        // A language without the strings gets English for what it lacks.
+        ctx.insert("xx", &serde_json::json!({ "month_format": "%m/%Y" }));
         let out = t.tera.render("d.html", &ctx).unwrap();
         let parts: Vec<&str> = out.split('|').collect();
         assert_eq!(
@@ -436,7 +450,7 @@ mod tests {
                 "mai 2017",
                 "1er févr. 2017",
                 "1 May 2017",
-                "1 May 2017"
+                "05/2017"
             ]
         );
     }
