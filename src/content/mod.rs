@@ -6,6 +6,7 @@
 pub mod data;
 pub mod frontmatter;
 pub mod meta;
+pub mod original;
 mod plain;
 mod recover;
 pub mod translation;
@@ -434,7 +435,10 @@ pub fn parse_doc_in(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
-    let placeholder_file = crate::placeholders::doc_file(rel);
+    // A translation is checked for its original's placeholders: `init` writes the home page's
+    // into its translations, for the translator to replace.
+    let placeholder_file =
+        crate::placeholders::doc_file(translation.as_ref().map_or(rel, |(of, _)| of));
     let mut placeholders = crate::placeholders::in_toml(
         placeholder_file,
         root.get_ref(),
