@@ -435,8 +435,7 @@ pub fn parse_doc_in(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
-    // A translation is checked for its original's placeholders: `init` writes the home page's
-    // into its translations, for the translator to replace.
+    // A translation has its original's placeholders: `init` copies the home page's into it.
     let placeholder_file =
         crate::placeholders::doc_file(translation.as_ref().map_or(rel, |(of, _)| of));
     let mut placeholders = crate::placeholders::in_toml(
