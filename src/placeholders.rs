@@ -172,6 +172,11 @@ pub const TABLE: &[Placeholder] = &[
     },
 ];
 
+/// Whether `init` writes `p` only into a site's other languages (`init --languages en,fr`).
+pub fn only_for_translations(p: &Placeholder) -> bool {
+    p.file == File::Language || p.text == LANGUAGE_TITLE || p.text == SECTION_TITLE
+}
+
 /// The label under the caret; [`is_placeholder`] knows a placeholder diagnostic by it.
 const LABEL: &str = "replace this placeholder";
 

@@ -459,15 +459,32 @@ fn init_writes_the_other_languages_with_placeholders_check_flags() {
     let diags = check(&dir, &[]);
     let errors: Vec<&serde_json::Value> =
         diags.iter().filter(|d| d["severity"] == "error").collect();
-    let in_file = |f: &str| errors.iter().filter(|d| d["file"] == f).count();
-    assert!(in_file("content/_index.fr.md") >= 2, "{errors:#?}");
-    assert!(in_file("content/analysis/_index.fr.md") >= 2, "{errors:#?}");
-    let config_text = std::fs::read_to_string(dir.join("briefing.toml")).unwrap();
-    assert!(
-        errors.iter().any(|d| d["file"] == "briefing.toml"
-            && d["line"] == line_of(&config_text, "title = \"The site's")),
-        "{errors:#?}"
-    );
+    // Each placeholder at its line: the titles written for French, and the original's
+    // placeholders copied into the translations for the translator to replace.
+    use briefing::placeholders::{
+        HOME_BODY, HOME_BOTTOM_LINE, LANGUAGE_TITLE, SECTION_DESCRIPTION, SECTION_TITLE,
+    };
+    for (file, text) in [
+        ("briefing.toml", LANGUAGE_TITLE),
+        ("content/_index.fr.md", LANGUAGE_TITLE),
+        ("content/_index.fr.md", HOME_BOTTOM_LINE),
+        ("content/_index.fr.md", HOME_BODY),
+        ("content/analysis/_index.fr.md", SECTION_TITLE),
+        ("content/analysis/_index.fr.md", SECTION_DESCRIPTION),
+    ] {
+        let written = std::fs::read_to_string(dir.join(file)).unwrap();
+        let line = written
+            .lines()
+            .position(|l| l.contains(text) && !l.starts_with('#'))
+            .expect(text) as u64
+            + 1;
+        let at: Vec<_> = errors
+            .iter()
+            .filter(|d| d["file"] == file && d["line"] == line)
+            .collect();
+        assert_eq!(at.len(), 1, "{file}:{line} {text:?}: {errors:#?}");
+        assert!(at[0]["message"].as_str().unwrap().contains(text));
+    }
     assert!(with(&diags, "stale").is_empty());
     assert_eq!(
         files(&with(&diags, "no translation into `fr`")),
