@@ -185,7 +185,9 @@ pub fn is_placeholder(d: &Diagnostic) -> bool {
     d.label.as_deref() == Some(LABEL)
 }
 
-/// Which file of the placeholder table a content file is, from its path under `content/`.
+/// Which file of the placeholder table a content file is, from its path under `content/`. A
+/// translation is checked as its original (give the original's path): `init --languages`
+/// copies the home page's and section's placeholders into their translations.
 pub fn doc_file(rel: &str) -> File {
     if rel == "_index.md" {
         File::Home

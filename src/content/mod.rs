@@ -435,7 +435,6 @@ pub fn parse_doc_in(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
-    // A translation has its original's placeholders: `init` copies the home page's into it.
     let placeholder_file =
         crate::placeholders::doc_file(translation.as_ref().map_or(rel, |(of, _)| of));
     let mut placeholders = crate::placeholders::in_toml(
