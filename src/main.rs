@@ -89,7 +89,9 @@ enum Command {
     },
     /// Validate the site without writing it: front matter, links and anchors, images and alt
     /// text, data files, unreachable briefs, duplicate titles, placeholders left from `init`
-    /// and `new` (errors here, warnings in build); lists external links.
+    /// and `new` (errors here, warnings in build); on a site in several languages, per
+    /// language, the pages with no translation and the stale translations (warnings); lists
+    /// external links.
     #[command(after_help = EXIT_CODES)]
     Check {
         /// The site root, holding briefing.toml [default: the nearest folder holding one, from
