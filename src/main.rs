@@ -125,7 +125,9 @@ enum Command {
     },
     /// Write a new brief content/SECTION/SLUG.md from the section's archetype; the file name
     /// is a slug of the name given ("analysis/Energy Security" writes
-    /// content/analysis/energy-security.md titled "Energy Security").
+    /// content/analysis/energy-security.md titled "Energy Security"). A name with one of the
+    /// site's language suffixes (hedges/china.fr) is refused: `briefing translate` makes a
+    /// translation from its original.
     #[command(after_help = EXIT_CODES)]
     New {
         /// SECTION/NAME, e.g. hedges/vietnam or "analysis/Energy Security".

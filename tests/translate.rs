@@ -403,6 +403,16 @@ fn translate_refuses_what_it_cannot_translate() {
     );
     assert!(!site.root.join("content/sec/b.fr.md").exists());
     assert!(!site.root.join("content/sec/b.de.md").exists());
+
+    // An original with an error is a content error, at its line, as the build reports it.
+    site.write(
+        "content/sec/bad.md",
+        "+++\ntitle = \"Bad\"\ndate = 2017-05-01\n[[key_judgments]]\ntext = \"x\"\nconfidence = \"perhaps\"\n+++\nBody.\n",
+    );
+    let r = translate(&site, "content/sec/bad.md", &[]);
+    r.expect_code(1).expect_no_panic();
+    assert!(r.stderr.contains("content/sec/bad.md:6"), "{}", r.stderr);
+    assert!(!site.root.join("content/sec/bad.fr.md").exists());
 }
 
 #[test]
