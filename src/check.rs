@@ -10,6 +10,8 @@ use crate::build::{BuildOptions, Builder};
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::output::Body;
 
+mod translations;
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
@@ -318,6 +320,10 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             );
         }
     }
+    let docs: Vec<_> = builder.loaded().cloned().collect();
+    report
+        .diagnostics
+        .extend(translations::report(&docs, &config, drafts));
     report.external_links = external.into_iter().collect();
     Ok(report)
 }

@@ -360,14 +360,33 @@ pub fn placeholders(text: &str, base_url_overridden: bool) -> Vec<Diagnostic> {
         &[]
     };
     let source: Arc<str> = Arc::from(text);
-    crate::placeholders::in_toml(
+    let mut found = crate::placeholders::in_toml(
         crate::placeholders::File::Config,
         table.get_ref(),
         Path::new(CONFIG_FILE),
         &source,
         0,
         skip,
-    )
+    );
+    // `init --languages` writes a placeholder title into each other language's table.
+    let languages = table.get_ref().get("languages").map(|l| l.get_ref());
+    for lang in languages
+        .and_then(|l| l.as_table())
+        .into_iter()
+        .flat_map(|t| t.iter())
+    {
+        if let Some(t) = lang.1.get_ref().as_table() {
+            found.extend(crate::placeholders::in_toml(
+                crate::placeholders::File::Language,
+                t,
+                Path::new(CONFIG_FILE),
+                &source,
+                0,
+                &[],
+            ));
+        }
+    }
+    found
 }
 
 /// The error for a base URL (`what`: `base_url` or `--base-url`) whose scheme is not http or

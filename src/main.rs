@@ -89,7 +89,9 @@ enum Command {
     },
     /// Validate the site without writing it: front matter, links and anchors, images and alt
     /// text, data files, unreachable briefs, duplicate titles, placeholders left from `init`
-    /// and `new` (errors here, warnings in build); lists external links.
+    /// and `new` (errors here, warnings in build); on a site in several languages, per
+    /// language, the pages with no translation and the stale translations (warnings); lists
+    /// external links.
     #[command(after_help = EXIT_CODES)]
     Check {
         /// The site root, holding briefing.toml [default: the nearest folder holding one, from
@@ -115,10 +117,17 @@ enum Command {
         /// The site's title, also the home page's heading [default: from the folder's name].
         #[arg(long)]
         title: Option<String>,
+        /// The site's languages, the default one first, e.g. `en,fr`: each other one gets a
+        /// [languages.CODE] table and translations of the home page and the section, with
+        /// placeholders for the translator [default: en].
+        #[arg(long, value_name = "CODES", value_delimiter = ',')]
+        languages: Vec<String>,
     },
     /// Write a new brief content/SECTION/SLUG.md from the section's archetype; the file name
     /// is a slug of the name given ("analysis/Energy Security" writes
-    /// content/analysis/energy-security.md titled "Energy Security").
+    /// content/analysis/energy-security.md titled "Energy Security"). A name with one of the
+    /// site's language suffixes (hedges/china.fr) is refused: `briefing translate` makes a
+    /// translation from its original.
     #[command(after_help = EXIT_CODES)]
     New {
         /// SECTION/NAME, e.g. hedges/vietnam or "analysis/Energy Security".
@@ -129,6 +138,29 @@ enum Command {
         /// Create the section (its folder and _index.md) when it does not exist yet.
         #[arg(long)]
         create_section: bool,
+        /// The site root, holding briefing.toml [default: the nearest folder holding one, from
+        /// the current folder up].
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Scaffold the translation of a brief or section beside it (china.md -> china.fr.md),
+    /// with every text field and the body copied from the original for the translator to
+    /// overwrite, and `translated_from` set to the original's current version; `check` reports
+    /// the translation stale when the original's text changes. With --update, record that an
+    /// existing translation has caught up with its original (only its `translated_from` is
+    /// rewritten).
+    #[command(after_help = EXIT_CODES)]
+    Translate {
+        /// The original: a brief (content/hedges/china.md, content/hedges/china/index.md) or
+        /// a section's _index.md, from the current folder, the site root or content/.
+        original: PathBuf,
+        /// The language to translate into: one of the site's [languages.CODE] tables.
+        #[arg(long, value_name = "CODE")]
+        to: String,
+        /// The translation exists and translates the original as it is now: rewrite its
+        /// `translated_from`, and nothing else, so `check` no longer reports it stale.
+        #[arg(long)]
+        update: bool,
         /// The site root, holding briefing.toml [default: the nearest folder holding one, from
         /// the current folder up].
         #[arg(long)]
@@ -425,8 +457,12 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             format,
         ),
         Command::RemoveTree { dir } => (output::remove_discarded(&dir), Format::Human),
-        Command::Init { dir, title } => (
-            scaffold::init(&dir, title.as_deref()).map(|files| {
+        Command::Init {
+            dir,
+            title,
+            languages,
+        } => (
+            scaffold::init(&dir, title.as_deref(), &languages).map(|files| {
                 println!(
                     "Created a new site in {} ({} files).",
                     dir.display(),
@@ -456,6 +492,39 @@ fn run(cli: Cli) -> (Result<(), Failure>, Format) {
             };
             (Site::locate(root).and_then(start), Format::Human)
         }
+        Command::Translate {
+            original,
+            to,
+            update,
+            root,
+        } => (
+            Site::locate(root).and_then(|site| {
+                match scaffold::translate(&site.root, &original, &to, update)? {
+                    scaffold::Translated::Created { file, hash } => {
+                        println!(
+                            "Created {} (translated_from = \"{hash}\")",
+                            site.show(&file)
+                        );
+                        println!("Next: translate its text fields and body");
+                    }
+                    scaffold::Translated::Updated { file, hash, was } => match was {
+                        Some(w) if w == hash => {
+                            println!("{} was already up to date ({hash})", site.show(&file))
+                        }
+                        Some(w) => println!(
+                            "Updated {}: translated_from = \"{hash}\" (was \"{w}\")",
+                            site.show(&file)
+                        ),
+                        None => println!(
+                            "Updated {}: translated_from = \"{hash}\" (added)",
+                            site.show(&file)
+                        ),
+                    },
+                }
+                Ok(())
+            }),
+            Format::Human,
+        ),
         Command::New {
             path,
             title,

@@ -19,6 +19,8 @@ use crate::diagnostics::Diagnostic;
 pub enum File {
     /// `briefing.toml`.
     Config,
+    /// A `[languages.CODE]` table of `briefing.toml`.
+    Language,
     /// `content/_index.md`.
     Home,
     /// A section's `_index.md`.
@@ -65,6 +67,10 @@ pub const BRIEF_BOTTOM_LINE: &str = "The one thing a reader must take away.";
 pub const JUDGMENT: &str = "A judgment the brief supports.";
 pub const BRIEF_SUMMARY: &str = "The first paragraph is the summary.";
 pub const BRIEF_BODY: &str = "Write the analysis here.";
+/// What `init --languages` writes for the site's and home page's title in another language,
+/// and for the section's (the other texts of a translation are the original's placeholders).
+pub const LANGUAGE_TITLE: &str = "The site's title in this language";
+pub const SECTION_TITLE: &str = "The section's title in this language";
 
 /// Every placeholder the scaffold writes.
 pub const TABLE: &[Placeholder] = &[
@@ -91,6 +97,24 @@ pub const TABLE: &[Placeholder] = &[
         field: Field::Item("authors"),
         text: AUTHOR,
         instead: "list the real authors, e.g. authors = [\"Jane Doe\"], or remove the list to name none",
+    },
+    Placeholder {
+        file: File::Language,
+        field: Field::Key("title"),
+        text: LANGUAGE_TITLE,
+        instead: "write the site's title in this language: pages, feeds and link previews in it show it",
+    },
+    Placeholder {
+        file: File::Home,
+        field: Field::Key("title"),
+        text: LANGUAGE_TITLE,
+        instead: "write the home page's title in this language (the site's title, usually)",
+    },
+    Placeholder {
+        file: File::Section,
+        field: Field::Key("title"),
+        text: SECTION_TITLE,
+        instead: "write the section's title in this language",
     },
     Placeholder {
         file: File::Home,
@@ -148,6 +172,11 @@ pub const TABLE: &[Placeholder] = &[
     },
 ];
 
+/// Whether `init` writes `p` only into a site's other languages (`init --languages en,fr`).
+pub fn only_for_translations(p: &Placeholder) -> bool {
+    p.file == File::Language || p.text == LANGUAGE_TITLE || p.text == SECTION_TITLE
+}
+
 /// The label under the caret; [`is_placeholder`] knows a placeholder diagnostic by it.
 const LABEL: &str = "replace this placeholder";
 
@@ -156,7 +185,9 @@ pub fn is_placeholder(d: &Diagnostic) -> bool {
     d.label.as_deref() == Some(LABEL)
 }
 
-/// Which file of the placeholder table a content file is, from its path under `content/`.
+/// Which file of the placeholder table a content file is, from its path under `content/`. A
+/// translation is checked as its original (give the original's path): `init --languages`
+/// copies the home page's and section's placeholders into their translations.
 pub fn doc_file(rel: &str) -> File {
     if rel == "_index.md" {
         File::Home

@@ -10,6 +10,9 @@ use crate::placeholders;
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
+mod translate;
+pub use translate::{Translated, translate};
+
 fn usage(msg: impl Into<String>, hint: &str) -> Failure {
     Failure::Usage(Diagnostic::error(msg).with_hint(hint))
 }
@@ -100,8 +103,11 @@ fn title_from_slug(slug: &str) -> String {
 
 /// Creates a new site in `dir` that builds at once, titled `title` (by default, after the
 /// folder). Every placeholder it writes comes from [`placeholders::TABLE`], which the build
-/// warns about until the analyst replaces it.
-pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
+/// warns about until the analyst replaces it. `languages` (`["en", "fr"]`) names the default
+/// language first; each other one gets its `[languages.CODE]` table and translations of the
+/// home page and the section (see [`translate::init_translations`]).
+pub fn init(dir: &Path, title: Option<&str>, languages: &[String]) -> Result<Vec<String>, Failure> {
+    let (default, others) = translate::init_languages(languages)?;
     if dir.join(crate::config::CONFIG_FILE).exists() || dir.join("content").exists() {
         return Err(usage(
             format!("{} already holds a site", dir.display()),
@@ -116,10 +122,11 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
             .unwrap_or_else(|| "My briefing".into())
     });
     let title = toml_string(title.trim());
-    let config = format!(
-        "title = {title}\ndescription = {}\nbase_url = {}\nlanguage = \"en\"\ntheme = \"default\"\norganization = {}\nauthors = [{}]\ntaxonomies = [\"actors\", \"topics\"]\n",
+    let mut config = format!(
+        "title = {title}\ndescription = {}\nbase_url = {}\nlanguage = {}\ntheme = \"default\"\norganization = {}\nauthors = [{}]\ntaxonomies = [\"actors\", \"topics\"]\n",
         toml_string(placeholders::SITE_DESCRIPTION),
         toml_string(placeholders::BASE_URL),
+        toml_string(default),
         toml_string(placeholders::ORGANIZATION),
         toml_string(placeholders::AUTHOR),
     );
@@ -134,8 +141,15 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
         "+++\ntitle = \"Analysis\"\ndescription = {}\nweight = 1\n+++\n",
         toml_string(placeholders::SECTION_DESCRIPTION)
     );
+    for code in others {
+        config.push_str(&format!(
+            "\n[languages.{code}]\ntitle = {}\n",
+            toml_string(placeholders::LANGUAGE_TITLE)
+        ));
+    }
+    let translations = translate::init_translations(others, &home, &section)?;
     let mut written = Vec::new();
-    let files: Vec<(String, Vec<u8>)> = vec![
+    let mut files: Vec<(String, Vec<u8>)> = vec![
         ("briefing.toml".into(), config.into_bytes()),
         (".gitignore".into(), b"/output\n/.output.lock\n".to_vec()),
         ("content/_index.md".into(), home.into_bytes()),
@@ -145,6 +159,7 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>, Failure> {
             brief_template(placeholders::FIRST_BRIEF_TITLE, &today()).into_bytes(),
         ),
     ];
+    files.extend(translations);
     for (rel, bytes) in files {
         write_new(&dir.join(&rel), &bytes)?;
         written.push(rel);
@@ -285,8 +300,9 @@ pub fn new_brief(
     title: Option<&str>,
     create_section: bool,
 ) -> Result<Vec<String>, Failure> {
-    Config::load(root)?;
+    let config = Config::load(root)?;
     let target = brief_target(target)?;
+    translate::not_a_translation(root, &config, &target)?;
     let content = root.join("content");
     let (raw_section, raw_name) = target.rsplit_once('/').unwrap_or(("", target.as_str()));
     // A section folder that exists keeps its name; a new one gets a slug, as the brief does.

@@ -160,6 +160,11 @@ impl Builder {
         }
     }
 
+    /// The documents the last build read (originals and translations), for `check`.
+    pub fn loaded(&self) -> impl Iterator<Item = &Arc<crate::content::SourceDoc>> {
+        self.state.loader.loaded()
+    }
+
     /// Lets [`Builder::build_into`] hard-link unchanged files from the output its staging
     /// folder will replace.
     pub fn reusing(mut self, reuse: Option<crate::output::Reuse>) -> Builder {

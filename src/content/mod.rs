@@ -6,6 +6,7 @@
 pub mod data;
 pub mod frontmatter;
 pub mod meta;
+pub mod original;
 mod plain;
 mod recover;
 pub mod translation;
@@ -435,7 +436,8 @@ pub fn parse_doc_in(
     } else {
         unsafe_source_urls(root.get_ref(), display, &text, offset)
     };
-    let placeholder_file = crate::placeholders::doc_file(rel);
+    let placeholder_file =
+        crate::placeholders::doc_file(translation.as_ref().map_or(rel, |(of, _)| of));
     let mut placeholders = crate::placeholders::in_toml(
         placeholder_file,
         root.get_ref(),

@@ -345,6 +345,10 @@ pub fn word_language(code: &str) -> &str {
 #[serde(deny_unknown_fields)]
 pub struct TranslationMeta {
     pub title: String,
+    /// The hash of the original's text this translation was made from (see
+    /// [`super::original::Texts::hash`]); `check` reports the translation stale when it differs.
+    #[serde(default)]
+    pub translated_from: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
