@@ -10,6 +10,26 @@ use crate::content::translation::{self, TermLabels};
 use crate::diagnostics::Diagnostics;
 use crate::model::{Language, Site};
 
+/// Puts the default language's model under its own prefix (`/en/...`) when the config asks
+/// for it (`prefix_default_language`): its pages then sit beside the other languages', and
+/// `/` is the language choice (see `pages::list`).
+pub(super) fn prefix_default(site: &mut Site) {
+    if !site.config.prefix_default_language {
+        return;
+    }
+    let code = site.config.language.clone();
+    site.localize(
+        Language {
+            prefix: format!("/{code}"),
+            code,
+            fallback: Default::default(),
+            default: true,
+        },
+        &Default::default(),
+        &|_, _| None,
+    );
+}
+
 /// The models of every language but the default one, in code order. Problems (a translation
 /// with no original or that contradicts it, strings missing in a language, `terms.toml`) go
 /// to `diags`.

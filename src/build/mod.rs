@@ -227,13 +227,14 @@ impl Builder {
         };
         lap("templates+load");
         warnings.content.extend(content.diagnostics.iter().cloned());
-        let site = Site::build(
+        let mut site = Site::build(
             config.clone(),
             self.root.clone(),
             &content,
             self.options.drafts,
             &mut warnings.content,
         );
+        languages::prefix_default(&mut site);
         let Some(templates) = templates else {
             return Err(Failure::Content(diagnostics::sorted(
                 warnings.content.into_vec(),
