@@ -283,7 +283,11 @@ impl Builder {
         );
         for s in std::iter::once(&site).chain(&others) {
             for a in &s.assets {
-                static_files.insert(s.asset_output(a), a.abs.clone());
+                let out = s.asset_output(a);
+                if let Some(root_out) = languages::unprefixed(s, &out) {
+                    static_files.insert(root_out, a.abs.clone());
+                }
+                static_files.insert(out, a.abs.clone());
             }
         }
         let minify = self.options.minify || config.minify;

@@ -148,15 +148,45 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
     // sitemap and one robots.txt serve every language: the default language's site writes them,
     // at the root whatever its prefix, with the language choice and a root 404 when it has one.
     let prefix = site.language.prefix.as_str();
-    special(&mut pages, prefix, "/chronology/", PageKind::Chronology, "chronology.html");
+    special(
+        &mut pages,
+        prefix,
+        "/chronology/",
+        PageKind::Chronology,
+        "chronology.html",
+    );
     if site.config.full_briefing {
-        special(&mut pages, prefix, "/briefing/", PageKind::Briefing, "briefing.html");
+        special(
+            &mut pages,
+            prefix,
+            "/briefing/",
+            PageKind::Briefing,
+            "briefing.html",
+        );
     }
     if site.config.search {
-        special(&mut pages, prefix, "/search/", PageKind::Search, "search.html");
+        special(
+            &mut pages,
+            prefix,
+            "/search/",
+            PageKind::Search,
+            "search.html",
+        );
     }
-    special(&mut pages, prefix, "/404.html", PageKind::NotFound, "404.html");
-    special(&mut pages, prefix, "/atom.xml", PageKind::Feed(None), "atom.xml");
+    special(
+        &mut pages,
+        prefix,
+        "/404.html",
+        PageKind::NotFound,
+        "404.html",
+    );
+    special(
+        &mut pages,
+        prefix,
+        "/atom.xml",
+        PageKind::Feed(None),
+        "atom.xml",
+    );
     if site.language.default {
         if !prefix.is_empty() {
             let choose = CHOOSE_LANGUAGE_TEMPLATE;
