@@ -630,7 +630,7 @@ fn with_every_language_prefixed_serve_offers_the_choice_and_patches_edits() {
         &dir.path().join("content/_index.fr.md"),
         "+++\ntitle = \"Essai\"\n+++\nL'accueil.\n",
     );
-    let mut server = Server::start(dir);
+    let server = Server::start(dir);
     let (status, _, body) = server.get("/");
     assert_eq!(status, 200);
     let html = scraper::Html::parse_document(&body);
