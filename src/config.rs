@@ -56,6 +56,10 @@ pub struct Config {
     /// The site's other languages (`[languages.fr]`), by code; `language` is the default one.
     #[serde(default)]
     pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// Put the default language under its own prefix too (`/en/...`); `/` then offers the
+    /// languages. Off: the default language is at `/`, the others at `/CODE/`.
+    #[serde(default)]
+    pub prefix_default_language: bool,
     /// The site's default language, also in the config of another language (where
     /// `language` is that one); set when the file is read.
     #[serde(skip)]
@@ -225,6 +229,20 @@ impl Config {
             .in_file(display)
             .at(&source, span)
             .with_hint("set e.g. theme = \"default\" and keep the theme in themes/default/; briefing never reads files outside the site root"));
+        }
+        if config.prefix_default_language && config.languages.is_empty() {
+            // A switch that silently does nothing would leave the author wondering why `/en/`
+            // never appears.
+            let span = span_of("prefix_default_language").unwrap_or(0..0);
+            return Err(Diagnostic::error(
+                "prefix_default_language needs a second language: this site has only one",
+            )
+            .in_file(display)
+            .at(&source, span)
+            .with_hint(format!(
+                "add a [languages.CODE] table (e.g. [languages.fr]) for the other language, or remove prefix_default_language to keep `{}` at /",
+                config.language
+            )));
         }
         config.base_url = normalize_base_url(&config.base_url);
         config.default_language = config.language.clone();
@@ -493,6 +511,23 @@ mod tests {
             find_root(&site.join("content/hedges")),
             Some(PathBuf::from("../.."))
         );
+    }
+
+    #[test]
+    fn a_language_prefix_needs_a_second_language() {
+        let e = Config::parse(
+            "title = \"T\"\nprefix_default_language = true\n",
+            Path::new("briefing.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("second language"), "{}", e.message);
+        assert_eq!(e.location(), Some((2, 27)));
+        let c = Config::parse(
+            "title = \"T\"\nprefix_default_language = true\n[languages.fr]\n",
+            Path::new("briefing.toml"),
+        )
+        .unwrap();
+        assert!(c.prefix_default_language);
     }
 
     #[test]

@@ -316,7 +316,7 @@ fn bytes(files: &BTreeMap<String, Body>) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn incremental_rebuilds_equal_full_builds() {
     let sequences = 12;
-    let patches = sequences_equal_full_builds(sequences, 16, false);
+    let patches = sequences_equal_full_builds(sequences, 16, Languages::One);
     // The sequences must exercise both paths, or the test proves less than it says.
     assert!(
         patches >= sequences as usize * 2,
@@ -328,9 +328,28 @@ fn incremental_rebuilds_equal_full_builds() {
 /// term labels changed, among the edits above.
 #[test]
 fn incremental_rebuilds_equal_full_builds_in_two_languages() {
-    let patches = sequences_equal_full_builds(6, 14, true);
+    let patches = sequences_equal_full_builds(6, 14, Languages::Two);
     // Edits of originals and of translations take the patch path too.
     assert!(patches >= 3, "only {patches} builds took the patch path");
+}
+
+/// The same with the default language under its own prefix too (`/en/...`, `/` the language
+/// choice): the patch path re-renders the prefixed pages, and the choice and root 404 stay
+/// what a full build writes.
+#[test]
+fn incremental_rebuilds_equal_full_builds_with_the_default_language_prefixed() {
+    let patches = sequences_equal_full_builds(5, 14, Languages::TwoPrefixed);
+    assert!(patches >= 3, "only {patches} builds took the patch path");
+}
+
+/// Which languages a property site is in.
+#[derive(Clone, Copy, PartialEq)]
+enum Languages {
+    One,
+    /// English at `/`, French at `/fr/`.
+    Two,
+    /// English at `/en/` too (`prefix_default_language`).
+    TwoPrefixed,
 }
 
 /// One edit of a two-language site: a translation's, a term label's, or any edit above.
@@ -379,7 +398,8 @@ fn edit_bilingual(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>
 
 /// Runs `sequences` random sequences of `edits` edits, comparing after each the site a
 /// long-lived builder serves with a clean full build; returns how many took the patch path.
-fn sequences_equal_full_builds(sequences: u64, edits: usize, bilingual: bool) -> usize {
+fn sequences_equal_full_builds(sequences: u64, edits: usize, languages: Languages) -> usize {
+    let bilingual = languages != Languages::One;
     let mut patches = 0;
     for seed in 1..=sequences {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
@@ -387,7 +407,11 @@ fn sequences_equal_full_builds(sequences: u64, edits: usize, bilingual: bool) ->
         let root = dir.path();
         if bilingual {
             let config = root.join("briefing.toml");
-            let text = fs::read_to_string(&config).unwrap();
+            let mut text = fs::read_to_string(&config).unwrap();
+            if languages == Languages::TwoPrefixed {
+                // Top-level keys come before the first table.
+                text = format!("prefix_default_language = true\n{text}");
+            }
             fs::write(
                 &config,
                 format!("{text}[languages.fr]\ntitle = \"Site de propriétés\"\ntaxonomies = {{ actors = \"acteurs\" }}\n"),
@@ -409,6 +433,12 @@ fn sequences_equal_full_builds(sequences: u64, edits: usize, bilingual: bool) ->
             .output
             .files()
             .clone();
+        if languages == Languages::TwoPrefixed {
+            assert!(
+                served.contains_key("en/index.html") && served.contains_key("404.html"),
+                "seed {seed}: the English home is not under /en/"
+            );
+        }
         let mut log = Vec::new();
         for n in 0..edits {
             let (desc, touched) = if bilingual {

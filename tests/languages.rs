@@ -2,7 +2,9 @@
 //! `hreflang` alternates and `x-default` (in the head and in the sitemap), metadata a
 //! translation inherits, terms under their French labels, the notice on a page with no
 //! translation, per-language feeds and search indexes, and the errors a translator can make,
-//! each at its file and line.
+//! each at its file and line. With `prefix_default_language`: every English page under
+//! `/en/`, `/` the language choice, a root 404 in both languages, links, feeds, the sitemap
+//! and relative URLs following.
 
 mod common;
 
@@ -29,7 +31,11 @@ const TRANSLATION: &str = "+++\ntitle = \"Chine\"\nbottom_line = \"Pas de couver
 [hedge]\npartner = \"Chine\"\neconomic = { rationale = \"Commerce.\" }\n+++\nLe texte: voilà.\n\n## Pourquoi\n\nParce que.\n";
 
 fn site() -> TinySite {
-    let site = TinySite::new(CONFIG, "Home");
+    site_with(CONFIG)
+}
+
+fn site_with(config: &str) -> TinySite {
+    let site = TinySite::new(config, "Home");
     site.write(
         "content/_index.fr.md",
         "+++\ntitle = \"Accueil\"\n+++\nBienvenue.\n",
@@ -346,6 +352,339 @@ fn a_language_without_its_strings_fails_naming_the_language() {
         "{}",
         r.stderr
     );
+}
+
+/// The fixture with English under `/en/` too, a brief linking another with `@/`, and a folder
+/// brief with an image beside it (linked relative and root-relative).
+fn prefixed() -> (TinySite, std::path::PathBuf) {
+    let site = site_with(&format!("prefix_default_language = true\n{CONFIG}"));
+    site.write(
+        "content/sec/c.md",
+        "+++\ntitle = \"Links\"\ndate = 2017-05-03\n+++\nSee [Russia](@/sec/b.md) and [home](@/_index.md).\n",
+    )
+    .write(
+        "content/sec/d/index.md",
+        "+++\ntitle = \"Folder\"\ndate = 2017-05-04\n+++\n![map](map.svg) ![again](/sec/d/map.svg)\n",
+    )
+    .write(
+        "content/sec/d/map.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>",
+    );
+    run(&site.build_args(&[])).expect_success();
+    let out = site.out();
+    (site, out)
+}
+
+fn set(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn head_alternates(out: &Path, page: &str) -> BTreeSet<(String, String)> {
+    attr_list(
+        out,
+        page,
+        "link[rel=alternate][hreflang]",
+        &["hreflang", "href"],
+    )
+    .into_iter()
+    .map(|v| (v[0].clone(), v[1].clone()))
+    .collect()
+}
+
+#[test]
+fn with_a_prefix_every_english_page_is_under_en_and_the_root_keeps_only_shared_files() {
+    let (_site, out) = prefixed();
+    for page in [
+        "/en/",
+        "/en/sec/",
+        "/en/sec/a/",
+        "/en/sec/b/",
+        "/en/actors/",
+        "/en/actors/china/",
+        "/en/chronology/",
+        "/en/briefing/",
+        "/en/search/",
+        "/en/404.html",
+    ] {
+        let file = file_for(&out, page);
+        assert!(file.is_file(), "{page} was not built ({})", file.display());
+        assert_eq!(attr_list(&out, page, "html", &["lang"]), [["en"]], "{page}");
+        let url = format!("https://example.org{page}");
+        if !page.ends_with(".html") {
+            assert_eq!(
+                attr_list(&out, page, "link[rel=canonical]", &["href"]),
+                [[url.as_str()]],
+                "{page}: canonical"
+            );
+            assert_eq!(
+                attr_list(&out, page, "meta[property='og:url']", &["content"]),
+                [[url.as_str()]],
+                "{page}: og:url"
+            );
+        }
+    }
+    let brief = read_html(&file_for(&out, "/en/sec/a/"));
+    let ld: Vec<serde_json::Value> = brief
+        .select(&sel("script[type='application/ld+json']"))
+        .map(|s| serde_json::from_str(&s.text().collect::<String>()).expect("JSON-LD parses"))
+        .collect();
+    assert_eq!(ld.len(), 1);
+    assert_eq!(ld[0]["url"], "https://example.org/en/sec/a/");
+    // Nothing of the English edition is left at the root but the shared files.
+    let mut stray = Vec::new();
+    for (rel, bytes) in common::snapshot(&out) {
+        let top = rel.split('/').next().unwrap_or("");
+        let shared = matches!(
+            rel.as_str(),
+            "index.html" | "404.html" | "sitemap.xml" | "robots.txt" | ".briefing-output"
+        ) || top == "pagefind"
+            || rel == "favicon.svg"
+            || (rel.starts_with("style.") && rel.ends_with(".css"))
+            // The folder brief's image, where a root-relative link written for `/` finds it.
+            || rel == "sec/d/map.svg";
+        match top {
+            "en" | "fr" if rel.contains('/') => {
+                if rel.ends_with(".html") {
+                    let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+                    let lang: Vec<&str> = html
+                        .select(&sel("html"))
+                        .filter_map(|e| e.value().attr("lang"))
+                        .collect();
+                    assert_eq!(lang, [top], "{rel}: <html lang>");
+                }
+            }
+            _ if shared => {}
+            _ => stray.push(rel),
+        }
+    }
+    assert!(stray.is_empty(), "left at the root: {stray:?}");
+    // The folder brief's image is beside its page in each language.
+    for (page, file) in [
+        ("/en/sec/d/", "en/sec/d/map.svg"),
+        ("/fr/sec/d/", "fr/sec/d/map.svg"),
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+        let srcs = attr_list(&out, page, ".prose img", &["src"]);
+        assert_eq!(srcs.len(), 2, "{page}: {srcs:?}");
+        for src in srcs {
+            let path = src[0].trim_start_matches("https://example.org");
+            let target = if path.starts_with('/') {
+                out.join(path.trim_start_matches('/'))
+            } else {
+                out.join(file.rsplit_once('/').unwrap().0).join(path)
+            };
+            assert!(
+                target.is_file(),
+                "{page}: <img src={}> names no file",
+                src[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn with_a_prefix_the_root_offers_each_language_with_x_default_itself() {
+    let (_site, out) = prefixed();
+    let choice = read_html(&out.join("index.html"));
+    assert_eq!(attr_list(&out, "/", "html", &["lang"]), [["en"]]);
+    let homes = set(&[
+        ("en", "https://example.org/en/"),
+        ("fr", "https://example.org/fr/"),
+        ("x-default", "https://example.org/"),
+    ]);
+    assert_eq!(head_alternates(&out, "/"), homes);
+    // Each home names the same set: the choice is their x-default.
+    assert_eq!(head_alternates(&out, "/en/"), homes);
+    assert_eq!(head_alternates(&out, "/fr/"), homes);
+    let links = attr_list(&out, "/", "main a", &["href", "hreflang", "lang"]);
+    assert_eq!(
+        links,
+        [
+            ["https://example.org/en/", "en", "en"],
+            ["https://example.org/fr/", "fr", "fr"]
+        ]
+    );
+    // Each language's link shows the site's title in that language.
+    let titles: Vec<String> = choice.select(&sel("main a")).map(text_of).collect();
+    assert!(
+        titles[0].contains("Briefing") && titles[1].contains("Dossier"),
+        "{titles:?}"
+    );
+    assert!(
+        choice
+            .select(&sel("script, meta[http-equiv]"))
+            .next()
+            .is_none(),
+        "the choice works without JavaScript and never redirects"
+    );
+    // Other pages keep the default language's page as x-default.
+    assert_eq!(
+        head_alternates(&out, "/fr/sec/a/"),
+        set(&[
+            ("en", "https://example.org/en/sec/a/"),
+            ("fr", "https://example.org/fr/sec/a/"),
+            ("x-default", "https://example.org/en/sec/a/"),
+        ])
+    );
+    // The root 404, what hosts serve for any missing address: both languages, each with its
+    // home; the languages' own 404 pages stay.
+    let missing = read_html(&out.join("404.html"));
+    let parts: Vec<(String, String)> = missing
+        .select(&sel("main [lang] a"))
+        .map(|a| {
+            (
+                a.value().attr("lang").unwrap_or("").to_string(),
+                a.value().attr("href").unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("en".to_string(), "https://example.org/en/".to_string()),
+            ("fr".to_string(), "https://example.org/fr/".to_string())
+        ]
+    );
+    let headings: Vec<String> = missing.select(&sel("h1, h2")).map(text_of).collect();
+    assert_eq!(headings, ["Page not found", "Page introuvable"]);
+    assert!(out.join("en/404.html").is_file() && out.join("fr/404.html").is_file());
+}
+
+/// The sitemap's `<url>`s by location, each with its `xhtml:link` alternates.
+fn sitemap_entries(out: &Path) -> std::collections::BTreeMap<String, BTreeSet<(String, String)>> {
+    let xml = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("the sitemap is XML");
+    let sm = "http://www.sitemaps.org/schemas/sitemap/0.9";
+    let xhtml = "http://www.w3.org/1999/xhtml";
+    doc.descendants()
+        .filter(|n| n.has_tag_name((sm, "url")))
+        .map(|url| {
+            let loc = url
+                .children()
+                .find(|n| n.has_tag_name((sm, "loc")))
+                .and_then(|n| n.text())
+                .unwrap_or("")
+                .to_string();
+            let links = url
+                .children()
+                .filter(|n| n.has_tag_name((xhtml, "link")))
+                .map(|n| {
+                    (
+                        n.attribute("hreflang").unwrap_or("").to_string(),
+                        n.attribute("href").unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            (loc, links)
+        })
+        .collect()
+}
+
+#[test]
+fn with_a_prefix_the_sitemap_names_en_and_fr_with_the_choice_as_the_homes_x_default() {
+    let (_site, out) = prefixed();
+    let entries = sitemap_entries(&out);
+    let brief = set(&[
+        ("en", "https://example.org/en/sec/a/"),
+        ("fr", "https://example.org/fr/sec/a/"),
+        ("x-default", "https://example.org/en/sec/a/"),
+    ]);
+    assert_eq!(entries.get("https://example.org/en/sec/a/"), Some(&brief));
+    assert_eq!(entries.get("https://example.org/fr/sec/a/"), Some(&brief));
+    let homes = set(&[
+        ("en", "https://example.org/en/"),
+        ("fr", "https://example.org/fr/"),
+        ("x-default", "https://example.org/"),
+    ]);
+    for home in [
+        "https://example.org/",
+        "https://example.org/en/",
+        "https://example.org/fr/",
+    ] {
+        assert_eq!(entries.get(home), Some(&homes), "{home}");
+    }
+    for loc in entries.keys() {
+        assert!(
+            loc == "https://example.org/"
+                || loc.starts_with("https://example.org/en/")
+                || loc.starts_with("https://example.org/fr/"),
+            "{loc} is neither the choice nor under a language"
+        );
+    }
+    assert!(!entries.contains_key("https://example.org/404.html"));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(
+        robots.contains("Sitemap: https://example.org/sitemap.xml"),
+        "{robots}"
+    );
+    assert!(!out.join("en/sitemap.xml").exists() && !out.join("en/robots.txt").exists());
+}
+
+#[test]
+fn with_a_prefix_internal_links_and_feeds_point_at_en() {
+    let (_site, out) = prefixed();
+    let links = attr_list(&out, "/en/sec/c/", ".prose a", &["href"]);
+    assert_eq!(
+        links,
+        [
+            ["https://example.org/en/sec/b/"],
+            ["https://example.org/en/"]
+        ]
+    );
+    // The English home page's link to the site feed, and the feeds themselves.
+    assert_eq!(
+        attr_list(&out, "/en/", "link[type='application/atom+xml']", &["href"]),
+        [["https://example.org/en/atom.xml"]]
+    );
+    for feed in ["en/atom.xml", "en/sec/atom.xml"] {
+        let xml = std::fs::read_to_string(out.join(feed)).expect(feed);
+        let doc = roxmltree::Document::parse(&xml).expect("the feed is XML");
+        let atom = "http://www.w3.org/2005/Atom";
+        let hrefs: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((atom, "link")))
+            .filter_map(|n| n.attribute("href"))
+            .collect();
+        assert!(hrefs.len() >= 3, "{feed}: {hrefs:?}");
+        for h in hrefs {
+            assert!(h.starts_with("https://example.org/en/"), "{feed}: {h}");
+        }
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((atom, "id")))
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(
+            ids.iter().all(|i| i.starts_with("https://example.org/en/")),
+            "{feed}: {ids:?}"
+        );
+    }
+    assert!(!out.join("atom.xml").exists() && !out.join("sec/atom.xml").exists());
+    // `check` resolves the site's links under the prefix.
+    let check = run(&["check", "--root", common::arg(&_site.root)]);
+    assert!(
+        !check.stderr.contains("broken") && !check.stderr.contains("missing image"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn a_language_prefix_on_a_one_language_site_is_an_error_at_its_line() {
+    let site = TinySite::new("title = \"T\"\nprefix_default_language = true\n", "Home");
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("briefing.toml:2:27")
+            && r.stderr
+                .contains("prefix_default_language needs a second language"),
+        "{}",
+        r.stderr
+    );
+    assert!(!site.out().exists(), "a failed build writes nothing");
 }
 
 /// The drawn texts of the chart on `page`: category names, values and ticks.

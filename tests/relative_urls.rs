@@ -289,6 +289,35 @@ fn every_page_url_is_relative_and_names_a_file_while_feeds_stay_absolute() {
     assert!(check.stderr.contains(" 0 errors"), "{}", check.stderr);
 }
 
+/// With every language under its own prefix (`/en/`, `/fr/`, `/` the language choice): the
+/// same checks, the choice's links reach both homes, and the folder brief's image, linked
+/// root-relative as written for the unprefixed site, is still a file.
+#[test]
+fn every_language_under_its_prefix_built_relative_names_files_that_exist() {
+    let languages = "prefix_default_language = true\n[languages.fr]\ntitle = \"Relatif\"\n";
+    let site = fixture(languages);
+    let out = build_relative(&site.root);
+    let checked = assert_pages_relative(&out, BASE);
+    assert!(checked > 200, "only {checked} URLs checked");
+    assert_machine_files_absolute(&out, BASE);
+    assert!(out.join("en/sec/page/2/index.html").is_file());
+    assert!(
+        !out.join("sec/index.html").exists(),
+        "English left at the root"
+    );
+    let choice = read_html(&out.join("index.html"));
+    let hrefs: Vec<&str> = choice
+        .select(&sel("main a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(hrefs, ["en/index.html", "fr/index.html"]);
+    // `check` follows the relative links as a browser would, under the prefixes too.
+    let keyed = fixture(&format!("relative_urls = true\n{languages}"));
+    let check = run(&["check", "--root", arg(&keyed.root)]);
+    check.expect_success();
+    assert!(check.stderr.contains(" 0 errors"), "{}", check.stderr);
+}
+
 #[test]
 fn the_example_site_built_relative_has_only_relative_page_urls() {
     let (_tmp, site) = example_site();

@@ -616,3 +616,62 @@ fn a_page_that_became_a_draft_answers_404_with_a_hint() {
     assert!(!published.contains("--drafts"), "{published}");
     assert!(!out.join("notes/first/index.html").exists());
 }
+
+#[test]
+fn with_every_language_prefixed_serve_offers_the_choice_and_patches_edits() {
+    let dir = make_site();
+    let config = dir.path().join("briefing.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    write(
+        &config,
+        &format!("prefix_default_language = true\n{text}[languages.fr]\ntitle = \"Essai\"\n"),
+    );
+    write(
+        &dir.path().join("content/_index.fr.md"),
+        "+++\ntitle = \"Essai\"\n+++\nL'accueil.\n",
+    );
+    let server = Server::start(dir);
+    let (status, _, body) = server.get("/");
+    assert_eq!(status, 200);
+    let html = scraper::Html::parse_document(&body);
+    let links: Vec<(String, String)> = html
+        .select(&scraper::Selector::parse("main a[hreflang]").unwrap())
+        .map(|a| {
+            let v = a.value();
+            (
+                v.attr("lang").unwrap_or("").to_string(),
+                v.attr("href").unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("en".to_string(), format!("{}/en/", server.base)),
+            ("fr".to_string(), format!("{}/fr/", server.base))
+        ]
+    );
+    assert!(
+        server
+            .page("/en/notes/first/")
+            .contains("The original body text")
+    );
+    let (status, _, _) = server.get("/notes/first/");
+    assert_eq!(status, 404, "the English brief is no longer at the root");
+    let (status, _, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("Page not found") && body.contains("Page introuvable"),
+        "not the root 404 in both languages:\n{body}"
+    );
+    write(
+        &server.root.join("content/notes/first.md"),
+        &BRIEF.replace("The original body text", "Freshly edited text"),
+    );
+    server.wait_for_page("/en/notes/first/", "showed the edit", |b| {
+        b.contains("Freshly edited text")
+    });
+    server.wait_for_page("/fr/notes/first/", "showed the edit", |b| {
+        b.contains("Freshly edited text")
+    });
+}

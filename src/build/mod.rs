@@ -260,13 +260,14 @@ impl Builder {
         };
         lap("templates+load");
         warnings.content.extend(content.diagnostics.iter().cloned());
-        let site = Site::build(
+        let mut site = Site::build(
             config.clone(),
             self.root.clone(),
             &content,
             self.options.drafts,
             &mut warnings.content,
         );
+        languages::prefix_default(&mut site);
         let Some(templates) = templates else {
             return Err(Failure::Content(diagnostics::sorted(
                 warnings.content.into_vec(),
@@ -315,7 +316,11 @@ impl Builder {
         );
         for s in std::iter::once(&site).chain(&others) {
             for a in &s.assets {
-                static_files.insert(s.asset_output(a), a.abs.clone());
+                let out = s.asset_output(a);
+                if let Some(root_out) = languages::unprefixed(s, &out) {
+                    static_files.insert(root_out, a.abs.clone());
+                }
+                static_files.insert(out, a.abs.clone());
             }
         }
         let minify = self.options.minify || config.minify;

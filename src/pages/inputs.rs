@@ -103,6 +103,10 @@ impl<'s> PageSource<'s> {
         inputs.ready("current_url", &site.url(&spec.path));
         let (alternates, hash) = self.alternates.value(spec.kind);
         inputs.put("alternates", hash, Lazy::Ready(alternates));
+        match self.alternates.x_default(spec.kind) {
+            Some(url) => inputs.ready("x_default", url),
+            None => inputs.put("x_default", 0, Lazy::Ready(Value::none())),
+        }
         // A page with no translation shows its original: it says so, and links to it.
         let original = match super::languages::doc_of(site, spec.kind) {
             Some(rel) if site.language.fallback.contains(rel) => self
@@ -202,6 +206,10 @@ impl<'s> PageSource<'s> {
                 inputs.deps.briefs.extend(site.briefs.ids());
                 inputs.deps.taxonomies.extend(site.taxonomies.ids());
                 inputs.put("#sitemap", values.sitemap.hash(), Lazy::Hidden);
+            }
+            PageKind::ChooseLanguage | PageKind::RootNotFound => {
+                let (v, h) = self.alternates.choices();
+                inputs.put("choices", h, Lazy::Ready(v));
             }
             PageKind::Search | PageKind::NotFound | PageKind::Robots => {}
         }

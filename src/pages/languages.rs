@@ -28,6 +28,12 @@ pub struct Alternate {
 #[derive(Debug, Default)]
 pub struct Alternates {
     by_kind: HashMap<PageKind, Vec<Alternate>>,
+    /// The language choice at `/`, when the default language has its own prefix: the home
+    /// pages' `x-default` (Google's pattern for a language selector).
+    choice: Option<String>,
+    /// What the language choice and the root 404 list: every language's home, title and
+    /// strings, the default language first; and its hash.
+    choices: Option<(Value, u64)>,
 }
 
 impl Alternates {
@@ -41,9 +47,38 @@ impl Alternates {
     /// From every language's model and its pages ([`super::list`]).
     pub fn of(sites: &[(&Site, &[PageSpec])]) -> Alternates {
         let mut by_kind: HashMap<PageKind, Vec<Alternate>> = HashMap::new();
+        let mut choice = None;
+        let mut choices = Vec::with_capacity(sites.len());
+        let mut h = Xxh3::new();
         for &(site, pages) in sites {
+            let c = &site.config;
+            let home = site.sections.first().map_or("/", |s| s.path.as_str());
+            (&site.language.code, home, &c.title, &c.description).hash(&mut h);
+            c.strings.hash().hash(&mut h);
+            choices.push(obj([
+                ("code", Value::from(site.language.code.as_str())),
+                ("name", Value::from(c.language_name(&site.language.code))),
+                ("title", Value::from(c.title.as_str())),
+                (
+                    "description",
+                    c.description
+                        .as_deref()
+                        .map_or_else(Value::none, Value::from),
+                ),
+                ("url", Value::from(site.url(home))),
+                ("t", c.strings.value().clone()),
+            ]));
+            if site.language.default && !site.language.prefix.is_empty() {
+                choice = Some(site.url("/"));
+            }
             for spec in pages {
-                if matches!(spec.kind, PageKind::Sitemap | PageKind::Robots) {
+                if matches!(
+                    spec.kind,
+                    PageKind::Sitemap
+                        | PageKind::Robots
+                        | PageKind::ChooseLanguage
+                        | PageKind::RootNotFound
+                ) {
                     continue;
                 }
                 let translated = match doc_of(site, spec.kind) {
@@ -57,12 +92,39 @@ impl Alternates {
                 });
             }
         }
-        Alternates { by_kind }
+        Alternates {
+            by_kind,
+            choice,
+            choices: Some((Value::from(choices), h.finish())),
+        }
     }
 
-    /// The counterparts of a page, itself included; empty on a one-language site.
+    /// The counterparts of a page, itself included; empty on a one-language site. The
+    /// language choice's are the home pages it lists.
     pub fn get(&self, kind: PageKind) -> &[Alternate] {
+        let kind = match kind {
+            PageKind::ChooseLanguage => PageKind::Home(0),
+            k => k,
+        };
         self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// A page's `x-default`: the language choice for it and the home pages when there is
+    /// one, else the default language's page; none on a one-language site.
+    pub fn x_default(&self, kind: PageKind) -> Option<&str> {
+        match (kind, &self.choice) {
+            (PageKind::ChooseLanguage | PageKind::Home(0), Some(url)) => Some(url),
+            (PageKind::RootNotFound, _) => None,
+            _ => self.get(kind).first().map(|a| a.url.as_str()),
+        }
+    }
+
+    /// Every language's home, site title, description and strings (`t`), for the language
+    /// choice and the root 404, and their hash.
+    pub fn choices(&self) -> (Value, u64) {
+        self.choices
+            .clone()
+            .unwrap_or_else(|| (Value::from(Vec::<Value>::new()), 0))
     }
 
     /// What a page's template reads: `[{ code, url, translated }]`, and its hash.

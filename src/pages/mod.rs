@@ -45,6 +45,12 @@ pub enum PageKind {
     Briefing,
     Search,
     NotFound,
+    /// `/` of a site whose default language has its own prefix too
+    /// (`prefix_default_language`): each language's home, for the reader to choose.
+    ChooseLanguage,
+    /// `/404.html` of such a site, what hosts serve for any missing address: the not-found
+    /// text in every language, each with its home.
+    RootNotFound,
     Feed(Option<SectionId>),
     Sitemap,
     Robots,
@@ -139,35 +145,76 @@ pub fn list(site: &Site, per_page: usize) -> Vec<PageSpec> {
         }
     }
     // The pages briefing writes itself, under the language's prefix (`/fr/chronology/`). One
-    // sitemap and one robots.txt serve every language: the default language's site writes them.
+    // sitemap and one robots.txt serve every language: the default language's site writes them,
+    // at the root whatever its prefix, with the language choice and a root 404 when it has one.
     let prefix = site.language.prefix.as_str();
-    let mut special = |path: &str, kind: PageKind, template: &str| {
-        let path = format!("{prefix}{path}");
-        let out = match path.trim_start_matches('/') {
-            p if p.is_empty() || p.ends_with('/') => format!("{p}index.html"),
-            p => p.to_string(),
-        };
-        pages.push(PageSpec {
-            out,
-            path,
-            kind,
-            template: template.into(),
-        });
-    };
-    special("/chronology/", PageKind::Chronology, "chronology.html");
+    special(
+        &mut pages,
+        prefix,
+        "/chronology/",
+        PageKind::Chronology,
+        "chronology.html",
+    );
     if site.config.full_briefing {
-        special("/briefing/", PageKind::Briefing, "briefing.html");
+        special(
+            &mut pages,
+            prefix,
+            "/briefing/",
+            PageKind::Briefing,
+            "briefing.html",
+        );
     }
     if site.config.search {
-        special("/search/", PageKind::Search, "search.html");
+        special(
+            &mut pages,
+            prefix,
+            "/search/",
+            PageKind::Search,
+            "search.html",
+        );
     }
-    special("/404.html", PageKind::NotFound, "404.html");
-    special("/atom.xml", PageKind::Feed(None), "atom.xml");
+    special(
+        &mut pages,
+        prefix,
+        "/404.html",
+        PageKind::NotFound,
+        "404.html",
+    );
+    special(
+        &mut pages,
+        prefix,
+        "/atom.xml",
+        PageKind::Feed(None),
+        "atom.xml",
+    );
     if site.language.default {
-        special("/sitemap.xml", PageKind::Sitemap, "");
-        special("/robots.txt", PageKind::Robots, "");
+        if !prefix.is_empty() {
+            let choose = CHOOSE_LANGUAGE_TEMPLATE;
+            special(&mut pages, "", "/", PageKind::ChooseLanguage, choose);
+            special(&mut pages, "", "/404.html", PageKind::RootNotFound, choose);
+        }
+        special(&mut pages, "", "/sitemap.xml", PageKind::Sitemap, "");
+        special(&mut pages, "", "/robots.txt", PageKind::Robots, "");
     }
     pages
+}
+
+/// The template of the language choice at `/` and of the root `404.html` beside it.
+pub const CHOOSE_LANGUAGE_TEMPLATE: &str = "choose_language.html";
+
+/// A page briefing writes itself, at `path` under `prefix`.
+fn special(pages: &mut Vec<PageSpec>, prefix: &str, path: &str, kind: PageKind, template: &str) {
+    let path = format!("{prefix}{path}");
+    let out = match path.trim_start_matches('/') {
+        p if p.is_empty() || p.ends_with('/') => format!("{p}index.html"),
+        p => p.to_string(),
+    };
+    pages.push(PageSpec {
+        out,
+        path,
+        kind,
+        template: template.into(),
+    });
 }
 
 /// The `paginator` value of page `page` of a list, and the briefs on that page.

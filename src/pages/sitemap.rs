@@ -43,8 +43,13 @@ impl Sitemap {
                 | PageKind::Term { .. }
                 | PageKind::Chronology
                 | PageKind::Briefing
-                | PageKind::Search => None,
-                PageKind::NotFound | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => {
+                | PageKind::Search
+                | PageKind::ChooseLanguage => None,
+                PageKind::NotFound
+                | PageKind::RootNotFound
+                | PageKind::Feed(_)
+                | PageKind::Sitemap
+                | PageKind::Robots => {
                     continue;
                 }
             };
@@ -60,8 +65,9 @@ impl Sitemap {
 
     /// The sitemap of a site in several languages (Google's format: one `<url>` per page and
     /// language, each listing every translation of the page with `xhtml:link`, and
-    /// `x-default`, the default language's). A page shown untranslated is left out: it is the
-    /// original's text under another address.
+    /// `x-default`, the default language's, or for the home pages the language choice at `/`
+    /// when there is one, itself listed with the homes). A page shown untranslated is left out:
+    /// it is the original's text under another address.
     pub fn multilingual(
         site: &Site,
         pages: &[PageSpec],
@@ -74,7 +80,11 @@ impl Sitemap {
         for p in pages {
             if matches!(
                 p.kind,
-                PageKind::NotFound | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots
+                PageKind::NotFound
+                    | PageKind::RootNotFound
+                    | PageKind::Feed(_)
+                    | PageKind::Sitemap
+                    | PageKind::Robots
             ) {
                 continue;
             }
@@ -95,7 +105,17 @@ impl Sitemap {
                 .iter()
                 .map(|a| (a.code.clone(), crate::clean::escape(&a.url)))
                 .collect();
-            links.push(("x-default".into(), entry.loc.clone()));
+            let x_default = alternates
+                .x_default(p.kind)
+                .map_or_else(|| entry.loc.clone(), crate::clean::escape);
+            links.push(("x-default".into(), x_default));
+            if p.kind == PageKind::ChooseLanguage {
+                entries.push(Entry {
+                    alternates: links,
+                    ..entry
+                });
+                continue;
+            }
             for a in &list {
                 entries.push(Entry {
                     loc: crate::clean::escape(&a.url),

@@ -291,6 +291,7 @@ fn every_page_kind_puts_in_its_context_exactly_the_inputs_it_declares() {
         "current_path",
         "current_url",
         "alternates",
+        "x_default",
         "untranslated",
     ];
     let every = [
@@ -302,6 +303,7 @@ fn every_page_kind_puts_in_its_context_exactly_the_inputs_it_declares() {
         "chronology",
         "briefs",
         "feed",
+        "choices",
     ];
     let mut kinds = std::collections::BTreeSet::new();
     for spec in list(&b.site, b.site.config.paginate_by) {
@@ -313,6 +315,7 @@ fn every_page_kind_puts_in_its_context_exactly_the_inputs_it_declares() {
             PageKind::Chronology => &["chronology"],
             PageKind::Briefing => &["briefs"],
             PageKind::Feed(_) => &["feed"],
+            PageKind::ChooseLanguage | PageKind::RootNotFound => &["choices"],
             PageKind::Search | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => &[],
         };
         kinds.insert(super::titles::kind_name(spec.kind));

@@ -15,7 +15,8 @@ pub fn kind_name(kind: PageKind) -> &'static str {
         PageKind::Chronology => "chronology",
         PageKind::Briefing => "briefing",
         PageKind::Search => "search",
-        PageKind::NotFound => "404",
+        PageKind::NotFound | PageKind::RootNotFound => "404",
+        PageKind::ChooseLanguage => "choose_language",
         PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => "feed",
     }
 }
@@ -86,7 +87,10 @@ pub fn title_and_description(site: &Site, spec: &PageSpec) -> (String, String) {
         ),
         PageKind::Briefing => (with_site(t.get("briefing.title")), site_desc),
         PageKind::Search => (with_site(t.get("search")), site_desc),
-        PageKind::NotFound => (with_site(t.get("not_found.title")), site_desc),
+        PageKind::NotFound | PageKind::RootNotFound => {
+            (with_site(t.get("not_found.title")), site_desc)
+        }
+        PageKind::ChooseLanguage => (c.title.clone(), site_desc),
         PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => (c.title.clone(), site_desc),
     }
 }
