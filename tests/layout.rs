@@ -23,8 +23,9 @@ use serde_json::{Value, json};
 
 use site::build_example;
 
-/// Every kind of page the theme has, with a page of the example site for each.
-const PAGES: [&str; 11] = [
+/// Every kind of page the theme has, with a page of the example site for each, in English and
+/// in French (about a fifth longer: headers, buttons, badges and labels must still fit).
+const PAGES: [&str; 22] = [
     "/",
     "/hedges/",
     "/hedges/china/",
@@ -36,13 +37,27 @@ const PAGES: [&str; 11] = [
     "/topics/",
     "/search/",
     "/404.html",
+    "/fr/",
+    "/fr/hedges/",
+    "/fr/hedges/china/",
+    "/fr/alliance-posture/north-korea-threat/",
+    "/fr/briefing/",
+    "/fr/chronology/",
+    "/fr/acteurs/",
+    "/fr/acteurs/japon/",
+    "/fr/themes/",
+    "/fr/search/",
+    "/fr/404.html",
 ];
 
 /// The example's briefs: each must show its bottom line on a phone's first screen.
-const BRIEFS: [&str; 3] = [
+const BRIEFS: [&str; 6] = [
     "/hedges/china/",
     "/alliance-posture/north-korea-threat/",
     "/canada/implications/",
+    "/fr/hedges/china/",
+    "/fr/alliance-posture/north-korea-threat/",
+    "/fr/canada/implications/",
 ];
 
 fn screen(b: &mut cdp::Browser, width: u32, height: u32, mobile: bool) {
@@ -132,9 +147,35 @@ fn phone_layout(b: &mut cdp::Browser, site: &site::Site, problems: &mut Vec<Stri
                 "{p} at 360 px: the header takes {header:.0} px of 800 (at most 120)"
             ));
         }
-        if p == "/hedges/" {
+        if p.ends_with("/hedges/") {
             for m in list(&b.eval_ok(MATRIX)) {
                 problems.push(format!("{p} at 360 px, hedge matrix: {m}"));
+            }
+        }
+        // What opens on demand must fit too: the menu, and a brief's estimative legend (its
+        // French words are the longest badges).
+        for (what, open) in [
+            ("the opened menu", "document.querySelector('.site-menu')"),
+            (
+                "the opened estimative legend",
+                "document.querySelector('details.legend')",
+            ),
+        ] {
+            if b.eval_ok(&format!("(() => {{ const d = {open}; if (!d) return false; d.open = true; return true; }})()"))
+                == Value::Bool(true)
+            {
+                for o in list(&b.eval_ok(OVERFLOW)) {
+                    problems.push(format!("{p} at 360 px, {what}: {o}"));
+                }
+                // The legend's table sits in a box that would scroll rather than overflow: on
+                // a phone it must not need to.
+                let scrolls = b.eval_ok(&format!(
+                    "[...{open}.querySelectorAll('.table-scroll')].map(s => s.scrollWidth - s.clientWidth).filter(d => d > 0.5)"
+                ));
+                for d in list(&scrolls) {
+                    problems.push(format!("{p} at 360 px, {what}: a table scrolls sideways by {d} px"));
+                }
+                b.eval_ok(&format!("{open}.open = false, true"));
             }
         }
         let text = b.eval_ok(CHART_TEXT);
