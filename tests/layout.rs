@@ -1,12 +1,15 @@
 //! The default theme's layout, measured in headless Chromium on the repository's example site:
 //!
-//! - on a 360x800 phone screen: no page kind scrolls sideways, the header stays compact, every
-//!   cell of the hedge matrix is inside the screen without a scrolling box, a brief's bottom
-//!   line is on the first screen, and chart text is at least 12 CSS px as rendered;
+//! - on a 360x800 phone screen, in English and in French: no page kind scrolls sideways (nor
+//!   does the opened menu or estimative legend), the header stays compact, every cell of the
+//!   hedge matrix is inside the screen without a scrolling box, a brief's bottom line is on the
+//!   first screen, and chart text is at least 12 CSS px as rendered;
 //! - the menu is a disclosure that opens without JavaScript on a phone and is always open on a
 //!   wide screen;
 //! - the estimative legend is closed until a reader opens it or follows a judgment's word to
 //!   it, and printed open;
+//! - the language switcher stays inside the header's column and clear of the site's name, and
+//!   on a wide screen the search box stays beside the navigation, in both languages;
 //! - the home page is one grid: every brief card has its title, date and bottom line, and the
 //!   cards of a row are the same height.
 //!
@@ -249,6 +252,51 @@ fn menu_works_without_script(b: &mut cdp::Browser, site: &site::Site, problems: 
     }
 }
 
+/// The language switcher shows on every width, inside the header's column, clear of the site's
+/// name (the French name is the longer), in both languages; on a wide screen the search box is
+/// on the navigation's row.
+fn switcher_clear_of_the_title(
+    b: &mut cdp::Browser,
+    site: &site::Site,
+    problems: &mut Vec<String>,
+) {
+    for (width, mobile) in [(360, true), (768, false), (1366, false)] {
+        screen(b, width, 900, mobile);
+        for p in ["/hedges/china/", "/fr/hedges/china/"] {
+            b.navigate(&site.url(p));
+            let found = b.eval_ok(
+                "(() => { const s = document.querySelector('.site-languages a'); \
+                 const t = document.querySelector('.site-title a'); \
+                 const col = document.querySelector('.site-header__inner').getBoundingClientRect(); \
+                 if (!s || !t || !s.checkVisibility()) return 'no switcher shown'; \
+                 const a = s.getBoundingClientRect(); const out = []; \
+                 for (const r of t.getClientRects()) \
+                   if (a.left < r.right && r.left < a.right && a.top < r.bottom && r.top < a.bottom) \
+                     out.push('the switcher overlaps the site name'); \
+                 if (a.left < col.left - 0.5 || a.right > col.right + 0.5) \
+                   out.push('the switcher spans ' + Math.round(a.left) + '..' + Math.round(a.right) \
+                     + ', outside the header column ' + Math.round(col.left) + '..' + Math.round(col.right)); \
+                 return out.join('; '); })()",
+            );
+            if let Some(f) = found.as_str().filter(|f| !f.is_empty()) {
+                problems.push(format!("{p} at {width} px: {f}"));
+            }
+            // On a wide screen the search box stays on the navigation's row (the French
+            // navigation is a fifth longer than the English).
+            let beside = b.eval_ok(
+                "(() => { const n = document.querySelector('.site-nav__list').getBoundingClientRect(); \
+                 const f = document.querySelector('.site-search')?.getBoundingClientRect(); \
+                 return !!f && f.top < n.bottom && n.top < f.bottom; })()",
+            );
+            if width == 1366 && beside != Value::Bool(true) {
+                problems.push(format!(
+                    "{p} at {width} px: the search box is not beside the navigation"
+                ));
+            }
+        }
+    }
+}
+
 /// The legend is one closed line; a judgment's estimative word opens it and brings it into
 /// view; printed, it is open, beside the partner's hedge assessment and a contents box that
 /// stays whole.
@@ -360,6 +408,7 @@ fn theme_layout_on_phone_and_wide_screens() {
     }
     b.set_color_scheme(false);
     menu_works_without_script(&mut b, &site, &mut problems);
+    switcher_clear_of_the_title(&mut b, &site, &mut problems);
     legend_opens_on_demand(&mut b, &site, &mut problems);
     home_is_one_grid(&mut b, &site, &mut problems);
     b.close();
