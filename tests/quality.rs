@@ -1,8 +1,8 @@
 //! Quality gates on the repository's example site, built by the real binary:
 //!
 //! - every generated page is valid HTML by the Nu Html Checker (vnu.jar);
-//! - the main kinds of page have no axe-core violations, in light and in dark mode, and the
-//!   search page really finds things.
+//! - the main kinds of page, English and French, have no axe-core violations, in light and in
+//!   dark mode, and the search page really finds things (the French one French pages only).
 //!
 //! The tools come from tools/env.sh (scripts/setup-test-tools installs them). A missing tool
 //! skips the test with a loud note, except under CI, where it fails.
