@@ -392,3 +392,74 @@ const PRINTED: &str = r#"(() => {
   probe.remove();
   return { problems, checked };
 })()"#;
+
+/// A chart's title, source and axis titles are the brief's text, typeset as the page around
+/// them: curly apostrophes, and on a French page the narrow no-break space before `:` (a plain
+/// space there lets the line break before the colon).
+#[test]
+fn chart_words_are_typeset_in_the_pages_language() {
+    let site = TinySite::new(
+        "title = \"Charts\"\nbase_url = \"https://x.org/\"\nlanguage = \"en\"\n[languages.fr]\ntitle = \"Graphiques\"\n",
+        "Charts",
+    );
+    site.write(
+        "content/data/tests.csv",
+        "kind,count\nNuclear,3\nMissile,70\n",
+    );
+    // A translation inherits its original's date.
+    let chart = |title: &str, source: &str, x_label: &str| {
+        let date = if title.starts_with("Kim") {
+            "date = 2024-01-02\n"
+        } else {
+            ""
+        };
+        format!(
+            "+++\ntitle = \"T\"\n{date}+++\nText.\n\n{{{{ chart(data=\"tests\", kind=\"bar\", x=\"kind\", y=\"count\", x_label=\"{x_label}\", y_label=\"Tests\", title=\"{title}\", source=\"{source}\") }}}}\n"
+        )
+    };
+    site.write(
+        "content/sec/bar.md",
+        chart("Kim's tests", "An article's count", "Kim's kinds"),
+    );
+    site.write(
+        "content/sec/bar.fr.md",
+        chart(
+            "Depuis l'arrivée de Kim",
+            "Un minimum : l'article en indique plus",
+            "Type d'essai",
+        ),
+    );
+    run(&site.build_args(&[])).expect_success();
+    let out = site.out();
+    for (page, caption, axis) in [
+        (
+            "sec/bar/index.html",
+            "Kim\u{2019}s tests Source: An article\u{2019}s count",
+            "Kim\u{2019}s kinds",
+        ),
+        (
+            "fr/sec/bar/index.html",
+            "Depuis l\u{2019}arrivée de Kim Source\u{202f}: Un minimum\u{202f}: l\u{2019}article en indique plus",
+            "Type d\u{2019}essai",
+        ),
+    ] {
+        let html = read_html(&out.join(page));
+        let figure = html
+            .select(&sel("figure.chart"))
+            .next()
+            .unwrap_or_else(|| panic!("{page}: no chart"));
+        let shown = figure
+            .select(&sel("figcaption"))
+            .map(|c| c.text().collect::<String>().trim().to_string())
+            .collect::<Vec<_>>();
+        assert_eq!(shown, [caption], "{page}: the chart's caption");
+        let texts = figure
+            .select(&sel("svg text"))
+            .map(|t| t.text().collect::<String>())
+            .collect::<Vec<_>>();
+        assert!(
+            texts.iter().any(|t| t == axis),
+            "{page}: no axis title {axis:?} among the chart's texts {texts:?}"
+        );
+    }
+}

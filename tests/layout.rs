@@ -1,12 +1,15 @@
 //! The default theme's layout, measured in headless Chromium on the repository's example site:
 //!
-//! - on a 360x800 phone screen: no page kind scrolls sideways, the header stays compact, every
-//!   cell of the hedge matrix is inside the screen without a scrolling box, a brief's bottom
-//!   line is on the first screen, and chart text is at least 12 CSS px as rendered;
+//! - on a 360x800 phone screen, in English and in French: no page kind scrolls sideways (nor
+//!   does the opened menu or estimative legend), the header stays compact, every cell of the
+//!   hedge matrix is inside the screen without a scrolling box, a brief's bottom line is on the
+//!   first screen, and chart text is at least 12 CSS px as rendered;
 //! - the menu is a disclosure that opens without JavaScript on a phone and is always open on a
 //!   wide screen;
 //! - the estimative legend is closed until a reader opens it or follows a judgment's word to
 //!   it, and printed open;
+//! - the language switcher stays inside the header's column and clear of the site's name, and
+//!   on a wide screen the search box stays beside the navigation, in both languages;
 //! - the home page is one grid: every brief card has its title, date and bottom line, and the
 //!   cards of a row are the same height.
 //!
@@ -23,8 +26,9 @@ use serde_json::{Value, json};
 
 use site::build_example;
 
-/// Every kind of page the theme has, with a page of the example site for each.
-const PAGES: [&str; 11] = [
+/// Every kind of page the theme has, with a page of the example site for each, in English and
+/// in French (about a fifth longer: headers, buttons, badges and labels must still fit).
+const PAGES: [&str; 22] = [
     "/",
     "/hedges/",
     "/hedges/china/",
@@ -36,13 +40,27 @@ const PAGES: [&str; 11] = [
     "/topics/",
     "/search/",
     "/404.html",
+    "/fr/",
+    "/fr/hedges/",
+    "/fr/hedges/china/",
+    "/fr/alliance-posture/north-korea-threat/",
+    "/fr/briefing/",
+    "/fr/chronology/",
+    "/fr/acteurs/",
+    "/fr/acteurs/japon/",
+    "/fr/themes/",
+    "/fr/search/",
+    "/fr/404.html",
 ];
 
 /// The example's briefs: each must show its bottom line on a phone's first screen.
-const BRIEFS: [&str; 3] = [
+const BRIEFS: [&str; 6] = [
     "/hedges/china/",
     "/alliance-posture/north-korea-threat/",
     "/canada/implications/",
+    "/fr/hedges/china/",
+    "/fr/alliance-posture/north-korea-threat/",
+    "/fr/canada/implications/",
 ];
 
 fn screen(b: &mut cdp::Browser, width: u32, height: u32, mobile: bool) {
@@ -132,9 +150,35 @@ fn phone_layout(b: &mut cdp::Browser, site: &site::Site, problems: &mut Vec<Stri
                 "{p} at 360 px: the header takes {header:.0} px of 800 (at most 120)"
             ));
         }
-        if p == "/hedges/" {
+        if p.ends_with("/hedges/") {
             for m in list(&b.eval_ok(MATRIX)) {
                 problems.push(format!("{p} at 360 px, hedge matrix: {m}"));
+            }
+        }
+        // What opens on demand must fit too: the menu, and a brief's estimative legend (its
+        // French words are the longest badges).
+        for (what, open) in [
+            ("the opened menu", "document.querySelector('.site-menu')"),
+            (
+                "the opened estimative legend",
+                "document.querySelector('details.legend')",
+            ),
+        ] {
+            if b.eval_ok(&format!("(() => {{ const d = {open}; if (!d) return false; d.open = true; return true; }})()"))
+                == Value::Bool(true)
+            {
+                for o in list(&b.eval_ok(OVERFLOW)) {
+                    problems.push(format!("{p} at 360 px, {what}: {o}"));
+                }
+                // The legend's table sits in a box that would scroll rather than overflow: on
+                // a phone it must not need to.
+                let scrolls = b.eval_ok(&format!(
+                    "[...{open}.querySelectorAll('.table-scroll')].map(s => s.scrollWidth - s.clientWidth).filter(d => d > 0.5)"
+                ));
+                for d in list(&scrolls) {
+                    problems.push(format!("{p} at 360 px, {what}: a table scrolls sideways by {d} px"));
+                }
+                b.eval_ok(&format!("{open}.open = false, true"));
             }
         }
         let text = b.eval_ok(CHART_TEXT);
@@ -205,6 +249,51 @@ fn menu_works_without_script(b: &mut cdp::Browser, site: &site::Site, problems: 
         != Value::Bool(false)
     {
         problems.push("at 1366 px the menu's toggle is shown".into());
+    }
+}
+
+/// The language switcher shows on every width, inside the header's column, clear of the site's
+/// name (the French name is the longer), in both languages; on a wide screen the search box is
+/// on the navigation's row.
+fn switcher_clear_of_the_title(
+    b: &mut cdp::Browser,
+    site: &site::Site,
+    problems: &mut Vec<String>,
+) {
+    for (width, mobile) in [(360, true), (768, false), (1366, false)] {
+        screen(b, width, 900, mobile);
+        for p in ["/hedges/china/", "/fr/hedges/china/"] {
+            b.navigate(&site.url(p));
+            let found = b.eval_ok(
+                "(() => { const s = document.querySelector('.site-languages a'); \
+                 const t = document.querySelector('.site-title a'); \
+                 const col = document.querySelector('.site-header__inner').getBoundingClientRect(); \
+                 if (!s || !t || !s.checkVisibility()) return 'no switcher shown'; \
+                 const a = s.getBoundingClientRect(); const out = []; \
+                 for (const r of t.getClientRects()) \
+                   if (a.left < r.right && r.left < a.right && a.top < r.bottom && r.top < a.bottom) \
+                     out.push('the switcher overlaps the site name'); \
+                 if (a.left < col.left - 0.5 || a.right > col.right + 0.5) \
+                   out.push('the switcher spans ' + Math.round(a.left) + '..' + Math.round(a.right) \
+                     + ', outside the header column ' + Math.round(col.left) + '..' + Math.round(col.right)); \
+                 return out.join('; '); })()",
+            );
+            if let Some(f) = found.as_str().filter(|f| !f.is_empty()) {
+                problems.push(format!("{p} at {width} px: {f}"));
+            }
+            // On a wide screen the search box stays on the navigation's row (the French
+            // navigation is a fifth longer than the English).
+            let beside = b.eval_ok(
+                "(() => { const n = document.querySelector('.site-nav__list').getBoundingClientRect(); \
+                 const f = document.querySelector('.site-search')?.getBoundingClientRect(); \
+                 return !!f && f.top < n.bottom && n.top < f.bottom; })()",
+            );
+            if width == 1366 && beside != Value::Bool(true) {
+                problems.push(format!(
+                    "{p} at {width} px: the search box is not beside the navigation"
+                ));
+            }
+        }
     }
 }
 
@@ -319,6 +408,7 @@ fn theme_layout_on_phone_and_wide_screens() {
     }
     b.set_color_scheme(false);
     menu_works_without_script(&mut b, &site, &mut problems);
+    switcher_clear_of_the_title(&mut b, &site, &mut problems);
     legend_opens_on_demand(&mut b, &site, &mut problems);
     home_is_one_grid(&mut b, &site, &mut problems);
     b.close();

@@ -1,6 +1,6 @@
 //! The Lighthouse gate (#17): the example site, built by the real binary and served by nginx with
 //! gzip on, scores 100 in performance, accessibility, best practices and SEO on the home page, a
-//! section, a brief, `/search/` and `/briefing/`, with Lighthouse's mobile and desktop presets,
+//! section, a brief, `/search/`, `/briefing/` and a brief of the French edition, with Lighthouse's mobile and desktop presets,
 //! taking the median of 3 runs per page and preset.
 //!
 //! Lighthouse 12 (tools/node_modules, pinned in tools/package-lock.json) runs with Debian's
@@ -32,13 +32,15 @@ use tempfile::TempDir;
 use nginx::Nginx;
 
 /// The pages under the gate: home, a section (the one with the hedge matrix), a brief (the one
-/// with a chart), search and the one-page briefing.
-const PAGES: [&str; 5] = [
+/// with a chart), search, the one-page briefing, and a French brief (its `lang`, `hreflang`
+/// alternates and longer text).
+const PAGES: [&str; 6] = [
     "/",
     "/hedges/",
     "/alliance-posture/north-korea-threat/",
     "/search/",
     "/briefing/",
+    "/fr/hedges/china/",
 ];
 const PRESETS: [&str; 2] = ["mobile", "desktop"];
 const CATEGORIES: [&str; 4] = ["performance", "accessibility", "best-practices", "seo"];

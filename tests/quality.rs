@@ -1,8 +1,8 @@
 //! Quality gates on the repository's example site, built by the real binary:
 //!
 //! - every generated page is valid HTML by the Nu Html Checker (vnu.jar);
-//! - the main kinds of page have no axe-core violations, in light and in dark mode, and the
-//!   search page really finds things.
+//! - the main kinds of page, English and French, have no axe-core violations, in light and in
+//!   dark mode, and the search page really finds things (the French one French pages only).
 //!
 //! The tools come from tools/env.sh (scripts/setup-test-tools installs them). A missing tool
 //! skips the test with a loud note, except under CI, where it fails.
@@ -140,6 +140,94 @@ fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
         "[...document.querySelectorAll('.pagefind-ui__result-title')].map(e => e.textContent.trim())",
     );
     strings(&titles).into_iter().map(str::to_string).collect()
+}
+
+/// On a search page: searches for `word` and waits until pagefind has answered, with results or
+/// with none. Returns the paths of the pages found, in pagefind's order.
+fn search_paths(b: &mut cdp::Browser, word: &str) -> Vec<String> {
+    let ready = b.poll(
+        &format!("!!document.querySelector('{SEARCH_INPUT}')"),
+        Duration::from_millis(50),
+        Duration::from_secs(5),
+    );
+    assert!(
+        ready.is_some(),
+        "the pagefind UI did not render its search box"
+    );
+    b.eval_ok(&format!(
+        "(() => {{ const i = document.querySelector('{SEARCH_INPUT}'); i.focus(); \
+         i.value = {word:?}; i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
+    ));
+    // While it searches, pagefind shows its message alone; the list of results comes with the
+    // answer, empty when nothing matched.
+    let answered = b.poll(
+        &format!(
+            "!!document.querySelector('.pagefind-ui__results') \
+             && document.querySelector('.pagefind-ui__message')?.textContent.includes({word:?}) \
+             && !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')"
+        ),
+        Duration::from_millis(50),
+        Duration::from_secs(10),
+    );
+    assert!(
+        answered.is_some(),
+        "searching for {word:?}: no answer within 10 s"
+    );
+    let paths = b.eval_ok(
+        "[...document.querySelectorAll('.pagefind-ui__result-link')].map(a => new URL(a.href).pathname)",
+    );
+    strings(&paths).into_iter().map(str::to_string).collect()
+}
+
+/// The French search page searches the French edition only (pagefind's multilingual bundle: one
+/// index per `<html lang>`): a word of both editions and a word only the French text has find
+/// French pages and no English one, and a word only the English text has finds nothing, while
+/// the English search page does find it. Its interface speaks French too.
+fn french_search_finds_french_pages_only(b: &mut cdp::Browser, site: &site::Site) {
+    let french = site.url("/fr/search/");
+    b.navigate(&french);
+    search_paths(b, "Senkaku");
+    let placeholder = b.eval_ok(&format!(
+        "document.querySelector('{SEARCH_INPUT}').placeholder"
+    ));
+    assert_eq!(
+        placeholder,
+        Value::from("Rechercher"),
+        "the French search page's search box is not in French"
+    );
+    // "Poutine" is the French text's "Putin".
+    // pagefind lists the best five at first: "couverture" is on nearly every French page.
+    for (word, page) in [
+        ("Senkaku", Some("/fr/hedges/china/")),
+        ("couverture", None),
+        ("Poutine", Some("/fr/hedges/russia/")),
+    ] {
+        b.navigate(&french);
+        let found = search_paths(b, word);
+        assert!(
+            !found.is_empty() && page.is_none_or(|page| found.iter().any(|p| p == page)),
+            "searching /fr/search/ for {word:?} did not find {}: {found:?}",
+            page.unwrap_or("anything")
+        );
+        let english: Vec<_> = found.iter().filter(|p| !p.starts_with("/fr/")).collect();
+        assert!(
+            english.is_empty(),
+            "searching /fr/search/ for {word:?} found English pages: {english:?}"
+        );
+    }
+    b.navigate(&french);
+    let found = search_paths(b, "Putin");
+    assert!(
+        found.is_empty(),
+        "searching /fr/search/ for the English text's word \"Putin\" found {found:?}"
+    );
+    b.navigate(&site.url("/search/"));
+    let found = search_paths(b, "Putin");
+    assert!(
+        found.iter().any(|p| p == "/hedges/russia/")
+            && found.iter().all(|p| !p.starts_with("/fr/")),
+        "searching /search/ for \"Putin\" should find English pages only, found {found:?}"
+    );
 }
 
 /// The strings of a JSON array, as an `eval` of `[...].map(...)` returns them.
@@ -375,6 +463,15 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
         "/chronology/",
         "/briefing/",
         "/search/",
+        // The French edition: its taxonomies have French URL names.
+        "/fr/",
+        "/fr/hedges/",
+        "/fr/hedges/china/",
+        "/fr/acteurs/",
+        "/fr/acteurs/japon/",
+        "/fr/chronology/",
+        "/fr/briefing/",
+        "/fr/search/",
     ];
     for p in pages {
         let file = site.out.join(p.trim_start_matches('/')).join("index.html");
@@ -436,6 +533,13 @@ fn main_pages_have_no_accessibility_violations_in_light_and_dark_mode() {
                     eprintln!("search for \"Senkaku\" found: {}", titles.join(" | "));
                     no_furniture_in_search_results(&mut b, &url);
                 }
+            }
+            if p == "/fr/search/" {
+                if !dark {
+                    french_search_finds_french_pages_only(&mut b, &site);
+                }
+                b.navigate(&url);
+                search_paths(&mut b, "Senkaku");
             }
             every_focusable_element_shows_focus(&mut b, p, scheme);
             if p == "/briefing/" && !dark {

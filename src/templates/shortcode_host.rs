@@ -307,10 +307,16 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                         ));
                     }
                 }
-                let [x_label, y_label] = labels;
-                let title = str_arg(call, "title")?.map(str::to_string);
-                let source = str_arg(call, "source")?.map(str::to_string);
-                let description = str_arg(call, "description")?.map(str::to_string);
+                // A chart's words are the brief's text: typeset as the page around it is (’, and
+                // in French « » and the narrow space before ;:!?).
+                let lang = links.strings().get("lang").to_string();
+                let typeset = |s: Option<String>| {
+                    s.map(|s| crate::typography::smarten_in(&s, &lang).into_owned())
+                };
+                let [x_label, y_label] = labels.map(typeset);
+                let title = typeset(str_arg(call, "title")?.map(str::to_string));
+                let source = typeset(str_arg(call, "source")?.map(str::to_string));
+                let description = typeset(str_arg(call, "description")?.map(str::to_string));
                 let file = self.data_file(&data_name)?.clone();
                 let spec = charts::ChartSpec {
                     kind: &kind,

@@ -25,13 +25,46 @@ pub struct Site {
 /// Builds the repository's example site with base_url on a free local port; the port's listener
 /// is kept for `serve`, so no other process can take it meanwhile.
 pub fn build_example() -> Site {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("temporary folder");
+    build(&repo, dir)
+}
+
+/// The example site with some of its files left out (paths from the repository root, such as
+/// `content/hedges/india.fr.md`): a copy of the site's own files in a temporary folder, built
+/// like `build_example`. Every page of the example is translated; leaving a translation out
+/// gives a page that is not.
+pub fn build_example_without(left_out: &[&str]) -> Site {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("site");
+    for part in ["briefing.toml", "terms.toml", "content", "themes"] {
+        for e in walkdir::WalkDir::new(repo.join(part)) {
+            let e = e.expect("read the example site");
+            let rel = e.path().strip_prefix(&repo).expect("inside the repository");
+            let to = root.join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).expect("create a folder");
+            } else if !left_out.iter().any(|l| Path::new(l) == rel) {
+                std::fs::create_dir_all(to.parent().expect("a parent")).expect("create a folder");
+                std::fs::copy(e.path(), &to).expect("copy a file of the example");
+            }
+        }
+    }
+    for l in left_out {
+        assert!(repo.join(l).is_file(), "the example site has no file {l}");
+    }
+    build(&root, dir)
+}
+
+/// Builds the site at `root` into `dir`/out.
+fn build(root: &Path, dir: TempDir) -> Site {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free local port");
     let port = listener.local_addr().expect("local address").port();
     let base = format!("http://127.0.0.1:{port}/");
-    let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
     let t = Instant::now();
-    build_example_into(&out, &base);
+    build_site_into(root, &out, &base);
     eprintln!("built the example site in {:?}", t.elapsed());
     Site {
         _dir: dir,
@@ -44,10 +77,16 @@ pub fn build_example() -> Site {
 /// Builds the repository's example site into `out` with base_url `base`, failing the test with
 /// the build's output if the build fails.
 pub fn build_example_into(out: &Path, base: &str) {
+    build_site_into(Path::new(env!("CARGO_MANIFEST_DIR")), out, base);
+}
+
+/// Builds the site at `root` into `out` with base_url `base`, failing the test with the
+/// build's output if the build fails.
+fn build_site_into(root: &Path, out: &Path, base: &str) {
     let run = Command::new(env!("CARGO_BIN_EXE_briefing"))
         .arg("build")
         .arg("--root")
-        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg(root)
         .arg("--output")
         .arg(out)
         .arg("--base-url")
