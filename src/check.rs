@@ -147,6 +147,11 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
     let built = builder.build()?;
     let config = crate::config::Config::load(root)?;
     let base = config.base_url.trim_end_matches('/').to_string();
+    // A site published under a path (`https://x.org/sub/`) links `/sub/img.png` root-relative.
+    let base_path = base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or_default();
     let mut report = Report {
         diagnostics: built.warnings.clone(),
         pages: built.stats.pages,
@@ -227,7 +232,15 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             } else if url.starts_with('#') {
                 format!("/{page}{url}")
             } else if url.starts_with('/') {
-                url.clone()
+                match url.strip_prefix(base_path.as_str()) {
+                    Some(rest)
+                        if !base_path.is_empty()
+                            && (rest.is_empty() || rest.starts_with(['/', '#', '?'])) =>
+                    {
+                        rest.to_string()
+                    }
+                    _ => url.clone(),
+                }
             } else {
                 // Relative to the page's folder.
                 let dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");

@@ -574,6 +574,7 @@ pub fn same_structure(a: &BriefMeta, b: &BriefMeta) -> bool {
         draft,
         weight,
         slug,
+        translation_key,
         actors,
         topics,
         taxonomies,
@@ -597,6 +598,7 @@ pub fn same_structure(a: &BriefMeta, b: &BriefMeta) -> bool {
         && *draft == b.draft
         && *weight == b.weight
         && *slug == b.slug
+        && *translation_key == b.translation_key
         && *actors == b.actors
         && *topics == b.topics
         && *taxonomies == b.taxonomies

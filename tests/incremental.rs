@@ -324,8 +324,9 @@ fn incremental_rebuilds_equal_full_builds() {
     );
 }
 
-/// The same in English and French: translations created, retitled, broken and deleted, and
-/// term labels changed, among the edits above.
+/// The same in English and French: translations created (named as their original or linked
+/// by `translation_key`), retitled, broken and deleted, and term labels changed, among the
+/// edits above.
 #[test]
 fn incremental_rebuilds_equal_full_builds_in_two_languages() {
     let patches = sequences_equal_full_builds(6, 14, Languages::Two);
@@ -359,7 +360,44 @@ fn edit_bilingual(rng: &mut Rng, root: &Path, n: usize) -> (String, Vec<PathBuf>
         .filter(|p| !p.to_string_lossy().ends_with(".fr.md"))
         .collect();
     let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
-    match rng.below(6) {
+    match rng.below(9) {
+        6 if !originals.is_empty() => {
+            // A translation named unlike its original, linked by `translation_key`.
+            let p = rng.pick(&originals).clone();
+            let text = fs::read_to_string(&p).unwrap();
+            let key = format!("k{n}");
+            let keyed = match text.strip_prefix("+++\n") {
+                Some(rest) if !text.contains("translation_key") => {
+                    format!("+++\ntranslation_key = \"{key}\"\n{rest}")
+                }
+                _ => text,
+            };
+            fs::write(&p, &keyed).unwrap();
+            let key = keyed
+                .lines()
+                .find_map(|l| l.strip_prefix("translation_key = \""))
+                .map(|k| k.trim_end_matches('"').to_string())
+                .unwrap_or(key);
+            let by_name = p.with_extension("fr.md");
+            let mut touched = vec![rel(&p)];
+            if by_name.exists() {
+                fs::remove_file(&by_name).unwrap();
+                touched.push(rel(&by_name));
+            }
+            let t = p.with_file_name(format!("traduit-{n}.fr.md"));
+            fs::write(
+                &t,
+                format!(
+                    "+++\ntitle = \"Clé {n}\"\ntranslation_key = \"{key}\"\n+++\n\nTexte {n}.\n"
+                ),
+            )
+            .unwrap();
+            touched.push(rel(&t));
+            (
+                format!("translate {} by key into {}", p.display(), t.display()),
+                touched,
+            )
+        }
         0 | 1 if !originals.is_empty() => {
             let p = rng.pick(&originals).clone();
             let t = p.with_extension("fr.md");

@@ -731,17 +731,33 @@ fn a_chart_reads_its_data_file_s_translation_and_writes_numbers_in_the_language(
     );
     assert!(!fr.iter().any(|t| t == "Nuclear"), "{fr:?}");
 
-    // A translated data file translates words: a changed number is the translator's mistake.
+    // Numbers are the original's: updating one updates the French chart, and a translation
+    // still giving the old one is told so.
     site.write(
-        "content/data/tests.fr.csv",
-        "kind,count\nNucléaires,3\nMissiles,\"1250,5\"\n",
+        "content/data/tests.csv",
+        "kind,count\nNuclear,3\nMissiles,1300\n",
     );
     let r = run(&site.build_args(&[]));
-    r.expect_code(1);
+    r.expect_success();
     assert!(
         r.stderr.contains("content/data/tests.fr.csv:3:1")
             && r.stderr
-                .contains("row 2, column `count`: `1250,5` where the original has 1250.5"),
+                .contains("row 2, column `count`: 1250.5 where the original has 1300"),
+        "{}",
+        r.stderr
+    );
+    let fr = chart_texts(&out, "/fr/sec/a/");
+    assert!(
+        fr.iter().any(|t| t == "1\u{202f}300") && fr.iter().any(|t| t == "Nucléaires"),
+        "{fr:?}"
+    );
+    // Another shape is the translator's mistake: an error at its line.
+    site.write("content/data/tests.fr.csv", "kind,count\nNucléaires,3\n");
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("content/data/tests.fr.csv")
+            && r.stderr.contains("1 items where the original has 2"),
         "{}",
         r.stderr
     );
@@ -756,5 +772,103 @@ fn the_summary_says_how_much_of_the_site_each_language_has_translated() {
     assert!(
         all.contains("(2 briefs, 1 section; fr: 1 of 2 briefs translated)"),
         "{all}"
+    );
+}
+
+#[test]
+fn translation_key_links_a_translation_named_unlike_its_original() {
+    let site = site();
+    site.write(
+        "content/sec/b.md",
+        "+++\ntitle = \"Russia\"\ntranslation_key = \"russia\"\ndate = 2017-05-02\nactors = [\"Russia\"]\n+++\nOnly English.\n",
+    )
+    .write(
+        "content/sec/russie.fr.md",
+        "+++\ntitle = \"Russie\"\ntranslation_key = \"russia\"\n+++\nEn français.\n",
+    );
+    run(&site.build_args(&[])).expect_success();
+    let out = site.out();
+    // Published under its own file name, with the original's metadata, as its translation.
+    let fr = read_html(&file_for(&out, "/fr/sec/russie/"));
+    let h1 = fr.select(&sel("h1")).next().expect("a heading");
+    assert_eq!(text_of(h1), "Russie");
+    assert!(
+        !file_for(&out, "/fr/sec/b/").exists(),
+        "the fallback page is gone"
+    );
+    let alternates = attr_list(
+        &out,
+        "/sec/b/",
+        "link[rel=alternate][hreflang]",
+        &["hreflang", "href"],
+    );
+    assert!(
+        alternates.contains(&vec![
+            "fr".to_string(),
+            "https://example.org/fr/sec/russie/".to_string()
+        ]),
+        "{alternates:?}"
+    );
+    assert!(
+        fr.select(&sel(".untranslated-notice")).next().is_none(),
+        "a keyed translation is a translation"
+    );
+    // `check` counts it as the original's translation.
+    let check = run(&["check", "--root", site.root.to_str().unwrap()]);
+    let untranslated: Vec<&str> = check
+        .stderr
+        .lines()
+        .filter(|l| l.contains("no translation into `fr`"))
+        .collect();
+    assert!(
+        !check
+            .stderr
+            .contains("`briefing translate content/sec/b.md --to fr`"),
+        "{untranslated:?}\n{}",
+        check.stderr
+    );
+
+    // `translate --update` finds it by its key.
+    let update = run(&[
+        "translate",
+        "--root",
+        site.root.to_str().unwrap(),
+        "content/sec/b.md",
+        "--to",
+        "fr",
+        "--update",
+    ]);
+    update.expect_success();
+    let updated = std::fs::read_to_string(site.root.join("content/sec/russie.fr.md")).unwrap();
+    assert!(updated.contains("translated_from = \""), "{updated}");
+    assert!(!site.root.join("content/sec/b.fr.md").exists());
+
+    // A key no original has, and two translations of one original, are errors at their line.
+    site.write(
+        "content/sec/russie.fr.md",
+        "+++\ntitle = \"Russie\"\ntranslation_key = \"rusia\"\n+++\nEn français.\n",
+    )
+    .write(
+        "content/sec/alpha.fr.md",
+        "+++\ntitle = \"Chine encore\"\ntranslation_key = \"china\"\n+++\n",
+    )
+    .write(
+        "content/sec/a.md",
+        BRIEF.replacen("+++\n", "+++\ntranslation_key = \"china\"\n", 1),
+    );
+    let r = run(&site.build_args(&[]));
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("content/sec/russie.fr.md:3:")
+            && r.stderr
+                .contains("no page in the default language has `translation_key = \"rusia\"`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("content/sec/a.md has two translations into `fr`"),
+        "{}",
+        r.stderr
     );
 }

@@ -289,6 +289,29 @@ fn every_page_url_is_relative_and_names_a_file_while_feeds_stay_absolute() {
     assert!(check.stderr.contains(" 0 errors"), "{}", check.stderr);
 }
 
+/// A site published under a path links `/sub/img/red.png` root-relative: `check` reads the
+/// base path off those links as a browser on the published site would, and still reports a
+/// link under it that names no file.
+#[test]
+fn check_follows_root_relative_links_under_the_base_path() {
+    let site = fixture("");
+    let check = run(&["check", "--root", arg(&site.root)]);
+    check.expect_success();
+    assert!(check.stderr.contains(" 0 errors"), "{}", check.stderr);
+    site.write(
+        "content/sec/broken.md",
+        "+++\ntitle = \"Broken\"\ndate = 2024-02-01\n+++\n![Gone](/sub/img/gone.png) and [out](/other/page/)\n",
+    );
+    let check = run(&["check", "--root", arg(&site.root)]);
+    check.expect_code(1);
+    assert!(
+        check.stderr.contains("missing image /sub/img/gone.png")
+            && check.stderr.contains("broken link to /other/page/"),
+        "{}",
+        check.stderr
+    );
+}
+
 /// With every language under its own prefix (`/en/`, `/fr/`, `/` the language choice): the
 /// same checks, the choice's links reach both homes, and the folder brief's image, linked
 /// root-relative as written for the unprefixed site, is still a file.

@@ -143,8 +143,10 @@ fn cell(v: &str) -> Value {
 }
 
 /// The data files as `language` reads them: each original, or its translation into `language`
-/// where there is one. A translation translates words only: it must have the original's
-/// shape, keys and numbers, or it is an error (and the original is used).
+/// where there is one. A translation gives the words: it must have the original's shape (keys,
+/// columns, rows), or it is an error and the original is used. Numbers and booleans are always
+/// the original's, so updating a figure in the original updates every language; a translation
+/// that gives another one gets a warning (an empty cell inherits without one).
 pub fn localized(
     data: &[Arc<DataFile>],
     language: &str,
@@ -176,23 +178,48 @@ pub fn localized(
             continue;
         };
         let csv = t.rel.ends_with(".csv");
-        match differs(&slot.value, &t.value, &mut Vec::new()) {
-            None => *slot = t.clone(),
-            Some((path, what)) => {
-                let (place, line) = place(&path, csv);
-                let mut d = Diagnostic::error(format!(
-                    "{place}: {what}; a translated data file translates words only"
-                ))
-                .in_file(display)
-                .with_hint(format!(
-                    "keep the original's columns, rows and numbers as they are ({}) and translate only the text",
-                    slot.rel
-                ));
-                if let Some(line) = line {
-                    d = d.at_line(line, 1);
-                }
-                diags.push(d);
+        // The diagnostic at a place in the translation: its row's line in a CSV file.
+        let at = |path: &[String], d: fn(String) -> Diagnostic, what: &str, tail: &str| {
+            let (place, line) = place(path, csv);
+            let d = d(format!("{place}: {what}; {tail}")).in_file(display);
+            match line {
+                Some(line) => d.at_line(line, 1),
+                None => d,
             }
+        };
+        let mut kept = Vec::new();
+        match merge(&slot.value, &t.value, &mut Vec::new(), &mut kept) {
+            Ok(value) => {
+                for (path, what) in kept {
+                    diags.push(
+                        at(&path, Diagnostic::warning, &what, "the original's value is used")
+                            .with_hint(format!(
+                                "numbers come from the original ({}): leave the cell empty or write the original's value",
+                                slot.rel
+                            )),
+                    );
+                }
+                *slot = Arc::new(DataFile {
+                    rel: t.rel.clone(),
+                    name: t.name.clone(),
+                    language: t.language.clone(),
+                    display: t.display.clone(),
+                    hash: slot.hash.rotate_left(1) ^ t.hash,
+                    value,
+                });
+            }
+            Err((path, what)) => diags.push(
+                at(
+                    &path,
+                    Diagnostic::error,
+                    &what,
+                    "a translated data file has its original's keys, columns and rows",
+                )
+                .with_hint(format!(
+                    "keep the structure of the original ({}) and translate only the text",
+                    slot.rel
+                )),
+            ),
         }
     }
     out
@@ -220,64 +247,76 @@ fn place(path: &[String], csv: bool) -> (String, Option<usize>) {
     (format!("`{}`", path.join(".")), None)
 }
 
-/// The first place where `t` is not a translation of `o`: other keys, other lengths, other
-/// numbers or booleans. Strings may differ, except object keys and CSV column names.
-fn differs(o: &Value, t: &Value, path: &mut Vec<String>) -> Option<(Vec<String>, String)> {
-    let show = |v: &Value| match v {
+fn show(v: &Value) -> String {
+    match v {
         Value::String(s) => format!("`{s}`"),
         other => other.to_string(),
-    };
-    let here = |path: &Vec<String>, what: String| Some((path.clone(), what));
+    }
+}
+
+/// The original `o` with the text of its translation `t`: the same keys and lengths or an
+/// error at the first difference; strings from `t` (but object keys and CSV column names, which
+/// charts and templates name), everything else from `o`, noting in `kept` where `t` differs.
+fn merge(
+    o: &Value,
+    t: &Value,
+    path: &mut Vec<String>,
+    kept: &mut Vec<(Vec<String>, String)>,
+) -> Result<Value, (Vec<String>, String)> {
     match (o, t) {
         (Value::Object(a), Value::Object(b)) => {
             if let Some(k) = a.keys().find(|k| !b.contains_key(*k)) {
-                return here(path, format!("`{k}` is missing"));
+                return Err((path.clone(), format!("`{k}` is missing")));
             }
             if let Some(k) = b.keys().find(|k| !a.contains_key(*k)) {
-                return here(path, format!("`{k}` is not in the original"));
+                return Err((path.clone(), format!("`{k}` is not in the original")));
             }
+            let mut out = serde_json::Map::with_capacity(a.len());
             for (k, v) in a {
                 path.push(k.clone());
-                if let Some(d) = differs(v, &b[k], path) {
-                    return Some(d);
-                }
+                out.insert(k.clone(), merge(v, &b[k], path, kept)?);
                 path.pop();
             }
-            None
+            Ok(Value::Object(out))
         }
         (Value::Array(a), Value::Array(b)) => {
             if a.len() != b.len() {
-                return here(
-                    path,
+                return Err((
+                    path.clone(),
                     format!("{} items where the original has {}", b.len(), a.len()),
-                );
+                ));
             }
             // Column names are keys: the chart's `x=` and `y=` name them in every language.
-            let keys = path.last().is_some_and(|p| p == "columns") && path.len() == 1;
+            let keys = path.len() == 1 && path[0] == "columns";
+            let mut out = Vec::with_capacity(a.len());
             for (i, (v, w)) in a.iter().zip(b).enumerate() {
                 path.push(i.to_string());
-                let d = if keys && v != w {
-                    here(
-                        path,
+                if keys && v != w {
+                    return Err((
+                        path.clone(),
                         format!("{} where the original has {}", show(w), show(v)),
-                    )
-                } else {
-                    differs(v, w, path)
-                };
-                if d.is_some() {
-                    return d;
+                    ));
                 }
+                out.push(merge(v, w, path, kept)?);
                 path.pop();
             }
-            None
+            Ok(Value::Array(out))
         }
-        (Value::String(_), Value::String(_)) => None,
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => None,
-        _ if o == t => None,
-        _ => here(
-            path,
-            format!("{} where the original has {}", show(t), show(o)),
-        ),
+        (Value::String(_), Value::String(_)) => Ok(t.clone()),
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => Ok(o.clone()),
+        (_, Value::String(s)) if s.is_empty() => Ok(o.clone()),
+        _ if o == t => Ok(o.clone()),
+        (Value::String(_), _) => Err((
+            path.clone(),
+            format!("{} where the original has text, {}", show(t), show(o)),
+        )),
+        _ => {
+            kept.push((
+                path.clone(),
+                format!("{} where the original has {}", show(t), show(o)),
+            ));
+            Ok(o.clone())
+        }
     }
 }
 
@@ -353,24 +392,48 @@ mod tests {
     }
 
     #[test]
-    fn a_data_translation_that_changes_a_number_or_a_column_is_an_error_at_its_row() {
+    fn a_data_translation_gives_words_and_the_original_its_numbers_and_shape() {
         let original = file(
             "data/t.csv",
             "t",
             None,
             "kind,count\nNuclear,3\nMissiles,70\n",
         );
-        for (text, message, line) in [
+        // Numbers are the original's: a different one is a warning at its row, an empty cell
+        // inherits without one.
+        for (text, warning) in [
             (
                 "kind,count\nNucléaires,3\nMissiles,71\n",
-                "row 2, column `count`: 71 where the original has 70",
-                Some(3),
+                Some("row 2, column `count`: 71 where the original has 70"),
             ),
             (
                 "kind,count\nNucléaires,3\nMissiles,\"70,0\"\n",
-                "row 2, column `count`: `70,0` where the original has 70",
-                Some(3),
+                Some("row 2, column `count`: `70,0` where the original has 70"),
             ),
+            ("kind,count\nNucléaires,\nMissiles,\n", None),
+        ] {
+            let t = file("data/t.fr.csv", "t", Some("fr"), text);
+            let mut diags = Vec::new();
+            let fr = localized(&[original.clone(), t], "fr", &mut diags);
+            assert_eq!(fr[0].value["rows"][0]["kind"], "Nucléaires", "{text}");
+            assert_eq!(fr[0].value["rows"][1]["count"], 70, "{text}");
+            assert_eq!(fr[0].value["rows"][0]["count"], 3, "{text}");
+            match warning {
+                Some(w) => {
+                    assert_eq!(diags.len(), 1, "{text}");
+                    let d = &diags[0];
+                    assert!(
+                        !d.is_error() && d.render(false).contains(w),
+                        "{text}: {}",
+                        d.render(false)
+                    );
+                    assert_eq!(d.location().map(|l| l.0), Some(3), "{text}");
+                }
+                None => assert!(diags.is_empty(), "{text}: {diags:?}"),
+            }
+        }
+        // Another shape is an error, and the original stands in.
+        for (text, message, line) in [
             (
                 "type,count\nNucléaires,3\nMissiles,70\n",
                 "the header line",

@@ -24,6 +24,9 @@ pub struct BriefMeta {
     pub weight: i64,
     #[serde(default)]
     pub slug: Option<String>,
+    /// Names this page for translations whose file names differ from its own.
+    #[serde(default)]
+    pub translation_key: Option<String>,
     #[serde(default)]
     pub bottom_line: Option<String>,
     #[serde(default)]
@@ -204,6 +207,9 @@ pub struct SectionMeta {
     pub paginate_by: Option<usize>,
     #[serde(default)]
     pub bottom_line: Option<String>,
+    /// Names this section for translations whose file names differ from its own.
+    #[serde(default)]
+    pub translation_key: Option<String>,
     #[serde(default)]
     pub draft: bool,
     #[serde(default)]

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod frontmatter;
+mod keys;
 pub mod meta;
 pub mod original;
 mod plain;
@@ -25,7 +26,7 @@ use data::DataFile;
 use meta::{BriefMeta, SectionMeta};
 
 /// One Markdown file with parsed front matter.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceDoc {
     /// Path relative to `content/`, with `/` separators: `hedges/china.md`.
     pub rel: String,
@@ -44,7 +45,7 @@ pub struct SourceDoc {
     pub warnings: Vec<Diagnostic>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum DocKind {
     Section(SectionMeta),
     Brief(Box<BriefMeta>),
@@ -101,7 +102,10 @@ pub struct UnreadBody {
 /// Reads the content tree, reusing parses of files whose text is unchanged.
 #[derive(Default)]
 pub struct Loader {
+    /// The files as read, by path: what the next load reuses.
     docs: HashMap<String, Arc<SourceDoc>>,
+    /// The last load's documents, each translation linked to its original (see `keys`).
+    linked: Vec<Arc<SourceDoc>>,
     data: HashMap<String, Arc<DataFile>>,
     languages: Languages,
 }
@@ -220,6 +224,9 @@ impl Loader {
                 content.assets.push(a);
             }
         }
+        // The reused parses stay as read: a link follows the other files, which may change.
+        keys::link(&mut content.docs, &mut content.diagnostics);
+        self.linked = content.docs.clone();
         self.docs = docs;
         self.data = datas;
         content

@@ -33,7 +33,7 @@ pub struct HedgeTexts {
 impl super::Loader {
     /// Every document the last [`super::Loader::load`] read, in no particular order.
     pub fn loaded(&self) -> impl Iterator<Item = &std::sync::Arc<SourceDoc>> {
-        self.docs.values()
+        self.linked.iter()
     }
 }
 

@@ -41,6 +41,9 @@ pub fn view(content: &Content, language: &str, diags: &mut Vec<Diagnostic>) -> V
         {
             if originals.contains(of.as_str()) || content.failed.iter().any(|f| f == of) {
                 translations.insert(of.as_str(), d);
+            } else if matches!(&d.kind, DocKind::Translation { meta, .. } if meta.translation_key.is_some())
+            {
+                // Its key names no original: `keys::link` said so.
             } else {
                 let base = of.rsplit('/').next().unwrap_or(of);
                 diags.push(
@@ -356,6 +359,10 @@ pub struct TranslationMeta {
     /// The translation's own URL name; the original's otherwise.
     #[serde(default)]
     pub slug: Option<String>,
+    /// The original's `translation_key`, for a translation named unlike its original (see
+    /// [`super::keys`]).
+    #[serde(default)]
+    pub translation_key: Option<String>,
     #[serde(default)]
     pub authors: Option<Vec<String>>,
     #[serde(default)]

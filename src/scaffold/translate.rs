@@ -67,7 +67,17 @@ pub fn translate(
         ));
     };
     let hash = texts.hash();
-    let file = format!("content/{}", translation::translation_path(&rel, to));
+    let key = match &doc.kind {
+        DocKind::Brief(m) => m.translation_key.as_deref(),
+        DocKind::Section(m) => m.translation_key.as_deref(),
+        DocKind::Translation { .. } => None,
+    };
+    let by_name = format!("content/{}", translation::translation_path(&rel, to));
+    // A translation linked by `translation_key` may have any name.
+    let file = match key {
+        Some(k) if !root.join(&by_name).exists() => keyed(root, k, to).unwrap_or(by_name),
+        _ => by_name,
+    };
     let path = root.join(&file);
     if !update {
         if path.exists() {
@@ -194,6 +204,28 @@ fn content_rel(root: &Path, given: &Path) -> Result<String, Failure> {
 }
 
 /// The original, parsed as the build parses it; its errors are the build's.
+/// The translation into `to` (`content/...`) whose `translation_key` is `key`, if any.
+fn keyed(root: &Path, key: &str, to: &str) -> Option<String> {
+    let suffix = format!(".{to}.md");
+    walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(&suffix))
+        .find(|e| {
+            let Ok(text) = fs::read_to_string(e.path()) else {
+                return false;
+            };
+            crate::content::frontmatter::split(&text, |t| t.parse::<toml::Table>().is_ok())
+                .ok()
+                .and_then(|split| text[split.toml].parse::<toml::Table>().ok())
+                .is_some_and(|t| t.get("translation_key").and_then(|v| v.as_str()) == Some(key))
+        })
+        .and_then(|e| {
+            let rel = e.path().strip_prefix(root).ok()?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+}
+
 fn read_original(root: &Path, rel: &str, languages: &Languages) -> Result<SourceDoc, Failure> {
     let path = root.join("content").join(rel);
     let display = crate::diagnostics::display_path(root, &path);
