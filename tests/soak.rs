@@ -749,12 +749,24 @@ impl Soak {
                 let from = format!("Nuclear tests,{}\n", self.nuclear_tests);
                 assert!(text.contains(&from), "{text}");
                 let k = 3 + (self.nuclear_tests - 3 + 1 + self.rng.below(5) as u32) % 6;
-                self.nuclear_tests = k;
+                let old = std::mem::replace(&mut self.nuclear_tests, k);
                 save(
                     &mut self.rng,
                     &path,
                     &text.replace(&from, &format!("Nuclear tests,{k}\n")),
                 );
+                // Its French translation gives the same figure, as a translator keeps it (a
+                // different one builds, with a warning the soak's clean build would lack).
+                let fr = self.content("data/north_korea_tests.fr.csv");
+                if let Ok(text) = fs::read_to_string(&fr) {
+                    let from = format!("Essais nucléaires,{old}\n");
+                    assert!(text.contains(&from), "{text}");
+                    fs::write(
+                        &fr,
+                        text.replace(&from, &format!("Essais nucléaires,{k}\n")),
+                    )
+                    .unwrap();
+                }
                 Edit::new(
                     format!("data: {k} nuclear tests"),
                     vec![Expect::Has(
