@@ -82,6 +82,31 @@ fn lands_on(b: &mut cdp::Browser, path: &str, lang: &str, how: &str) {
     );
 }
 
+/// Records a problem (at `at`) unless the page's switcher is `expected`: its accessible name,
+/// `lang`, `hreflang`, the path it leads to, whether it shows, and its navigation's label.
+fn expect_switcher(
+    b: &mut cdp::Browser,
+    expected: (&str, &str, &str, &str, bool, &str),
+    at: &str,
+    problems: &mut Vec<String>,
+) {
+    let (name, lang, hreflang, to, shown, nav) = switcher(b);
+    let got = (
+        name.as_str(),
+        lang.as_str(),
+        hreflang.as_str(),
+        to.as_str(),
+        shown,
+        nav.as_str(),
+    );
+    if got != expected {
+        problems.push(format!(
+            "{at}: the switcher is (name, lang, hreflang, path, shown, nav label) {got:?}, \
+             expected {expected:?}"
+        ));
+    }
+}
+
 /// The switcher's one link as assistive tech gets it: its accessible name (Chromium's own
 /// computation), `lang`, `hreflang`, the path it leads to, whether it shows, and the label of
 /// the navigation it sits in.
@@ -173,31 +198,19 @@ fn the_language_switcher_leads_to_the_other_edition_and_back() {
 
         // A translated brief: to French with the keyboard, back with the mouse.
         b.navigate(&site.url("/hedges/china/"));
-        let (name, lang, hreflang, to, shown, nav) = switcher(&mut b);
-        let expected = (
-            "Français",
-            "fr",
-            "fr",
-            "/fr/hedges/china/",
-            true,
-            "Languages",
+        expect_switcher(
+            &mut b,
+            (
+                "Français",
+                "fr",
+                "fr",
+                "/fr/hedges/china/",
+                true,
+                "Languages",
+            ),
+            &at("/hedges/china/"),
+            &mut problems,
         );
-        if (
-            name.as_str(),
-            lang.as_str(),
-            hreflang.as_str(),
-            to.as_str(),
-            shown,
-            nav.as_str(),
-        ) != expected
-        {
-            problems.push(format!(
-                "{}: the switcher is (name, lang, hreflang, path, shown, nav label) \
-                 {:?}, expected {expected:?}",
-                at("/hedges/china/"),
-                (name, lang, hreflang, to, shown, nav)
-            ));
-        }
         tab_to_switcher_and_press_enter(&mut b, &mut problems);
         lands_on(
             &mut b,
@@ -205,24 +218,12 @@ fn the_language_switcher_leads_to_the_other_edition_and_back() {
             "fr",
             &at("Enter on the switcher"),
         );
-        let (name, lang, hreflang, to, shown, nav) = switcher(&mut b);
-        let expected = ("English", "en", "en", "/hedges/china/", true, "Langues");
-        if (
-            name.as_str(),
-            lang.as_str(),
-            hreflang.as_str(),
-            to.as_str(),
-            shown,
-            nav.as_str(),
-        ) != expected
-        {
-            problems.push(format!(
-                "{}: the switcher is (name, lang, hreflang, path, shown, nav label) \
-                 {:?}, expected {expected:?}",
-                at("/fr/hedges/china/"),
-                (name, lang, hreflang, to, shown, nav)
-            ));
-        }
+        expect_switcher(
+            &mut b,
+            ("English", "en", "en", "/hedges/china/", true, "Langues"),
+            &at("/fr/hedges/china/"),
+            &mut problems,
+        );
         if b.eval_ok("!!document.querySelector('.untranslated-notice')") != Value::Bool(false) {
             problems.push(format!(
                 "{}: a translated brief shows the fallback notice",

@@ -107,9 +107,8 @@ const AXE_RUN: &str = "axe.run(document, { resultTypes: ['violations'] }).then(r
 
 const SEARCH_INPUT: &str = ".pagefind-ui__search-input";
 
-/// On /search/: waits for the pagefind UI, searches for `word`, and waits for the results.
-/// Returns the result titles.
-fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
+/// On a search page: waits for the pagefind UI's search box and types `word` into it.
+fn type_query(b: &mut cdp::Browser, word: &str) {
     let ready = b.poll(
         &format!("!!document.querySelector('{SEARCH_INPUT}')"),
         Duration::from_millis(50),
@@ -123,6 +122,12 @@ fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
         "(() => {{ const i = document.querySelector('{SEARCH_INPUT}'); i.focus(); \
          i.value = {word:?}; i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
     ));
+}
+
+/// On /search/: waits for the pagefind UI, searches for `word`, and waits for the results.
+/// Returns the result titles.
+fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
+    type_query(b, word);
     let found = b.poll(
         "document.querySelectorAll('.pagefind-ui__result').length > 0 \
          && !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')",
@@ -145,19 +150,7 @@ fn search(b: &mut cdp::Browser, word: &str) -> Vec<String> {
 /// On a search page: searches for `word` and waits until pagefind has answered, with results or
 /// with none. Returns the paths of the pages found, in pagefind's order.
 fn search_paths(b: &mut cdp::Browser, word: &str) -> Vec<String> {
-    let ready = b.poll(
-        &format!("!!document.querySelector('{SEARCH_INPUT}')"),
-        Duration::from_millis(50),
-        Duration::from_secs(5),
-    );
-    assert!(
-        ready.is_some(),
-        "the pagefind UI did not render its search box"
-    );
-    b.eval_ok(&format!(
-        "(() => {{ const i = document.querySelector('{SEARCH_INPUT}'); i.focus(); \
-         i.value = {word:?}; i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
-    ));
+    type_query(b, word);
     // While it searches, pagefind shows its message alone; the list of results comes with the
     // answer, empty when nothing matched.
     let answered = b.poll(
