@@ -50,6 +50,10 @@ pub struct Config {
     /// --relative-urls` too). Feeds, the sitemap and canonical links stay absolute.
     #[serde(default)]
     pub relative_urls: bool,
+    /// Which PDF editions to typeset (`all`: every brief's; `none`). Built without the `pdf`
+    /// feature, the default is `none` and asking for PDFs is an error.
+    #[serde(default)]
+    pub pdf: PdfMode,
     /// Free table for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -68,6 +72,27 @@ pub struct Config {
     /// the site's `i18n/`, see [`crate::strings`]).
     #[serde(skip)]
     pub strings: crate::strings::Strings,
+}
+
+/// `pdf = "all" | "briefing" | "none"` in `briefing.toml`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PdfMode {
+    /// Every brief's PDF (and, later, the whole briefing's).
+    All,
+    /// Only the whole briefing's PDF (not built yet: no brief PDFs).
+    Briefing,
+    None,
+}
+
+impl Default for PdfMode {
+    fn default() -> PdfMode {
+        if cfg!(feature = "pdf") {
+            PdfMode::All
+        } else {
+            PdfMode::None
+        }
+    }
 }
 
 /// What a language other than the default changes (`[languages.fr]`); anything left out is
@@ -229,6 +254,15 @@ impl Config {
             .in_file(display)
             .at(&source, span)
             .with_hint("set e.g. theme = \"default\" and keep the theme in themes/default/; briefing never reads files outside the site root"));
+        }
+        if !cfg!(feature = "pdf") && config.pdf != PdfMode::None {
+            let span = span_of("pdf").unwrap_or(0..0);
+            return Err(Diagnostic::error(
+                "this briefing was built without PDF support, so it cannot typeset the PDFs `pdf` asks for",
+            )
+            .in_file(display)
+            .at(&source, span)
+            .with_hint("set pdf = \"none\", or install a briefing built with the `pdf` feature (on by default)"));
         }
         if config.prefix_default_language && config.languages.is_empty() {
             // A switch that silently does nothing would leave the author wondering why `/en/`

@@ -29,6 +29,8 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pages;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod placeholders;
 pub mod publish;
 pub mod render;

@@ -11,6 +11,7 @@
 #   BRIEFING_AXE_JS        axe-core's axe.min.js, to inject into pages
 #   BRIEFING_NODE          node, 18.16 or later, to run Lighthouse and puppeteer-core
 #   BRIEFING_LIGHTHOUSE    Lighthouse's CLI: "$BRIEFING_NODE" "$BRIEFING_LIGHTHOUSE" URL
+#   BRIEFING_PDFINFO       poppler-utils' pdfinfo (pdffonts, pdftotext, pdftoppm beside it)
 #   BRIEFING_PUPPETEER     puppeteer-core's entry module (scripts/screenshots)
 
 _briefing_tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,6 +44,7 @@ _briefing_find BRIEFING_VNU_JAR "$_briefing_tools/node_modules/vnu-jar/build/dis
 _briefing_find BRIEFING_AXE_JS "$_briefing_tools/node_modules/axe-core/axe.min.js"
 _briefing_find BRIEFING_NODE node /usr/bin/node
 _briefing_find BRIEFING_LIGHTHOUSE "$_briefing_tools/node_modules/lighthouse/cli/index.js"
+_briefing_find BRIEFING_PDFINFO pdfinfo /usr/bin/pdfinfo
 _briefing_find BRIEFING_PUPPETEER "$_briefing_tools/node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js"
 
 unset -f _briefing_find

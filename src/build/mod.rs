@@ -425,6 +425,19 @@ impl Builder {
             }
             files.insert(rel, body);
         }
+        pdfs(
+            &config,
+            &self.options,
+            &self.root,
+            std::iter::once(&site).chain(&others),
+            &mut files,
+            &mut warnings.output,
+        );
+        if warnings.any_error(&markdown) {
+            return Err(Failure::Content(diagnostics::sorted(
+                warnings.into_report(markdown),
+            )));
+        }
         let brief_pages: Arc<Vec<String>> = Arc::new(
             std::iter::once(&site)
                 .chain(&others)
@@ -564,6 +577,46 @@ impl StageTimer {
             self.last = Instant::now();
         }
     }
+}
+
+/// Every brief's PDF edition beside its page, when the config asks for them. `serve` skips
+/// them for now: typesetting every brief would slow each rebuild's save-to-served time.
+#[cfg(feature = "pdf")]
+fn pdfs<'a>(
+    config: &Config,
+    options: &BuildOptions,
+    root: &Path,
+    sites: impl Iterator<Item = &'a Site>,
+    files: &mut BTreeMap<String, Body>,
+    diags: &mut Diagnostics,
+) {
+    if config.pdf != crate::config::PdfMode::All || options.serve {
+        return;
+    }
+    for s in sites {
+        for (rel, bytes) in crate::pdf::briefs(s, root, diags) {
+            if files.contains_key(&rel) {
+                diags.push(
+                    Diagnostic::error(format!("the PDF {rel} would overwrite another file"))
+                        .with_hint("rename the file, or set `pdf = \"none\"` in briefing.toml"),
+                );
+                continue;
+            }
+            files.insert(rel, Body::Bytes(Arc::new(bytes)));
+        }
+    }
+}
+
+/// Built without the `pdf` feature the config cannot ask for PDFs (it refuses `pdf = "all"`).
+#[cfg(not(feature = "pdf"))]
+fn pdfs<'a>(
+    _: &Config,
+    _: &BuildOptions,
+    _: &Path,
+    _: impl Iterator<Item = &'a Site>,
+    _: &mut BTreeMap<String, Body>,
+    _: &mut Diagnostics,
+) {
 }
 
 fn into_bodies(pages: BTreeMap<String, Arc<Vec<u8>>>) -> BTreeMap<String, Body> {

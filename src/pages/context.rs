@@ -81,6 +81,15 @@ pub fn brief_summary(site: &Site, docs: &Documents, b: BriefId) -> Value {
     put("title", Value::from(m.title.as_str()));
     put("permalink", Value::from(site.url(&brief.path)));
     put("path", Value::from(brief.path.as_str()));
+    // Whether a PDF exists is the config's to say; the pages only link it.
+    put(
+        "pdf",
+        if site.config.pdf == crate::config::PdfMode::All {
+            Value::from(site.url(&brief.pdf_path()))
+        } else {
+            Value::none()
+        },
+    );
     put("file", Value::from(brief.doc.rel.as_str()));
     put("date", Value::from(m.date.0.iso()));
     put(

@@ -90,6 +90,21 @@ pub fn nginx() -> Option<PathBuf> {
     find("nginx", "BRIEFING_NGINX", &["/usr/sbin/nginx"])
 }
 
+/// poppler-utils' `pdfinfo`; its siblings (`pdffonts`, `pdftotext`, `pdftoppm`) come in the
+/// same package and folder, so [`poppler`] finds them beside it.
+pub fn pdfinfo() -> Option<PathBuf> {
+    find(
+        "pdfinfo (poppler-utils)",
+        "BRIEFING_PDFINFO",
+        &["/usr/bin/pdfinfo", "pdfinfo"],
+    )
+}
+
+/// Another poppler-utils program, from `pdfinfo`'s folder.
+pub fn poppler(pdfinfo: &Path, program: &str) -> PathBuf {
+    pdfinfo.with_file_name(program)
+}
+
 pub fn node() -> Option<PathBuf> {
     find("node", "BRIEFING_NODE", &["node"])
 }

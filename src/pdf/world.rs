@@ -1,0 +1,126 @@
+//! The Typst `World` of one brief's PDF: the embedded typst-assets fonts (never the system's,
+//! so the bytes do not depend on the machine), the generated main source, the theme's layout
+//! file, and image files of the brief's folder, read through `confine` so no path leaves the
+//! site. `today` is the brief's date, so a document that asks for the date is reproducible.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Dict};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::confine;
+
+/// Parsed once per process: parsing the embedded fonts is the slowest part of a first PDF.
+static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
+    let fonts: Vec<Font> = typst_assets::fonts()
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect();
+    (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
+});
+
+/// The virtual path of the theme's layout, as the main source imports it.
+pub const LAYOUT: &str = "/brief.typ";
+
+pub struct BriefWorld<'a> {
+    library: LazyHash<Library>,
+    main: Source,
+    layout: Source,
+    /// The brief's folder under content/, where its images are.
+    folder: PathBuf,
+    root: &'a confine::Root,
+    today: Datetime,
+}
+
+pub fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+impl<'a> BriefWorld<'a> {
+    /// `None` when a path Typst cannot name (never for the fixed paths used here).
+    pub fn new(
+        inputs: Dict,
+        main: String,
+        layout: Arc<str>,
+        folder: PathBuf,
+        root: &'a confine::Root,
+        today: Datetime,
+    ) -> Option<BriefWorld<'a>> {
+        let library = Library::builder().with_inputs(inputs).build();
+        Some(BriefWorld {
+            library: LazyHash::new(library),
+            main: Source::new(file_id("/main.typ")?, main),
+            layout: Source::new(file_id(LAYOUT)?, layout.to_string()),
+            folder,
+            root,
+            today,
+        })
+    }
+
+    /// The file a virtual path names in the brief's folder, if it stays inside the site.
+    fn real_path(&self, id: FileId) -> FileResult<PathBuf> {
+        let rooted = id.get();
+        if !matches!(rooted.root(), VirtualRoot::Project) {
+            return Err(FileError::AccessDenied);
+        }
+        let rel = rooted.vpath().get_with_slash().trim_start_matches('/');
+        let mut path = self.folder.clone();
+        for part in rel.split('/') {
+            // VirtualPath has already resolved `..`; anything left that is not a plain name
+            // is refused rather than interpreted.
+            if part.is_empty() || part == "." || part == ".." {
+                return Err(FileError::AccessDenied);
+            }
+            path.push(part);
+        }
+        self.root
+            .resolve(&path)
+            .map_err(|_| FileError::NotFound(Path::new(rel).to_path_buf()))
+    }
+}
+
+impl World for BriefWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &FONTS.0
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else if id == self.layout.id() {
+            Ok(self.layout.clone())
+        } else {
+            // Only the two generated sources are Typst code: an image folder must not be able
+            // to supply markup that runs.
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        let path = self.real_path(id)?;
+        std::fs::read(&path)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.1.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
