@@ -60,13 +60,8 @@ impl Brief {
     /// Where the brief's PDF edition is published: beside its page, named after its last path
     /// segment so a downloaded file says what it is (`/hedges/china/china.pdf`).
     pub fn pdf_path(&self) -> String {
-        let name = self
-            .path
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .filter(|n| !n.is_empty())
-            .unwrap_or("brief");
+        let name = self.path.trim_end_matches('/').rsplit('/').next();
+        let name = name.filter(|n| !n.is_empty()).unwrap_or("brief");
         format!("{}{name}.pdf", self.path)
     }
 
