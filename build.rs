@@ -6,6 +6,7 @@ use std::path::Path;
 
 fn main() {
     link_position_dependent();
+    pdf_code();
     let theme = Path::new("themes/default");
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
@@ -58,4 +59,21 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
             out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
+}
+
+/// `BRIEFING_PDF_CODE`: a hash of `src/pdf/`, so a PDF cached beside an output by a briefing
+/// whose PDF code differs is typeset again rather than reused.
+fn pdf_code() {
+    use std::hash::{Hash, Hasher};
+    println!("cargo:rerun-if-changed=src/pdf");
+    let mut names: Vec<_> = std::fs::read_dir("src/pdf")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for n in names {
+        n.file_name().hash(&mut h);
+        std::fs::read(&n).unwrap_or_default().hash(&mut h);
+    }
+    println!("cargo:rustc-env=BRIEFING_PDF_CODE={:016x}", h.finish());
 }

@@ -260,6 +260,13 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             if built.search && path.starts_with("/pagefind/") {
                 continue;
             }
+            // PDF editions are typeset by `build`; check knows them from the build's jobs.
+            if built
+                .pdfs
+                .has(&percent_decode(path.trim_start_matches('/')))
+            {
+                continue;
+            }
             match resolve(built.output.files(), &path) {
                 None => report.diagnostics.push(Diagnostic::error(format!("broken link to {url}")).in_file(&shown).with_hint("the target page or file is not in the built site; fix the link or the template")),
                 Some(target) => {

@@ -13,6 +13,8 @@ use crate::date::PartialDate;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::slug::slugify;
 
+mod editions;
+pub use editions::PDF_MAX_BODY;
 mod ids;
 mod related;
 #[cfg(test)]
@@ -57,14 +59,6 @@ pub struct Brief {
 }
 
 impl Brief {
-    /// Where the brief's PDF edition is published: beside its page, named after its last path
-    /// segment so a downloaded file says what it is (`/hedges/china/china.pdf`).
-    pub fn pdf_path(&self) -> String {
-        let name = self.path.trim_end_matches('/').rsplit('/').next();
-        let name = name.filter(|n| !n.is_empty()).unwrap_or("brief");
-        format!("{}{name}.pdf", self.path)
-    }
-
     pub fn meta(&self) -> &BriefMeta {
         match &self.doc.kind {
             DocKind::Brief(m) => m,

@@ -471,6 +471,12 @@ fn sequences_equal_full_builds(sequences: u64, edits: usize, languages: Language
             .output
             .files()
             .clone();
+        // Every brief's PDF edition is part of what is compared (`pdf = "all"` by default): the
+        // patch path must typeset an edited brief's PDF again, as a full build does.
+        assert!(
+            served.keys().filter(|k| k.ends_with(".pdf")).count() >= briefs(root).len(),
+            "seed {seed}: the site has no PDF editions to compare"
+        );
         if languages == Languages::TwoPrefixed {
             assert!(
                 served.contains_key("en/index.html") && served.contains_key("404.html"),

@@ -7,6 +7,7 @@ mod change;
 mod languages;
 mod links;
 mod patch;
+mod pdfs;
 mod state;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use crate::pages::documents;
 use crate::render;
 use crate::templates::Templates;
 pub use change::{ChangeKind, Changes};
+pub use pdfs::PdfEditions;
 use state::{BuildState, LastBuild, StageWarnings};
 
 #[derive(Debug, Clone, Default)]
@@ -52,6 +54,9 @@ pub struct Stats {
     pub translated: Vec<(String, usize)>,
     pub rendered: usize,
     pub files: usize,
+    /// PDF editions in the output, and how many of them this build typeset (the others had
+    /// unchanged inputs).
+    pub pdfs: (usize, usize),
     pub elapsed: Duration,
 }
 
@@ -70,8 +75,17 @@ impl Stats {
                 )
             })
             .collect();
+        let (pdfs, typeset) = self.pdfs;
+        let pdfs_built = match pdfs {
+            0 => String::new(),
+            n => format!(" and {}", count(n, "PDF")),
+        };
+        let unchanged = match pdfs - typeset.min(pdfs) {
+            0 => String::new(),
+            n => format!("; {n} PDFs unchanged"),
+        };
         format!(
-            "Built {} ({}, {}{languages}) in {} ms",
+            "Built {}{pdfs_built} ({}, {}{languages}) in {} ms{unchanged}",
             count(self.pages, "page"),
             count(self.briefs, "brief"),
             count(self.sections, "section"),
@@ -139,6 +153,8 @@ pub struct Built {
     pub search: bool,
     /// URL paths of the draft briefs this build left out (`/sec/draft/`).
     pub drafts: Arc<Vec<String>>,
+    /// `serve`'s build: the PDFs, typeset on request (a one-shot build has them in `output`).
+    pub pdfs: PdfEditions,
 }
 
 pub struct Builder {
@@ -189,7 +205,13 @@ impl Builder {
         let start = Instant::now();
         match self.classify(changed) {
             Changes::Briefs(rels) => {
-                match patch::patch(&mut self.state, &self.root, &rels, start) {
+                match patch::patch(
+                    &mut self.state,
+                    &self.root,
+                    &rels,
+                    self.options.serve,
+                    start,
+                ) {
                     Ok(built) => Ok(built),
                     // The run starts by dropping the last build, which the patch may have edited
                     // before it stopped.
@@ -425,14 +447,19 @@ impl Builder {
             }
             files.insert(rel, body);
         }
-        pdfs(
+        pdfs::full(
+            caches.pdf,
             &config,
-            &self.options,
+            self.options.serve,
+            staging.map(|_| pdfs::OnDisk {
+                reuse: self.reuse.as_ref(),
+            }),
             &self.root,
             std::iter::once(&site).chain(&others),
             &mut files,
             &mut warnings.output,
         );
+        lap("pdf");
         if warnings.any_error(&markdown) {
             return Err(Failure::Content(diagnostics::sorted(
                 warnings.into_report(markdown),
@@ -515,6 +542,7 @@ impl Builder {
             translated: Stats::translated(others.iter()),
             rendered: rendering.rendered,
             files: files.len() + rendering.written + written_early,
+            pdfs: caches.pdf.counts,
             elapsed: start.elapsed(),
         };
         let output = if staging.is_none() {
@@ -524,7 +552,9 @@ impl Builder {
         };
         let (language, search) = (language.to_string(), config.search);
         let drafts = Arc::new(site.drafts.clone());
-        let report = if staging.is_none() {
+        let pdf_warnings = self.state.pdf.warnings();
+        let pdfs = self.state.pdf.editions();
+        let mut report = if staging.is_none() {
             let report = warnings.report(markdown);
             self.state.finish_run(LastBuild {
                 warnings,
@@ -541,6 +571,7 @@ impl Builder {
         } else {
             warnings.into_report(markdown)
         };
+        report.extend(pdf_warnings);
         Ok(Built {
             output,
             stats,
@@ -550,6 +581,7 @@ impl Builder {
             language,
             search,
             drafts,
+            pdfs,
         })
     }
 }
@@ -577,46 +609,6 @@ impl StageTimer {
             self.last = Instant::now();
         }
     }
-}
-
-/// Every brief's PDF edition beside its page, when the config asks for them. `serve` skips
-/// them for now: typesetting every brief would slow each rebuild's save-to-served time.
-#[cfg(feature = "pdf")]
-fn pdfs<'a>(
-    config: &Config,
-    options: &BuildOptions,
-    root: &Path,
-    sites: impl Iterator<Item = &'a Site>,
-    files: &mut BTreeMap<String, Body>,
-    diags: &mut Diagnostics,
-) {
-    if config.pdf != crate::config::PdfMode::All || options.serve {
-        return;
-    }
-    for s in sites {
-        for (rel, bytes) in crate::pdf::briefs(s, root, diags) {
-            if files.contains_key(&rel) {
-                diags.push(
-                    Diagnostic::error(format!("the PDF {rel} would overwrite another file"))
-                        .with_hint("rename the file, or set `pdf = \"none\"` in briefing.toml"),
-                );
-                continue;
-            }
-            files.insert(rel, Body::Bytes(Arc::new(bytes)));
-        }
-    }
-}
-
-/// Built without the `pdf` feature the config cannot ask for PDFs (it refuses `pdf = "all"`).
-#[cfg(not(feature = "pdf"))]
-fn pdfs<'a>(
-    _: &Config,
-    _: &BuildOptions,
-    _: &Path,
-    _: impl Iterator<Item = &'a Site>,
-    _: &mut BTreeMap<String, Body>,
-    _: &mut Diagnostics,
-) {
 }
 
 fn into_bodies(pages: BTreeMap<String, Arc<Vec<u8>>>) -> BTreeMap<String, Body> {

@@ -46,6 +46,7 @@ pub(super) fn patch(
     state: &mut BuildState,
     root: &Path,
     rels: &[String],
+    serve: bool,
     start: Instant,
 ) -> Result<Built, Unpatchable> {
     let (last, caches) = state.for_patch().ok_or(Unpatchable::NoLastBuild)?;
@@ -69,6 +70,13 @@ pub(super) fn patch(
         match (&d.old.kind, &d.new.kind) {
             (DocKind::Brief(old), DocKind::Brief(new)) => {
                 if !crate::model::same_structure(old, new) {
+                    return Err(Unpatchable::Restructured);
+                }
+                // Whether the brief has a PDF edition (the pages link it, the sitemap lists it).
+                let long = |d: &crate::content::SourceDoc| {
+                    d.text.len().saturating_sub(d.body_start) > crate::model::PDF_MAX_BODY
+                };
+                if long(&d.old) != long(&d.new) {
                     return Err(Unpatchable::Restructured);
                 }
                 // A brief missing from the model is an unpublished draft, and stays one.
@@ -188,6 +196,18 @@ pub(super) fn patch(
     if diags.has_errors() {
         return Err(Unpatchable::Errors);
     }
+    let sites: Vec<&crate::model::Site> = std::iter::once(&last.site)
+        .chain(last.others.iter().map(|(s, _)| s))
+        .collect();
+    let by_site: Vec<(&crate::model::Site, &[crate::model::BriefId])> = sites
+        .into_iter()
+        .zip(&edited)
+        .map(|(s, b)| (s, b.as_slice()))
+        .collect();
+    if !super::pdfs::patch(caches.pdf, &by_site, serve, root, &mut files, &mut changed) {
+        return Err(Unpatchable::Errors);
+    }
+    laps.lap("pdf");
     let mut markdown = caches.markdown.warnings();
     for (site, _) in &last.others {
         if let Some((md, _)) = caches.languages.get(&site.language.code) {
@@ -195,7 +215,8 @@ pub(super) fn patch(
         }
     }
     markdown.extend(caches.links.diagnostics().cloned());
-    let warnings = last.warnings.report(markdown);
+    let mut warnings = last.warnings.report(markdown);
+    warnings.extend(caches.pdf.warnings());
     let stats = Stats {
         rendered,
         translated: Stats::translated(last.others.iter().map(|(s, _)| s)),
@@ -211,5 +232,6 @@ pub(super) fn patch(
         language: last.site.config.language.clone(),
         search: last.site.config.search,
         drafts: Arc::new(last.site.drafts.clone()),
+        pdfs: caches.pdf.editions(),
     })
 }

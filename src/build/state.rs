@@ -27,6 +27,8 @@ pub(super) struct BuildState {
     pub(super) links: LinkCheck,
     /// The Markdown and render caches of the site's other languages, by language code.
     pub(super) languages: std::collections::BTreeMap<String, (MarkdownCache, RenderCache)>,
+    /// The PDF jobs of the last build and the PDFs kept between builds.
+    pub(super) pdf: super::pdfs::PdfState,
     /// What the last successful in-memory build produced, for the patch path.
     last: Option<LastBuild>,
 }
@@ -89,6 +91,7 @@ pub(super) struct Caches<'a> {
     pub(super) render: &'a mut RenderCache,
     pub(super) links: &'a mut LinkCheck,
     pub(super) languages: &'a mut std::collections::BTreeMap<String, (MarkdownCache, RenderCache)>,
+    pub(super) pdf: &'a mut super::pdfs::PdfState,
 }
 
 impl BuildState {
@@ -103,6 +106,7 @@ impl BuildState {
             render: &mut self.render,
             links: &mut self.links,
             languages: &mut self.languages,
+            pdf: &mut self.pdf,
         }
     }
 
@@ -123,6 +127,7 @@ impl BuildState {
                 render: &mut self.render,
                 links: &mut self.links,
                 languages: &mut self.languages,
+                pdf: &mut self.pdf,
             },
         ))
     }

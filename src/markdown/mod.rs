@@ -183,19 +183,35 @@ fn find_end_tag(html: &str, from: usize, name: &str) -> usize {
 
 /// Drops the tags of containers (block quotes, lists, emphasis, strong, strikethrough, links)
 /// nested deeper than [`MAX_NESTING`]; their content stays, flattened into the deepest allowed
-/// level. Items follow their list.
-#[derive(Default)]
-struct Nesting {
+/// level. Items follow their list. The PDF stage keeps a lower limit (Typst lays out at most
+/// 72 levels).
+pub struct Nesting {
     /// Per open block quote, list or item: whether its tags are dropped.
     open: Vec<bool>,
     depth: usize,
+    max: usize,
     /// Where the first flattened level starts, for the warning.
     first_dropped: Option<Range<usize>>,
 }
 
+impl Default for Nesting {
+    fn default() -> Nesting {
+        Nesting::new(MAX_NESTING)
+    }
+}
+
 impl Nesting {
+    pub fn new(max: usize) -> Nesting {
+        Nesting {
+            open: Vec::new(),
+            depth: 0,
+            max,
+            first_dropped: None,
+        }
+    }
+
     /// Whether to keep this event; `None` when it is not a container tag.
-    fn keep(&mut self, ev: &Event, range: &Range<usize>) -> Option<bool> {
+    pub fn keep(&mut self, ev: &Event, range: &Range<usize>) -> Option<bool> {
         match ev {
             Event::Start(
                 Tag::BlockQuote(_)
@@ -205,7 +221,7 @@ impl Nesting {
                 | Tag::Strikethrough
                 | Tag::Link { .. },
             ) => {
-                let drop = self.depth >= MAX_NESTING;
+                let drop = self.depth >= self.max;
                 if drop {
                     self.first_dropped.get_or_insert(range.clone());
                 } else {

@@ -198,6 +198,16 @@ impl Reuse {
         (meta.is_file() && meta.len() == len && old.canonicalize().ok()? == old).then_some(old)
     }
 
+    /// The bytes of the previous output's file at `rel`, if it is a regular file reached
+    /// without any symlink.
+    pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        let old = self.previous.join(rel);
+        let meta = fs::symlink_metadata(&old).ok()?;
+        (meta.is_file() && old.canonicalize().ok()? == old)
+            .then(|| fs::read(&old).ok())
+            .flatten()
+    }
+
     /// Hard-links the previous output's file at `rel` to `dest` when it is a candidate of `len`
     /// bytes and `same` says it holds the new bytes; false when `dest` is left to be written.
     fn link(&self, rel: &str, len: u64, dest: &Path, same: impl FnOnce(&Path) -> bool) -> bool {

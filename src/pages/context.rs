@@ -84,7 +84,7 @@ pub fn brief_summary(site: &Site, docs: &Documents, b: BriefId) -> Value {
     // Whether a PDF exists is the config's to say; the pages only link it.
     put(
         "pdf",
-        if site.config.pdf == crate::config::PdfMode::All {
+        if brief.has_pdf(&site.config) {
             Value::from(site.url(&brief.pdf_path()))
         } else {
             Value::none()

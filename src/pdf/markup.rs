@@ -18,6 +18,8 @@ use crate::model::Site;
 /// their references). A private-use character: `string` escapes it in user text, so only
 /// this module ever writes it raw.
 const FOOTNOTE: char = '\u{E000}';
+/// How deep quotes, lists, emphasis and links nest in a PDF.
+const MAX_NESTING: usize = 8;
 /// What the Markdown stage puts around a shortcode's token.
 const SHORTCODE: char = '\u{2063}';
 /// Starts a citation's output: the space an author leaves before `{{ cite() }}` is dropped,
@@ -115,7 +117,13 @@ fn convert(markdown: &str, links: &dyn Fn(&str) -> Option<String>) -> String {
     let mut saved: Vec<(String, String)> = Vec::new();
     let mut code: Option<(String, String)> = None;
     let mut image: Option<(String, String)> = None;
-    for event in Parser::new_ext(markdown, crate::markdown::options()) {
+    // Typst lays out at most 72 levels, and each container here is two or three: deeper
+    // Markdown is flattened (its text stays), as the pages flatten it past 100.
+    let mut nesting = crate::markdown::Nesting::new(MAX_NESTING);
+    for (event, range) in Parser::new_ext(markdown, crate::markdown::options()).into_offset_iter() {
+        if nesting.keep(&event, &range) == Some(false) {
+            continue;
+        }
         if let Some((_, alt)) = image.as_mut() {
             match event {
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),

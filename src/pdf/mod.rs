@@ -4,10 +4,11 @@
 //! identifier comes from the brief's path and the timestamp from its date, so two builds give
 //! the same bytes.
 
+mod cache;
 mod markup;
 mod world;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -21,6 +22,8 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::confine;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Brief, Site};
+
+pub use cache::{Cache, MANIFEST};
 
 pub use markup::string as typst_string;
 
@@ -58,53 +61,96 @@ fn layout(root: &Path, theme_dir: &Path, diags: &mut Diagnostics) -> Option<(Arc
     None
 }
 
-/// Every brief's PDF in `site`, by output path (`hedges/china/china.pdf`), built in parallel.
-/// Typst's caches are emptied afterwards, also when a brief failed, so a long `serve` does
-/// not grow.
-pub fn briefs(site: &Site, root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
-    let theme_dir = site.config.theme_dir(root);
-    let Some((layout, shown)) = layout(root, &theme_dir, diags) else {
-        return Vec::new();
-    };
-    let confined = confine::Root::new(root);
-    type Made = Result<(String, Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>;
-    let results: Vec<Made> = site
-        .briefs
-        .iter()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|b| {
-            let (bytes, warnings) = brief(site, b, root, &confined, &layout, &shown)?;
-            Ok((
-                b.pdf_path().trim_start_matches('/').to_string(),
-                bytes,
-                warnings,
-            ))
-        })
-        .collect();
-    comemo::evict(0);
-    let mut out = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((path, bytes, warnings)) => {
-                diags.extend(warnings);
-                out.push((path, bytes));
-            }
-            Err(ds) => diags.extend(ds),
-        }
-    }
-    out
+/// The layout every PDF of a build shares, read once.
+#[derive(Clone, Hash)]
+pub struct Layout {
+    text: Arc<str>,
+    /// Its path as a reader finds it (`themes/default/pdf/brief.typ`).
+    shown: String,
 }
 
-/// One brief's PDF bytes.
-pub fn brief(
-    site: &Site,
-    b: &Brief,
-    root: &Path,
-    confined: &confine::Root,
-    layout: &Arc<str>,
-    layout_shown: &str,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
+impl Layout {
+    pub fn read(site: &Site, root: &Path, diags: &mut Diagnostics) -> Option<Layout> {
+        let (text, shown) = layout(root, &site.config.theme_dir(root), diags)?;
+        Some(Layout { text, shown })
+    }
+}
+
+/// Everything one PDF is typeset from, declared once: the `World` is built from its
+/// [`Declared`] part and its fingerprint is that part's hash, so a PDF is typeset again exactly
+/// when something it reads changed (plus the files Typst reads while typesetting, which
+/// [`Typeset::reads`] records).
+pub struct Job {
+    /// Output path, `hedges/china/china.pdf`.
+    pub path: String,
+    /// The brief's file as a reader names it, for errors.
+    display: PathBuf,
+    /// What converting the body warned about (shortcodes and HTML a PDF shows as text).
+    warnings: Vec<String>,
+    declared: Declared,
+    fingerprint: u64,
+}
+
+#[derive(Hash)]
+struct Declared {
+    inputs: Dict,
+    main: String,
+    layout: Layout,
+    /// The brief's folder under content/, where its images are.
+    folder: PathBuf,
+    ident: String,
+    date: (i32, u8, u8),
+    /// Whether the PDF claims PDF/UA-1: only when every character can be drawn, since a
+    /// character no font has makes Typst refuse the claim.
+    ua: bool,
+}
+
+impl Job {
+    fn new(path: String, display: PathBuf, warnings: Vec<String>, declared: Declared) -> Job {
+        let fingerprint = crate::hashing::hash_of(&declared);
+        Job {
+            path,
+            display,
+            warnings,
+            declared,
+            fingerprint,
+        }
+    }
+
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The conversion's warnings, at the brief's file: the same whether or not the PDF is
+    /// typeset (so `serve`, which typesets on request, reports what `build` does).
+    pub fn warnings(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.warnings
+            .iter()
+            .map(|w| Diagnostic::warning(w.clone()).in_file(&self.display))
+    }
+}
+
+/// A typeset PDF and the files Typst read for it, each with its hash (`None`: not there), so a
+/// cached PDF is reused only while they are unchanged.
+pub struct Typeset {
+    pub bytes: Arc<Vec<u8>>,
+    pub reads: Vec<(PathBuf, Option<u64>)>,
+}
+
+/// The job of every brief's PDF in `site`, in parallel (converting a body is most of the
+/// cost). The paths are those of [`Brief::pdf_path`].
+pub fn jobs(site: &Site, root: &Path, layout: &Layout) -> Vec<Job> {
+    site.briefs
+        .iter()
+        .filter(|b| b.has_pdf(&site.config))
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|b| job(site, b, root, layout))
+        .collect()
+}
+
+/// The job of one brief's PDF.
+pub fn job(site: &Site, b: &Brief, root: &Path, layout: &Layout) -> Job {
     let m = b.meta();
     let body_text = &b.doc.text[b.doc.body_start..];
     let mut cx = markup::Context {
@@ -118,27 +164,117 @@ pub fn brief(
         markup::quoted(world::LAYOUT)
     );
     let date = &m.updated.as_ref().unwrap_or(&m.date).0;
-    let (y, mo, d) = (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1));
-    let today = Datetime::from_ymd(y, mo, d).ok_or_else(|| {
-        vec![
-            Diagnostic::error(format!(
-                "the date {} cannot be written in a PDF",
-                date.iso()
-            ))
-            .in_file(&b.doc.display),
-        ]
-    })?;
     let folder = match b.doc.rel.rsplit_once('/') {
         Some((dir, _)) => root.join("content").join(dir),
         None => root.join("content"),
     };
+    let warnings: Vec<String> = cx
+        .skipped
+        .iter()
+        .map(|name| {
+            format!(
+                "the PDF of this brief leaves out the shortcode `{name}`: PDFs cannot show it yet"
+            )
+        })
+        .collect();
+    let mut warnings = warnings;
+    let mut missing = std::collections::BTreeSet::new();
     let inputs = inputs(site, b);
-    let world = world::BriefWorld::new(inputs, main, layout.clone(), folder, confined, today)
-        .ok_or_else(|| {
-            vec![Diagnostic::error(
-                "internal: a fixed Typst path was refused",
-            )]
-        })?;
+    undrawable(&main, &mut missing);
+    for (_, v) in inputs.iter() {
+        undrawable_value(v, &mut missing);
+    }
+    if !missing.is_empty() {
+        let shown: String = missing
+            .iter()
+            .take(12)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|c| format!("{c} "))
+            .collect();
+        let more = if missing.len() > 12 { "…" } else { "" };
+        warnings.push(format!(
+            "the PDF of this brief is not PDF/UA-1 (accessible): no font briefing embeds can draw {}{more}, which show as boxes",
+            shown.trim_end()
+        ));
+    }
+    Job::new(
+        b.pdf_path().trim_start_matches('/').to_string(),
+        b.doc.display.clone(),
+        warnings,
+        Declared {
+            inputs,
+            ua: missing.is_empty(),
+            main,
+            layout: layout.clone(),
+            folder,
+            ident: format!("briefing:{}", b.path),
+            date: (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1)),
+        },
+    )
+}
+
+/// The briefs of `site` too long for a PDF edition, as warnings.
+pub fn too_long(site: &Site) -> impl Iterator<Item = Diagnostic> + '_ {
+    site.briefs
+        .iter()
+        .filter(|b| site.config.pdf == crate::config::PdfMode::All && !b.has_pdf(&site.config))
+        .map(|b| {
+            Diagnostic::warning(format!(
+                "this brief has no PDF edition: its Markdown is longer than the {} KB a PDF edition is made for",
+                crate::model::PDF_MAX_BODY / 1024
+            ))
+            .in_file(&b.doc.display)
+            .with_hint("split it into several briefs to give each a PDF")
+        })
+}
+
+/// The characters of `text` no embedded font can draw.
+fn undrawable(text: &str, out: &mut std::collections::BTreeSet<char>) {
+    for c in text.chars() {
+        if !c.is_ascii() && !world::drawable(c) {
+            out.insert(c);
+        }
+    }
+}
+
+fn undrawable_value(v: &Value, out: &mut std::collections::BTreeSet<char>) {
+    match v {
+        Value::Str(s) => undrawable(s.as_str(), out),
+        Value::Array(a) => a.iter().for_each(|v| undrawable_value(v, out)),
+        Value::Dict(d) => d.iter().for_each(|(_, v)| undrawable_value(v, out)),
+        _ => {}
+    }
+}
+
+/// Typesets one job. Typst's caches keep what it computed; the caller empties them with
+/// [`evict`] once a batch is done.
+pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagnostic>> {
+    let declared = &job.declared;
+    let (y, mo, d) = declared.date;
+    let today = Datetime::from_ymd(y, mo, d).ok_or_else(|| {
+        vec![
+            Diagnostic::error(format!(
+                "the date {y:04}-{mo:02}-{d:02} cannot be written in a PDF"
+            ))
+            .in_file(&job.display),
+        ]
+    })?;
+    let layout = &declared.layout.text;
+    let layout_shown = declared.layout.shown.as_str();
+    let world = world::BriefWorld::new(
+        declared.inputs.clone(),
+        declared.main.clone(),
+        layout.clone(),
+        declared.folder.clone(),
+        confined,
+        today,
+    )
+    .ok_or_else(|| {
+        vec![Diagnostic::error(
+            "internal: a fixed Typst path was refused",
+        )]
+    })?;
     let layout_id = world::file_id(world::LAYOUT);
     let fail = |errors: &[SourceDiagnostic], what: &str| -> Vec<Diagnostic> {
         errors
@@ -159,7 +295,7 @@ pub fn brief(
                         .in_file(layout_shown)
                         .at(layout, range)
                         .with_hint(format!("fix {layout_shown}, the PDF layout")),
-                    None => d.in_file(&b.doc.display).with_hint(
+                    None => d.in_file(&job.display).with_hint(
                         "set `pdf = \"none\"` in briefing.toml to build the site without PDFs",
                     ),
                 };
@@ -173,9 +309,14 @@ pub fn brief(
     let warned = typst::compile::<PagedDocument>(&world);
     let doc = warned.output.map_err(|e| fail(&e, "typeset"))?;
     let options = PdfOptions {
-        ident: Smart::Custom(format!("briefing:{}", b.path)),
+        ident: Smart::Custom(declared.ident.clone()),
         timestamp: Some(Timestamp::new_utc(today)),
-        standards: PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
+        standards: PdfStandards::new(if declared.ua {
+            &[PdfStandard::Ua_1]
+        } else {
+            &[]
+        })
+        .map_err(|e| {
             vec![Diagnostic::error(format!(
                 "PDF/UA-1 is not available: {e:?}"
             ))]
@@ -183,17 +324,16 @@ pub fn brief(
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&doc, &options).map_err(|e| fail(&e, "written"))?;
-    let warnings = cx
-        .skipped
-        .iter()
-        .map(|name| {
-            Diagnostic::warning(format!(
-                "the PDF of this brief leaves out the shortcode `{name}`: PDFs cannot show it yet"
-            ))
-            .in_file(&b.doc.display)
-        })
-        .collect();
-    Ok((bytes, warnings))
+    Ok(Typeset {
+        bytes: Arc::new(bytes),
+        reads: world.into_reads(),
+    })
+}
+
+/// Empties Typst's caches (they grow with every document typeset), also after a failure, so a
+/// long `serve` does not grow.
+pub fn evict() {
+    comemo::evict(0);
 }
 
 fn s(v: &str) -> Value {

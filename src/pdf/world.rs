@@ -4,7 +4,7 @@
 //! site. `today` is the brief's date, so a document that asks for the date is reproducible.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Dict};
@@ -23,6 +23,18 @@ static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
     (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
 });
 
+/// Whether some embedded font can draw `c` (Typst falls back from font to font, so one is
+/// enough). Spaces and the invisible format characters need no glyph.
+pub fn drawable(c: char) -> bool {
+    if c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    {
+        return true;
+    }
+    FONTS.1.iter().any(|f| f.info().coverage.contains(c as u32))
+}
+
 /// The virtual path of the theme's layout, as the main source imports it.
 pub const LAYOUT: &str = "/brief.typ";
 
@@ -34,6 +46,8 @@ pub struct BriefWorld<'a> {
     folder: PathBuf,
     root: &'a confine::Root,
     today: Datetime,
+    /// Every file Typst asked for, with the hash of what it got (`None`: nothing there).
+    reads: Mutex<Vec<(PathBuf, Option<u64>)>>,
 }
 
 pub fn file_id(path: &str) -> Option<FileId> {
@@ -59,7 +73,33 @@ impl<'a> BriefWorld<'a> {
             folder,
             root,
             today,
+            reads: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The files read, once typesetting is done.
+    pub fn into_reads(self) -> Vec<(PathBuf, Option<u64>)> {
+        let mut reads = self.reads.into_inner().unwrap_or_else(|p| p.into_inner());
+        reads.sort();
+        reads.dedup();
+        reads
+    }
+
+    fn record(&self, path: PathBuf, hash: Option<u64>) {
+        let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        reads.push((path, hash));
+    }
+
+    /// The path a virtual path names in the brief's folder, before containment: what a cached
+    /// PDF checks again.
+    fn wanted(&self, id: FileId) -> Option<PathBuf> {
+        let rel = id
+            .get()
+            .vpath()
+            .get_with_slash()
+            .trim_start_matches('/')
+            .to_string();
+        Some(self.folder.join(rel))
     }
 
     /// The file a virtual path names in the brief's folder, if it stays inside the site.
@@ -110,10 +150,31 @@ impl World for BriefWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        let path = self.real_path(id)?;
-        std::fs::read(&path)
-            .map(Bytes::new)
-            .map_err(|e| FileError::from_io(e, &path))
+        let path = self.real_path(id);
+        let wanted = self.wanted(id);
+        let path = match path {
+            Ok(p) => p,
+            Err(e) => {
+                // A file that is not there yet still counts: creating it must typeset again.
+                if let Some(w) = wanted {
+                    self.record(w, None);
+                }
+                return Err(e);
+            }
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                self.record(
+                    wanted.unwrap_or_else(|| path.clone()),
+                    Some(crate::hashing::hash_of(&bytes)),
+                );
+                Ok(Bytes::new(bytes))
+            }
+            Err(e) => {
+                self.record(wanted.unwrap_or_else(|| path.clone()), None);
+                Err(FileError::from_io(e, &path))
+            }
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -53,6 +53,7 @@ pub(super) fn search_worker(jobs: Receiver<SearchJob>, live: LiveSite, index: In
             failure: None,
             warnings: guard.warnings.clone(),
             drafts: guard.drafts.clone(),
+            pdfs: guard.pdfs.clone(),
         });
     }
 }
@@ -82,6 +83,7 @@ mod tests {
             failure: None,
             warnings: None,
             drafts: Default::default(),
+            pdfs: Default::default(),
         })));
         // Three rebuilds faster than indexing: only the last one is still worth an index.
         let (tx, rx) = mpsc::channel();

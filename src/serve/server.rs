@@ -35,6 +35,8 @@ pub struct Snapshot {
     pub warnings: Option<(Arc<Vec<Value>>, Arc<str>)>,
     /// URL paths of the draft briefs the build left out: a 404 there says how to see them.
     pub drafts: Arc<HashSet<String>>,
+    /// The build's PDF editions, typeset when first asked for (and again after an edit).
+    pub pdfs: crate::build::PdfEditions,
 }
 
 /// The snapshot currently being served: swapped whole by the snapshot store (and by the search
@@ -249,6 +251,9 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
         return plain(StatusCode::BAD_REQUEST, "bad request path\n");
     };
     let snap = current(&app.site);
+    if snap.pdfs.has(&path.key) {
+        return pdf(&snap, path.key.clone()).await;
+    }
     match resolve(&snap.files, &path) {
         RequestTarget::File(key) => respond(&app, &snap, &key, StatusCode::OK).await,
         RequestTarget::AddSlash => {
@@ -274,6 +279,33 @@ async fn site(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response
             let draft = snap.drafts.contains(&format!("/{}/", path.key));
             not_found(&app, &snap, draft).await
         }
+    }
+}
+
+/// A PDF edition, typeset on a blocking thread if its inputs changed since it was last made.
+/// A PDF that cannot be typeset answers with the errors (the terminal shows them too).
+async fn pdf(snap: &Snapshot, key: String) -> Response {
+    let editions = snap.pdfs.clone();
+    let made = tokio::task::spawn_blocking(move || editions.get(&key)).await;
+    match made {
+        Ok(Some(Ok(bytes))) => with_headers(
+            StatusCode::OK,
+            "application/pdf",
+            HttpBody::from(Bytes::from_owner(SharedBytes(bytes))),
+        ),
+        Ok(Some(Err(diags))) => {
+            let mut text = String::from("This PDF could not be typeset:\n\n");
+            for d in &diags {
+                eprint!("{}", d.render(false));
+                text.push_str(&d.render(false));
+            }
+            with_headers(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                HttpBody::from(text),
+            )
+        }
+        Ok(None) | Err(_) => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 

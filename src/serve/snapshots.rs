@@ -60,6 +60,7 @@ impl SnapshotStore {
             failure: None,
             warnings: None,
             drafts: Arc::default(),
+            pdfs: Default::default(),
         };
         SnapshotStore {
             live: Arc::new(RwLock::new(Arc::new(snap))),
@@ -142,10 +143,12 @@ impl SnapshotStore {
                     failure: None,
                     warnings,
                     drafts,
+                    pdfs: built.pdfs.clone(),
                 });
                 if built.search {
                     self.refresh_search(pages, built.language.clone(), build.clone());
                 }
+                built.pdfs.refresh_wanted();
                 if first {
                     println!("{}", s.summary());
                 } else {
@@ -199,6 +202,7 @@ impl SnapshotStore {
                     failure: Some((json.clone(), overlay)),
                     warnings: old.warnings.clone(),
                     drafts: old.drafts.clone(),
+                    pdfs: old.pdfs.clone(),
                 });
                 self.hub.send(Message::Error {
                     build: old.build.clone(),
@@ -254,6 +258,7 @@ impl SnapshotStore {
             failure: guard.failure.clone(),
             warnings: guard.warnings.clone(),
             drafts: guard.drafts.clone(),
+            pdfs: guard.pdfs.clone(),
         });
         let map = Arc::make_mut(&mut files);
         let mut changed = Vec::new();
@@ -270,6 +275,7 @@ impl SnapshotStore {
             failure: guard.failure.clone(),
             warnings: guard.warnings.clone(),
             drafts: guard.drafts.clone(),
+            pdfs: guard.pdfs.clone(),
         });
         (files, changed)
     }
