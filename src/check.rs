@@ -141,6 +141,7 @@ pub fn run(root: &Path, drafts: bool) -> Result<Report, Failure> {
             serve: true,
             // A body's broken relative link is an error here, reported at its source line.
             strict_links: true,
+            pdf_notes: true,
             ..BuildOptions::default()
         },
     );

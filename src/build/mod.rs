@@ -40,6 +40,9 @@ pub struct BuildOptions {
     /// Relative and root-relative links and images in bodies that name no page or file of
     /// the site are errors (`check`), not warnings.
     pub strict_links: bool,
+    /// Building for `check`: PDFs are not typeset, but what they would show less of than the
+    /// pages (found by the markup conversion alone) is still warned about.
+    pub pdf_notes: bool,
 }
 
 /// Counts for the summary line.
@@ -590,7 +593,15 @@ fn pdfs<'a>(
     files: &mut BTreeMap<String, Body>,
     diags: &mut Diagnostics,
 ) {
-    if config.pdf != crate::config::PdfMode::All || options.serve {
+    if config.pdf != crate::config::PdfMode::All {
+        return;
+    }
+    if options.serve {
+        if options.pdf_notes {
+            for s in sites {
+                crate::pdf::notes(s, root, diags);
+            }
+        }
         return;
     }
     for s in sites {

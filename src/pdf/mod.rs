@@ -5,6 +5,7 @@
 //! the same bytes.
 
 mod markup;
+mod shortcodes;
 mod world;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Brief, Site};
 
 pub use markup::string as typst_string;
+pub use shortcodes::Modules;
 
 /// The theme's layout file, relative to the theme (or site) folder.
 pub const LAYOUT_FILE: &str = "pdf/brief.typ";
@@ -66,6 +68,7 @@ pub fn briefs(site: &Site, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
     let Some((layout, shown)) = layout(root, &theme_dir, diags) else {
         return Vec::new();
     };
+    let modules = Modules::load(root, &theme_dir, diags);
     let confined = confine::Root::new(root);
     type Made = Result<(String, Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>;
     let results: Vec<Made> = site
@@ -74,7 +77,7 @@ pub fn briefs(site: &Site, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
         .collect::<Vec<_>>()
         .par_iter()
         .map(|b| {
-            let (bytes, warnings) = brief(site, b, root, &confined, &layout, &shown)?;
+            let (bytes, warnings) = brief(site, b, root, &confined, &layout, &shown, &modules)?;
             Ok((
                 b.pdf_path().trim_start_matches('/').to_string(),
                 bytes,
@@ -96,6 +99,54 @@ pub fn briefs(site: &Site, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
     out
 }
 
+/// What each brief's PDF would show less of than its page (shortcodes without a `.typ`, raw
+/// HTML, web images), as warnings, from the markup conversion alone: `check` reports them
+/// without typesetting anything.
+pub fn notes(site: &Site, root: &Path, diags: &mut Diagnostics) {
+    let modules = Modules::load(root, &site.config.theme_dir(root), diags);
+    let found: Vec<Vec<Diagnostic>> = site
+        .briefs
+        .iter()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|b| {
+            let mut cx = markup::Context::new(site, &b.meta().sources, &modules, None);
+            markup::body(&b.doc.text[b.doc.body_start..], &mut cx);
+            warnings(b, &cx)
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
+}
+
+/// The warnings of a converted body, at the brief's file and line.
+fn warnings(b: &Brief, cx: &markup::Context) -> Vec<Diagnostic> {
+    let at = |d: Diagnostic, span: &std::ops::Range<usize>| {
+        let start = b.doc.body_start;
+        d.in_file(&b.doc.display)
+            .at(&b.doc.text, start + span.start..start + span.end)
+    };
+    let mut out: Vec<Diagnostic> = cx
+        .text_only
+        .iter()
+        .map(|(message, span)| at(Diagnostic::warning(message.clone()), span))
+        .collect();
+    if let Some((tag, span)) = cx.raw_html.first() {
+        let more = match cx.raw_html.len() - 1 {
+            0 => String::new(),
+            1 => " and one more place".to_string(),
+            n => format!(" and {n} more places"),
+        };
+        out.push(at(
+            Diagnostic::warning(format!(
+                "the PDF of this brief shows only the text of the raw HTML `{tag}`{more}"
+            ))
+            .with_hint("write it in Markdown, or as a shortcode with a templates/shortcodes/NAME.typ for PDFs"),
+            span,
+        ));
+    }
+    out
+}
+
 /// One brief's PDF bytes.
 pub fn brief(
     site: &Site,
@@ -104,19 +155,57 @@ pub fn brief(
     confined: &confine::Root,
     layout: &Arc<str>,
     layout_shown: &str,
+    modules: &Modules,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let m = b.meta();
     let body_text = &b.doc.text[b.doc.body_start..];
-    let mut cx = markup::Context {
-        site,
-        sources: &m.sources,
-        skipped: Vec::new(),
+    let folder = match b.doc.rel.rsplit_once('/') {
+        Some((dir, _)) => root.join("content").join(dir),
+        None => root.join("content"),
     };
+    let files = shortcodes::Files {
+        root,
+        confined,
+        folder: folder.clone(),
+        theme_dir: site.config.theme_dir(root),
+    };
+    let mut cx = markup::Context::new(site, &m.sources, modules, Some(files));
     let body = markup::body(body_text, &mut cx);
-    let main = format!(
-        "#import {}: brief, callout\n#show: brief\n{body}\n",
+    let warnings = warnings(b, &cx);
+    if !cx.missing.is_empty() {
+        let start = b.doc.body_start;
+        return Err(cx
+            .missing
+            .iter()
+            .map(|(src, looked, span)| {
+                let d = Diagnostic::error(match looked.as_slice() {
+                    [] => format!("the image `{src}` of this brief leaves the site"),
+                    paths => format!(
+                        "the image `{src}` of this brief is not there: looked for {}",
+                        paths.join(" and ")
+                    ),
+                });
+                d.in_file(&b.doc.display)
+                    .at(&b.doc.text, start + span.start..start + span.end)
+                    .with_hint("fix the file name: a relative path starts from the brief's folder, a path starting with / from static/")
+            })
+            .collect());
+    }
+    // One line each, so an error on an import line names its module.
+    let mut main = String::new();
+    let mut imports = Vec::new();
+    for (i, name) in cx.used.iter().enumerate() {
+        let from = main.len();
+        main.push_str(&format!(
+            "#import {}: shortcode as briefing-sc-{i}\n",
+            markup::quoted(&Modules::path(name))
+        ));
+        imports.push((from..main.len(), name.as_str()));
+    }
+    main.push_str(&format!(
+        "#import {}: brief, callout, chart\n#show: brief\n{body}\n",
         markup::quoted(world::LAYOUT)
-    );
+    ));
     let date = &m.updated.as_ref().unwrap_or(&m.date).0;
     let (y, mo, d) = (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1));
     let today = Datetime::from_ymd(y, mo, d).ok_or_else(|| {
@@ -128,38 +217,68 @@ pub fn brief(
             .in_file(&b.doc.display),
         ]
     })?;
-    let folder = match b.doc.rel.rsplit_once('/') {
-        Some((dir, _)) => root.join("content").join(dir),
-        None => root.join("content"),
-    };
     let inputs = inputs(site, b);
-    let world = world::BriefWorld::new(inputs, main, layout.clone(), folder, confined, today)
-        .ok_or_else(|| {
-            vec![Diagnostic::error(
-                "internal: a fixed Typst path was refused",
-            )]
-        })?;
-    let layout_id = world::file_id(world::LAYOUT);
+    let refused = || {
+        vec![Diagnostic::error(
+            "internal: a fixed Typst path was refused",
+        )]
+    };
+    let mut world = world::BriefWorld::new(inputs, main, layout.clone(), folder, confined, today)
+        .ok_or_else(refused)?;
+    // The Typst files an error can be in besides the brief's own main source.
+    let mut known = vec![(
+        world::file_id(world::LAYOUT),
+        layout_shown.to_string(),
+        layout.clone(),
+        format!("fix {layout_shown}, the PDF layout"),
+    )];
+    for name in &cx.used {
+        let Some(module) = modules.0.get(name) else {
+            continue;
+        };
+        let id = world
+            .add_source(&Modules::path(name), &module.text)
+            .ok_or_else(refused)?;
+        known.push((
+            Some(id),
+            module.shown.clone(),
+            module.text.clone(),
+            format!("fix {}, the PDF of the shortcode `{name}`", module.shown),
+        ));
+    }
+    for (vpath, real) in &cx.images {
+        world.add_file(vpath, real.clone()).ok_or_else(refused)?;
+    }
+    let main_id = typst::World::main(&world);
     let fail = |errors: &[SourceDiagnostic], what: &str| -> Vec<Diagnostic> {
         errors
             .iter()
             .filter(|e| e.severity == Severity::Error)
             .map(|e| {
                 let message = format!("the PDF of this brief could not be {what}: {}", e.message);
-                let in_layout = match e.span.get() {
-                    DiagSpanKind::Number { id, .. } | DiagSpanKind::Range { id, .. } => {
-                        Some(id) == layout_id
-                    }
-                    DiagSpanKind::Detached => false,
+                let id = match e.span.get() {
+                    DiagSpanKind::Number { id, .. } | DiagSpanKind::Range { id, .. } => Some(id),
+                    DiagSpanKind::Detached => None,
                 };
+                let range = world.range(e.span);
                 let mut d = Diagnostic::error(message);
-                d = match world.range(e.span).filter(|_| in_layout) {
-                    // A mistake in the layout is the theme's: point at its line and column.
-                    Some(range) => d
-                        .in_file(layout_shown)
-                        .at(layout, range)
-                        .with_hint(format!("fix {layout_shown}, the PDF layout")),
-                    None => d.in_file(&b.doc.display).with_hint(
+                let file = known.iter().find(|k| k.0.is_some() && k.0 == id);
+                // An import line that fails names its module, not the brief.
+                let import = range
+                    .as_ref()
+                    .filter(|_| id == Some(main_id))
+                    .and_then(|r| imports.iter().find(|(line, _)| line.contains(&r.start)))
+                    .and_then(|(_, name)| modules.0.get(*name));
+                d = match (file, range, import) {
+                    // A mistake in the layout or a shortcode's module is the theme's or the
+                    // site's: point at its line and column.
+                    (Some((_, shown, text, hint)), Some(range), _) => {
+                        d.in_file(shown).at(text, range).with_hint(hint.clone())
+                    }
+                    (_, _, Some(module)) => d
+                        .in_file(&module.shown)
+                        .with_hint("a shortcode's .typ defines `#let shortcode(args, body) = ...`"),
+                    _ => d.in_file(&b.doc.display).with_hint(
                         "set `pdf = \"none\"` in briefing.toml to build the site without PDFs",
                     ),
                 };
@@ -183,16 +302,6 @@ pub fn brief(
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&doc, &options).map_err(|e| fail(&e, "written"))?;
-    let warnings = cx
-        .skipped
-        .iter()
-        .map(|name| {
-            Diagnostic::warning(format!(
-                "the PDF of this brief leaves out the shortcode `{name}`: PDFs cannot show it yet"
-            ))
-            .in_file(&b.doc.display)
-        })
-        .collect();
     Ok((bytes, warnings))
 }
 
@@ -278,6 +387,7 @@ fn inputs(site: &Site, b: &Brief) -> Dict {
         })
         .collect();
     d.insert("sources".into(), Value::Array(sources));
+    d.insert("hedge".into(), hedge(site, b));
     let mut labels = Dict::new();
     for key in [
         "bottom_line",
@@ -289,9 +399,56 @@ fn inputs(site: &Site, b: &Brief) -> Dict {
         "authors",
         "sources",
         "page_of",
+        "hedge_assessment",
+        "hedge_kind_sentence",
+        "economic_value",
+        "security_value",
+        "credibility",
+        "compare_partners",
     ] {
         labels.insert(key.into(), s(strings.get(key)));
     }
     d.insert("t".into(), Value::Dict(labels));
     d
+}
+
+/// The `[hedge]` assessment as the page's hedge-assessment box shows it, in the brief's
+/// language: the kind and level words already looked up, or none.
+fn hedge(site: &Site, b: &Brief) -> Value {
+    let Some(h) = &b.meta().hedge else {
+        return Value::None;
+    };
+    let strings = &site.config.strings;
+    fn slug(v: &impl serde::Serialize) -> String {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+    let level = |a: &crate::content::meta::Assessment| {
+        let level = slug(&a.level);
+        let mut j = Dict::new();
+        j.insert("level".into(), s(&level));
+        j.insert("word".into(), s(strings.get(&format!("levels.{level}"))));
+        j.insert("rationale".into(), s(&a.rationale));
+        Value::Dict(j)
+    };
+    let kind = slug(&h.kind);
+    let mut d = Dict::new();
+    d.insert("partner".into(), s(&h.partner));
+    d.insert("kind".into(), s(&kind));
+    d.insert(
+        "kind_word".into(),
+        s(strings.get(&format!("hedge_kinds.{kind}"))),
+    );
+    d.insert("economic".into(), level(&h.economic));
+    d.insert("security".into(), level(&h.security));
+    d.insert("credibility".into(), level(&h.credibility));
+    // The page links the section's hedge matrix; so does the PDF, on the web.
+    let section = &site.sections[b.section];
+    d.insert(
+        "matrix".into(),
+        s(&format!("{}#hedge-matrix", site.url(&section.path))),
+    );
+    Value::Dict(d)
 }
