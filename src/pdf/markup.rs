@@ -333,7 +333,8 @@ fn convert(markdown: &str, sink: &mut dyn Sink) -> String {
                 // A closing tag or a line between tags loses nothing the opening tag did not.
                 let opens = h.trim_start().starts_with('<') && !h.trim_start().starts_with("</");
                 if opens && !only_comments(&h) {
-                    sink.raw_html(&h, span);
+                    let end = span.start + h.trim_end().len();
+                    sink.raw_html(&h, span.start..end.min(span.end));
                 }
                 text(&mut out, &crate::markdown::strip_tags(&h));
             }

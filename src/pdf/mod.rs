@@ -87,13 +87,21 @@ pub fn briefs(site: &Site, root: &Path, diags: &mut Diagnostics) -> Vec<(String,
         .collect();
     comemo::evict(0);
     let mut out = Vec::with_capacity(results.len());
+    // A mistake in the layout or a shortcode's .typ fails every brief alike: reported once.
+    let mut seen = std::collections::HashSet::new();
     for r in results {
         match r {
             Ok((path, bytes, warnings)) => {
                 diags.extend(warnings);
                 out.push((path, bytes));
             }
-            Err(ds) => diags.extend(ds),
+            Err(ds) => {
+                for d in ds {
+                    if seen.insert(d.render(false)) {
+                        diags.push(d);
+                    }
+                }
+            }
         }
     }
     out
@@ -166,7 +174,8 @@ pub fn brief(
     let files = shortcodes::Files {
         root,
         confined,
-        folder: folder.clone(),
+        folder: b.bundle_dir.as_ref().map(|d| root.join("content").join(d)),
+        page: &b.path,
         theme_dir: site.config.theme_dir(root),
     };
     let mut cx = markup::Context::new(site, &m.sources, modules, Some(files));
@@ -187,7 +196,7 @@ pub fn brief(
                 });
                 d.in_file(&b.doc.display)
                     .at(&b.doc.text, start + span.start..start + span.end)
-                    .with_hint("fix the file name: a relative path starts from the brief's folder, a path starting with / from static/")
+                    .with_hint("add the file or fix the path: a folder brief's images sit beside its index.md, a path starting with / is under static/")
             })
             .collect());
     }

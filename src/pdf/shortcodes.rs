@@ -95,12 +95,16 @@ impl Modules {
     }
 }
 
-/// Where a brief's images are: its folder under content/, then static/ for `/` paths.
+/// Where a brief's images are, as its page finds them: a relative path in a folder brief's
+/// folder, else under the page's path in static/; a `/` path in static/ (the site's, then the
+/// theme's).
 pub struct Files<'a> {
     pub root: &'a Path,
     pub confined: &'a confine::Root,
-    /// content/ and the brief's folder in it.
-    pub folder: PathBuf,
+    /// A folder brief's folder (content/sec/name/).
+    pub folder: Option<PathBuf>,
+    /// The page's path (`/sec/name/`).
+    pub page: &'a str,
     pub theme_dir: PathBuf,
 }
 
@@ -114,12 +118,16 @@ impl Files<'_> {
         if src.split(['/', '\\']).any(|c| c == "..") {
             return Err(Vec::new());
         }
-        let candidates = match src.strip_prefix('/') {
-            Some(abs) => vec![
-                self.root.join("static").join(abs),
-                self.theme_dir.join("static").join(abs),
-            ],
-            None => vec![self.folder.join(src)],
+        let in_static = |rel: &str| {
+            vec![
+                self.root.join("static").join(rel),
+                self.theme_dir.join("static").join(rel),
+            ]
+        };
+        let candidates = match (src.strip_prefix('/'), &self.folder) {
+            (Some(abs), _) => in_static(abs),
+            (None, Some(folder)) => vec![folder.join(src)],
+            (None, None) => in_static(&format!("{}{src}", self.page.trim_start_matches('/'))),
         };
         for c in &candidates {
             if c.is_file() {
@@ -325,10 +333,7 @@ impl ShortcodeHost for Context<'_> {
                     }
                 };
                 let body = inner.map_or("none".into(), |m| format!("[{m}]"));
-                let call_markup = format!(
-                    "#briefing-sc-{i}.shortcode({}, {body});",
-                    dict(call.args.iter())
-                );
+                let call_markup = format!("#briefing-sc-{i}({}, {body});", dict(call.args.iter()));
                 Ok(match call.body {
                     Some(_) => block(call_markup),
                     None => call_markup,
