@@ -130,10 +130,8 @@ impl Files<'_> {
             (None, None) => in_static(&format!("{}{src}", self.page.trim_start_matches('/'))),
         };
         for c in &candidates {
-            if c.is_file() {
-                if let Ok(real) = self.confined.resolve(c) {
-                    return Ok(real);
-                }
+            if let Some(real) = c.is_file().then(|| self.confined.resolve(c).ok()).flatten() {
+                return Ok(real);
             }
         }
         Err(candidates.iter().map(|c| self.shown(c)).collect())

@@ -366,10 +366,10 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
             }
             "chart" => {
                 // Recorded first, for the render cache: a failed call fails the build anyway.
-                if let Some(name) = str_arg(call, "data")? {
-                    if !self.used_data.iter().any(|d| d == name) {
-                        self.used_data.push(name.to_string());
-                    }
+                if let Some(name) = str_arg(call, "data")?
+                    && !self.used_data.iter().any(|d| d == name)
+                {
+                    self.used_data.push(name.to_string());
                 }
                 chart(
                     call,
