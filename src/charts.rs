@@ -205,10 +205,59 @@ impl Label<'_> {
     }
 }
 
+/// A chart drawn for a page or a PDF: the SVG alone, and the figure's caption parts.
+pub struct Drawn {
+    /// The standalone SVG (`width="100%"` unless [`draw`] was given a width).
+    pub svg: String,
+    /// The accessible name and description the SVG carries.
+    pub title: String,
+    pub description: String,
+    /// The title the author gave, drawn as the caption.
+    pub caption: Option<String>,
+    /// "Source: …", in the chart's language.
+    pub source: Option<String>,
+}
+
 /// Renders a chart from a data file value (`rows`: list of tables) in `palette`: a figure with
-/// the SVG (`width="100%"`, a fixed height; a standalone copy, as in a PDF, gives it a width of
-/// at least NARROWEST px instead) and the caption.
+/// the SVG (`width="100%"`, a fixed height) and the caption.
 pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<String, String> {
+    Ok(figure(spec.kind, &draw(data, spec, palette, None)?))
+}
+
+/// A drawn chart of `kind` as the page's figure.
+pub fn figure(kind: &str, d: &Drawn) -> String {
+    let mut s = format!("<figure class=\"chart chart--{kind}\">{}", d.svg);
+    match &d.source {
+        Some(src) => {
+            let _ = write!(
+                s,
+                "<figcaption>{}<span class=\"chart-source\">{}</span></figcaption>",
+                d.caption
+                    .as_ref()
+                    .map(|t| format!("{} ", escape(t)))
+                    .unwrap_or_default(),
+                escape(src)
+            );
+        }
+        None => {
+            if let Some(t) = &d.caption {
+                let _ = write!(s, "<figcaption>{}</figcaption>", escape(t));
+            }
+        }
+    }
+    s.push_str("</figure>");
+    s
+}
+
+/// The chart's SVG and caption parts. `width` in px replaces `width="100%"` for a copy that
+/// stands alone (a PDF's image has no container to be a percentage of); below NARROWEST the
+/// labels would no longer fit, so it is at least that.
+pub fn draw(
+    data: &Value,
+    spec: &ChartSpec,
+    palette: &Palette,
+    width: Option<f64>,
+) -> Result<Drawn, String> {
     if !matches!(spec.kind, "bar" | "line") {
         return Err(format!(
             "unknown chart kind `{}`: use bar or line",
@@ -270,36 +319,29 @@ pub fn render(data: &Value, spec: &ChartSpec, palette: &Palette) -> Result<Strin
         "chart-{:x}",
         xxhash_rust::xxh3::xxh3_64(format!("{title}{desc}").as_bytes()) as u32
     );
+    let width = match width {
+        Some(w) => format!("{:.0}", w.max(NARROWEST)),
+        None => "100%".to_string(),
+    };
     let mut s = String::new();
     // The accessible name is the <title>; the title is drawn once, by the figure's caption.
     let _ = write!(
         s,
-        "<figure class=\"chart chart--{kind}\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{height:.0}\" role=\"img\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\"><title id=\"{id}-t\">{t}</title><desc id=\"{id}-d\">{d}</desc>",
-        kind = spec.kind,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height:.0}\" role=\"img\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\"><title id=\"{id}-t\">{t}</title><desc id=\"{id}-d\">{d}</desc>",
         t = escape(&title),
         d = escape(&desc)
     );
     s.push_str(&body);
     s.push_str("</svg>");
-    match spec.source {
-        Some(src) => {
-            let _ = write!(
-                s,
-                "<figcaption>{}<span class=\"chart-source\">{}</span></figcaption>",
-                spec.title
-                    .map(|t| format!("{} ", escape(t)))
-                    .unwrap_or_default(),
-                escape(&words.fill("source", &[("source", src)]))
-            );
-        }
-        None => {
-            if let Some(t) = spec.title {
-                let _ = write!(s, "<figcaption>{}</figcaption>", escape(t));
-            }
-        }
-    }
-    s.push_str("</figure>");
-    Ok(s)
+    Ok(Drawn {
+        svg: s,
+        title,
+        description: desc,
+        caption: spec.title.map(str::to_string),
+        source: spec
+            .source
+            .map(|src| words.fill("source", &[("source", src)])),
+    })
 }
 
 fn nice_step(raw: f64) -> f64 {

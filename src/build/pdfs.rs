@@ -256,15 +256,15 @@ pub(super) fn patch(
     let Some(layout) = &state.layout else {
         return true;
     };
+    let confined = crate::confine::Root::new(root);
     let mut new = Vec::new();
     for (site, briefs) in edited {
         for &b in *briefs {
-            new.push(Arc::new(crate::pdf::job(
-                site,
-                &site.briefs[b],
-                root,
-                layout,
-            )));
+            let brief = &site.briefs[b];
+            if brief.has_pdf(&site.config) {
+                let job = crate::pdf::job(site, brief, root, &confined, layout);
+                new.push(Arc::new(job));
+            }
         }
     }
     if new.is_empty() {
@@ -277,7 +277,6 @@ pub(super) fn patch(
     if serve {
         return true;
     }
-    let confined = crate::confine::Root::new(root);
     let mut cache = state
         .editions
         .shared

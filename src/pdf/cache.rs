@@ -83,12 +83,18 @@ impl Cache {
         if !stale.is_empty() {
             evict();
         }
+        // A mistake in the layout or a shortcode's .typ fails every PDF alike: reported once.
+        let mut seen = std::collections::HashSet::new();
         for (job, r) in stale.iter().zip(made) {
             match r {
                 Ok(t) => self.insert(job, &t),
                 Err(ds) => {
                     self.entries.remove(&job.path);
-                    diags.extend(ds);
+                    for d in ds {
+                        if seen.insert(d.render(false)) {
+                            diags.push(d);
+                        }
+                    }
                 }
             }
         }

@@ -6,13 +6,16 @@
 //! `expand` with a host that answers in Typst, so they are found exactly as for the HTML.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::content::meta::Source;
-use crate::markdown::shortcodes::{self, Call, CallError, ShortcodeHost};
+use crate::markdown::shortcodes::{self, Expanded};
 use crate::markdown::{LinkResolver, Resolved};
 use crate::model::Site;
+
+use super::shortcodes::{Files, Modules};
 
 /// Marks a footnote reference until every definition is known (definitions may follow
 /// their references). A private-use character: `string` escapes it in user text, so only
@@ -21,10 +24,10 @@ const FOOTNOTE: char = '\u{E000}';
 /// How deep quotes, lists, emphasis and links nest in a PDF.
 const MAX_NESTING: usize = 8;
 /// What the Markdown stage puts around a shortcode's token.
-const SHORTCODE: char = '\u{2063}';
+pub(super) const SHORTCODE: char = '\u{2063}';
 /// Starts a citation's output: the space an author leaves before `{{ cite() }}` is dropped,
 /// so the note's number sits on the word. Escaped in user text like [`FOOTNOTE`].
-const GLUE: char = '\u{E001}';
+pub(super) const GLUE: char = '\u{E001}';
 
 /// Writes `s` as a Typst string literal embedded in markup; the `;` ends the expression, so
 /// text that follows (`.len()`, `(`) is text again.
@@ -86,12 +89,112 @@ fn text(out: &mut String, s: &str) {
     string(out, rest);
 }
 
-/// What converting a body needs from the site.
+/// What converting a body needs from the site, and what it found on the way.
 pub struct Context<'a> {
     pub site: &'a Site,
     pub sources: &'a [Source],
-    /// Shortcodes the PDF cannot show yet, for a warning.
-    pub skipped: Vec<String>,
+    /// The site's and theme's `templates/shortcodes/NAME.typ`.
+    pub modules: &'a Modules,
+    /// Where images are looked for; `None` when the markup is only read for its notes (`check`).
+    pub files: Option<Files<'a>>,
+    /// What the PDF shows less of than the page, for warnings: (what, span in the body).
+    pub text_only: Vec<(String, Range<usize>)>,
+    /// Raw HTML shown as its text: (its first tag, span in the body).
+    pub raw_html: Vec<(String, Range<usize>)>,
+    /// Images that are not where the brief says: (src, paths looked at, span in the body).
+    pub missing: Vec<(String, Vec<String>, Range<usize>)>,
+    /// Image files the markup names: (virtual path, file).
+    pub images: Vec<(String, std::path::PathBuf)>,
+    /// The `.typ` shortcodes called, in order: index `i` is imported as `briefing-sc-i`.
+    pub used: Vec<String>,
+    /// While a block shortcode's body is converted, the whole shortcode's span: the body's
+    /// own offsets are not the file's.
+    pub(super) outer: Option<Range<usize>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        site: &'a Site,
+        sources: &'a [Source],
+        modules: &'a Modules,
+        files: Option<Files<'a>>,
+    ) -> Context<'a> {
+        Context {
+            site,
+            sources,
+            modules,
+            files,
+            text_only: Vec::new(),
+            raw_html: Vec::new(),
+            missing: Vec::new(),
+            images: Vec::new(),
+            used: Vec::new(),
+            outer: None,
+        }
+    }
+
+    /// `span` (of the text being converted) as a span of the brief's body.
+    pub(super) fn place(&self, span: Range<usize>) -> Range<usize> {
+        self.outer.clone().unwrap_or(span)
+    }
+}
+
+/// What the event walk asks of its caller.
+trait Sink {
+    /// The URL a link target has in a PDF, if any.
+    fn link(&self, dest: &str) -> Option<String>;
+    /// The markup of a Markdown image.
+    fn image(&mut self, src: &str, alt: &str, span: Range<usize>) -> String;
+    /// Raw HTML, shown as its text.
+    fn raw_html(&mut self, html: &str, span: Range<usize>);
+}
+
+struct BodySink<'c, 'a> {
+    cx: &'c mut Context<'a>,
+    expanded: &'c Expanded,
+}
+
+impl Sink for BodySink<'_, '_> {
+    fn link(&self, dest: &str) -> Option<String> {
+        web_link(dest, self.cx.site)
+    }
+
+    fn image(&mut self, src: &str, alt: &str, span: Range<usize>) -> String {
+        let at = self.cx.place(self.expanded.original_span(span));
+        let mut out = String::from("\n\n");
+        super::shortcodes::image(self.cx, src, alt, None, at, &mut out);
+        out.push_str("\n\n");
+        out
+    }
+
+    fn raw_html(&mut self, html: &str, span: Range<usize>) {
+        let at = self.cx.place(self.expanded.original_span(span));
+        self.cx.raw_html.push((first_tag(html), at));
+    }
+}
+
+/// The first tag of some HTML, as the warning names it (`<div class="x">`), cut short.
+fn first_tag(html: &str) -> String {
+    let start = html.find('<').unwrap_or(0);
+    let tag = &html[start..];
+    let end = tag.find('>').map_or(tag.len(), |i| i + 1);
+    let tag = &tag[..end];
+    match tag.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &tag[..i]),
+        None => tag.to_string(),
+    }
+}
+
+/// Whether raw HTML is only comments (`<!-- more -->` marks a summary; nothing is lost).
+fn only_comments(html: &str) -> bool {
+    let mut rest = html.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(end) => rest = after[end + 3..].trim_start(),
+            None => return true,
+        }
+    }
+    rest.is_empty()
 }
 
 /// The brief's body as Typst markup.
@@ -99,8 +202,13 @@ pub fn body(markdown: &str, cx: &mut Context) -> String {
     let mut errors = Vec::new();
     let links = NoLinks;
     let expanded = shortcodes::expand(markdown, cx, &links, &mut errors);
-    let site = cx.site;
-    let markup = convert(&expanded.text, &|dest| web_link(dest, site));
+    let markup = convert(
+        &expanded.text,
+        &mut BodySink {
+            cx,
+            expanded: &expanded,
+        },
+    );
     let out = expanded.substitute(&markup);
     if !out.contains(GLUE) {
         return out;
@@ -108,32 +216,27 @@ pub fn body(markdown: &str, cx: &mut Context) -> String {
     out.replace(&format!(" \";{GLUE}"), "\";").replace(GLUE, "")
 }
 
-/// `links` gives the URL a link target has in a PDF, if any.
-fn convert(markdown: &str, links: &dyn Fn(&str) -> Option<String>) -> String {
+fn convert(markdown: &str, sink: &mut dyn Sink) -> String {
     let mut out = String::with_capacity(markdown.len() * 2);
     // Footnote definitions, by label, and the buffer set aside while one is written.
     let mut notes: HashMap<String, String> = HashMap::new();
     let mut refs: Vec<String> = Vec::new();
     let mut saved: Vec<(String, String)> = Vec::new();
     let mut code: Option<(String, String)> = None;
-    let mut image: Option<(String, String)> = None;
+    let mut image: Option<(String, String, Range<usize>)> = None;
     // Typst lays out at most 72 levels, and each container here is two or three: deeper
     // Markdown is flattened (its text stays), as the pages flatten it past 100.
     let mut nesting = crate::markdown::Nesting::new(MAX_NESTING);
-    for (event, range) in Parser::new_ext(markdown, crate::markdown::options()).into_offset_iter() {
-        if nesting.keep(&event, &range) == Some(false) {
+    for (event, span) in Parser::new_ext(markdown, crate::markdown::options()).into_offset_iter() {
+        if nesting.keep(&event, &span) == Some(false) {
             continue;
         }
-        if let Some((_, alt)) = image.as_mut() {
+        if let Some((_, alt, _)) = image.as_mut() {
             match event {
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 Event::End(TagEnd::Image) => {
-                    let (src, alt) = image.take().unwrap_or_default();
-                    out.push_str(&format!(
-                        "#figure(image({}, alt: {}, width: 80%));",
-                        quoted(&src),
-                        quoted(&alt)
-                    ));
+                    let (src, alt, at) = image.take().unwrap_or_default();
+                    out.push_str(&sink.image(&src, &alt, at));
                 }
                 _ => {}
             }
@@ -207,11 +310,13 @@ fn convert(markdown: &str, links: &dyn Fn(&str) -> Option<String>) -> String {
                 Tag::Emphasis => out.push_str("#emph["),
                 Tag::Strong => out.push_str("#strong["),
                 Tag::Strikethrough => out.push_str("#strike["),
-                Tag::Link { dest_url, .. } => match links(&dest_url) {
+                Tag::Link { dest_url, .. } => match sink.link(&dest_url) {
                     Some(url) => out.push_str(&format!("#link({})[", quoted(&url))),
                     None => out.push_str("#["),
                 },
-                Tag::Image { dest_url, .. } => image = Some((dest_url.to_string(), String::new())),
+                Tag::Image { dest_url, .. } => {
+                    image = Some((dest_url.to_string(), String::new(), span));
+                }
                 _ => out.push_str("#["),
             },
             Event::End(tag) => match tag {
@@ -233,6 +338,12 @@ fn convert(markdown: &str, links: &dyn Fn(&str) -> Option<String>) -> String {
             Event::Text(t) => text(&mut out, &t),
             Event::Code(t) => out.push_str(&format!("#raw({});", quoted(&t))),
             Event::Html(h) | Event::InlineHtml(h) => {
+                // A closing tag or a line between tags loses nothing the opening tag did not.
+                let opens = h.trim_start().starts_with('<') && !h.trim_start().starts_with("</");
+                if opens && !only_comments(&h) {
+                    let end = span.start + h.trim_end().len();
+                    sink.raw_html(&h, span.start..end.min(span.end));
+                }
                 text(&mut out, &crate::markdown::strip_tags(&h));
             }
             Event::FootnoteReference(label) => {
@@ -316,69 +427,42 @@ impl LinkResolver for NoLinks {
     }
 }
 
-impl ShortcodeHost for Context<'_> {
-    fn render(&mut self, call: &Call, _: &dyn LinkResolver) -> Result<String, CallError> {
-        let arg = |k: &str| call.args.get(k).and_then(|v| v.as_str()).unwrap_or("");
-        match call.name.as_str() {
-            "cite" => {
-                let id = arg("id");
-                let mut note = String::new();
-                match self.sources.iter().find(|s| s.id == id) {
-                    Some(s) => {
-                        string(&mut note, &s.publisher);
-                        note.push_str(", ");
-                        note.push_str("#emph[");
-                        string(&mut note, &s.title);
-                        note.push(']');
-                        if let Some(d) = &s.date {
-                            string(&mut note, &format!(", {}", d.iso()));
-                        }
-                        note.push('.');
-                    }
-                    None => string(&mut note, id),
-                }
-                Ok(format!("{GLUE}#footnote[{note}]"))
-            }
-            "callout" => {
-                let inner = body(call.body.as_deref().unwrap_or(""), self);
-                Ok(format!(
-                    "\n\n#callout(kind: {}, title: {})[{inner}]\n\n",
-                    quoted(arg("kind")),
-                    quoted(arg("title"))
-                ))
-            }
-            "figure" => {
-                let mut out = format!(
-                    "\n\n#figure(image({}, alt: {}, width: 80%)",
-                    quoted(arg("src")),
-                    quoted(arg("alt"))
-                );
-                let caption = arg("caption");
-                if !caption.is_empty() {
-                    out.push_str(", caption: [");
-                    string(&mut out, caption);
-                    out.push(']');
-                }
-                out.push_str(")\n\n");
-                Ok(out)
-            }
-            // Built in, but not drawn for print yet (#19 asks for vector charts with a print
-            // palette): left out without a warning, since the author did nothing wrong.
-            "chart" => Ok(String::new()),
-            other => {
-                if !self.skipped.iter().any(|s| s == other) {
-                    self.skipped.push(other.to_string());
-                }
-                Ok(String::new())
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use typst::syntax::{SyntaxKind, SyntaxNode};
+
+    #[derive(Default)]
+    struct TestSink {
+        raw: Vec<(String, Range<usize>)>,
+    }
+
+    impl Sink for TestSink {
+        fn link(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn image(&mut self, _: &str, _: &str, _: Range<usize>) -> String {
+            String::new()
+        }
+        fn raw_html(&mut self, html: &str, span: Range<usize>) {
+            self.raw.push((first_tag(html), span));
+        }
+    }
+
+    #[test]
+    fn raw_html_is_noted_where_it_is_but_comments_are_not() {
+        let md =
+            "Intro.\n\n<!-- more -->\n\nA <span class=\"x\">word</span>.\n\n<div>\nBlock\n</div>\n";
+        let mut sink = TestSink::default();
+        let markup = convert(md, &mut sink);
+        let tags: Vec<&str> = sink.raw.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tags, ["<span class=\"x\">", "<div>"], "{markup}");
+        assert_eq!(&md[sink.raw[0].1.clone()], "<span class=\"x\">");
+        assert!(
+            markup.contains("word") && markup.contains("Block"),
+            "{markup}"
+        );
+    }
 
     /// Every node kind that is not plain data: anything here would be markup or code that
     /// user text made.
@@ -401,7 +485,7 @@ mod tests {
     fn hostile_text_is_only_string_literals() {
         let hostile = "Risk #1 $x$ \\*b\\* \\_u\\_ @ref \\<lbl> \\\\ \\`t\\` // line /* block */ \
                        #panic(\"boom\") \")#panic(\" \u{E000}0\u{E000} \u{2063}x";
-        let markup = convert(hostile, &|_| None);
+        let markup = convert(hostile, &mut TestSink::default());
         let tree = typst::syntax::parse(&markup);
         assert!(tree.errors_and_warnings().0.is_empty(), "{markup}");
         let mut found = Vec::new();
@@ -427,7 +511,10 @@ mod tests {
 
     #[test]
     fn a_footnote_is_a_typst_footnote_where_it_is_referenced() {
-        let markup = convert("Text.[^a] More.\n\n[^a]: The note.\n", &|_| None);
+        let markup = convert(
+            "Text.[^a] More.\n\n[^a]: The note.\n",
+            &mut TestSink::default(),
+        );
         let at = markup.find("#footnote[").expect("a footnote");
         assert!(markup[at..].contains("The note."), "{markup}");
         assert!(markup.find("More.").is_some_and(|m| m > at), "{markup}");

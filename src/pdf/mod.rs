@@ -1,11 +1,14 @@
 //! PDF editions (#19): each brief typeset with Typst, in process, from the model and its
 //! Markdown events (`markup.rs`), laid out by the theme's `pdf/brief.typ`, in the fixed
-//! `World` of `world.rs`. Tagged PDF/UA-1 with the brief's title, authors and language; the
-//! identifier comes from the brief's path and the timestamp from its date, so two builds give
-//! the same bytes.
+//! `World` of `world.rs`. A PDF is its [`Job`]: everything it is typeset from, declared once
+//! and hashed, so [`Cache`] typesets it again exactly when that changed. Tagged PDF/UA-1 with
+//! the brief's title, authors and language; the identifier comes from the brief's path and the
+//! timestamp from its date, so two builds give the same bytes.
 
 mod cache;
+mod inputs;
 mod markup;
+mod shortcodes;
 mod world;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
-use typst::foundations::{Array, Datetime, Dict, Smart, Str, Value};
+use typst::foundations::{Datetime, Dict, Smart, Value};
 use typst::syntax::DiagSpanKind;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
@@ -26,6 +29,7 @@ use crate::model::{Brief, Site};
 pub use cache::{Cache, MANIFEST};
 
 pub use markup::string as typst_string;
+pub use shortcodes::Modules;
 
 /// The theme's layout file, relative to the theme (or site) folder.
 pub const LAYOUT_FILE: &str = "pdf/brief.typ";
@@ -61,32 +65,50 @@ fn layout(root: &Path, theme_dir: &Path, diags: &mut Diagnostics) -> Option<(Arc
     None
 }
 
-/// The layout every PDF of a build shares, read once.
-#[derive(Clone, Hash)]
+/// The layout every PDF of a build shares, read once, with the site's and theme's `.typ`
+/// shortcodes.
+#[derive(Clone)]
 pub struct Layout {
     text: Arc<str>,
     /// Its path as a reader finds it (`themes/default/pdf/brief.typ`).
     shown: String,
+    modules: Arc<Modules>,
+}
+
+/// A job hashes the modules it uses, not all of them.
+impl std::hash::Hash for Layout {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+        self.shown.hash(state);
+    }
 }
 
 impl Layout {
     pub fn read(site: &Site, root: &Path, diags: &mut Diagnostics) -> Option<Layout> {
-        let (text, shown) = layout(root, &site.config.theme_dir(root), diags)?;
-        Some(Layout { text, shown })
+        let theme_dir = site.config.theme_dir(root);
+        let (text, shown) = layout(root, &theme_dir, diags)?;
+        let modules = Arc::new(Modules::load(root, &theme_dir, diags));
+        Some(Layout {
+            text,
+            shown,
+            modules,
+        })
     }
 }
 
 /// Everything one PDF is typeset from, declared once: the `World` is built from its
 /// [`Declared`] part and its fingerprint is that part's hash, so a PDF is typeset again exactly
-/// when something it reads changed (plus the files Typst reads while typesetting, which
-/// [`Typeset::reads`] records).
+/// when something it reads changed (plus the bytes of the files Typst reads while
+/// typesetting, which [`Typeset::reads`] records).
 pub struct Job {
     /// Output path, `hedges/china/china.pdf`.
     pub path: String,
     /// The brief's file as a reader names it, for errors.
     display: PathBuf,
     /// What converting the body warned about (shortcodes and HTML a PDF shows as text).
-    warnings: Vec<String>,
+    warnings: Vec<Diagnostic>,
+    /// Why it cannot be typeset (an image that is not there), found before typesetting.
+    errors: Vec<Diagnostic>,
     declared: Declared,
     fingerprint: u64,
 }
@@ -96,7 +118,14 @@ struct Declared {
     inputs: Dict,
     main: String,
     layout: Layout,
-    /// The brief's folder under content/, where its images are.
+    /// The `.typ` shortcodes the body calls: virtual path, text, path as shown.
+    modules: Vec<(String, Arc<str>, String)>,
+    /// Where each `import` line of `main` is, and the shortcode it imports (errors there are
+    /// the module's).
+    imports: Vec<(std::ops::Range<usize>, String)>,
+    /// The images the body names: virtual path, real path (already confined).
+    images: Vec<(String, PathBuf)>,
+    /// The brief's folder under content/.
     folder: PathBuf,
     ident: String,
     date: (i32, u8, u8),
@@ -106,27 +135,15 @@ struct Declared {
 }
 
 impl Job {
-    fn new(path: String, display: PathBuf, warnings: Vec<String>, declared: Declared) -> Job {
-        let fingerprint = crate::hashing::hash_of(&declared);
-        Job {
-            path,
-            display,
-            warnings,
-            declared,
-            fingerprint,
-        }
-    }
-
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
 
-    /// The conversion's warnings, at the brief's file: the same whether or not the PDF is
-    /// typeset (so `serve`, which typesets on request, reports what `build` does).
+    /// The conversion's warnings, at the brief's file and line: the same whether or not the
+    /// PDF is typeset (so `serve` and `check`, which do not typeset every PDF, report what
+    /// `build` does).
     pub fn warnings(&self) -> impl Iterator<Item = Diagnostic> + '_ {
-        self.warnings
-            .iter()
-            .map(|w| Diagnostic::warning(w.clone()).in_file(&self.display))
+        self.warnings.iter().cloned()
     }
 }
 
@@ -140,81 +157,147 @@ pub struct Typeset {
 /// The job of every brief's PDF in `site`, in parallel (converting a body is most of the
 /// cost). The paths are those of [`Brief::pdf_path`].
 pub fn jobs(site: &Site, root: &Path, layout: &Layout) -> Vec<Job> {
+    let confined = confine::Root::new(root);
     site.briefs
         .iter()
         .filter(|b| b.has_pdf(&site.config))
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|b| job(site, b, root, layout))
+        .map(|b| job(site, b, root, &confined, layout))
         .collect()
 }
 
 /// The job of one brief's PDF.
-pub fn job(site: &Site, b: &Brief, root: &Path, layout: &Layout) -> Job {
+pub fn job(site: &Site, b: &Brief, root: &Path, confined: &confine::Root, layout: &Layout) -> Job {
     let m = b.meta();
     let body_text = &b.doc.text[b.doc.body_start..];
-    let mut cx = markup::Context {
-        site,
-        sources: &m.sources,
-        skipped: Vec::new(),
-    };
-    let body = markup::body(body_text, &mut cx);
-    let main = format!(
-        "#import {}: brief, callout\n#show: brief\n{body}\n",
-        markup::quoted(world::LAYOUT)
-    );
-    let date = &m.updated.as_ref().unwrap_or(&m.date).0;
     let folder = match b.doc.rel.rsplit_once('/') {
         Some((dir, _)) => root.join("content").join(dir),
         None => root.join("content"),
     };
-    let warnings: Vec<String> = cx
-        .skipped
+    let files = shortcodes::Files {
+        root,
+        confined,
+        folder: b.bundle_dir.as_ref().map(|d| root.join("content").join(d)),
+        page: &b.path,
+        theme_dir: site.config.theme_dir(root),
+    };
+    let modules = &layout.modules;
+    let mut cx = markup::Context::new(site, &m.sources, modules, Some(files));
+    let body = markup::body(body_text, &mut cx);
+    let mut warnings = warnings(b, &cx);
+    let start = b.doc.body_start;
+    let errors = cx
+        .missing
         .iter()
-        .map(|name| {
-            format!(
-                "the PDF of this brief leaves out the shortcode `{name}`: PDFs cannot show it yet"
-            )
+        .map(|(src, looked, span)| {
+            let d = Diagnostic::error(match looked.as_slice() {
+                [] => format!("the image `{src}` of this brief leaves the site"),
+                paths => format!(
+                    "the image `{src}` of this brief is not there: looked for {}",
+                    paths.join(" and ")
+                ),
+            });
+            d.in_file(&b.doc.display)
+                .at(&b.doc.text, start + span.start..start + span.end)
+                .with_hint("add the file or fix the path: a folder brief's images sit beside its index.md, a path starting with / is under static/")
         })
         .collect();
-    let mut warnings = warnings;
+    // One line each, so an error on an import line names its module.
+    let mut main = String::new();
+    let mut imports = Vec::new();
+    let mut used = Vec::new();
+    for (i, name) in cx.used.iter().enumerate() {
+        let from = main.len();
+        main.push_str(&format!(
+            "#import {}: shortcode as briefing-sc-{i}\n",
+            markup::quoted(&Modules::path(name))
+        ));
+        imports.push((from..main.len(), name.clone()));
+        if let Some(module) = modules.0.get(name) {
+            used.push((
+                Modules::path(name),
+                module.text.clone(),
+                module.shown.clone(),
+            ));
+        }
+    }
+    main.push_str(&format!(
+        "#import {}: brief, callout, chart\n#show: brief\n{body}\n",
+        markup::quoted(world::LAYOUT)
+    ));
+    let date = &m.updated.as_ref().unwrap_or(&m.date).0;
+    let inputs = inputs::inputs(site, b);
     let mut missing = std::collections::BTreeSet::new();
-    let inputs = inputs(site, b);
     undrawable(&main, &mut missing);
     for (_, v) in inputs.iter() {
         undrawable_value(v, &mut missing);
     }
     if !missing.is_empty() {
-        let shown: String = missing
-            .iter()
-            .take(12)
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|c| format!("{c} "))
-            .collect();
-        let more = if missing.len() > 12 { "…" } else { "" };
-        warnings.push(format!(
-            "the PDF of this brief is not PDF/UA-1 (accessible): no font briefing embeds can draw {}{more}, which show as boxes",
-            shown.trim_end()
-        ));
+        let mut shown: Vec<String> = missing.iter().take(12).map(|c| c.to_string()).collect();
+        if missing.len() > 12 {
+            shown.push("…".into());
+        }
+        warnings.push(
+            Diagnostic::warning(format!(
+                "the PDF of this brief is not PDF/UA-1 (accessible): no font briefing embeds can draw {}, which show as boxes",
+                shown.join(" ")
+            ))
+            .in_file(&b.doc.display),
+        );
     }
-    Job::new(
-        b.pdf_path().trim_start_matches('/').to_string(),
-        b.doc.display.clone(),
+    let declared = Declared {
+        inputs,
+        main,
+        layout: layout.clone(),
+        modules: used,
+        imports,
+        images: cx.images.clone(),
+        folder,
+        ident: format!("briefing:{}", b.path),
+        date: (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1)),
+        ua: missing.is_empty(),
+    };
+    let fingerprint = crate::hashing::hash_of(&declared);
+    Job {
+        path: b.pdf_path().trim_start_matches('/').to_string(),
+        display: b.doc.display.clone(),
         warnings,
-        Declared {
-            inputs,
-            ua: missing.is_empty(),
-            main,
-            layout: layout.clone(),
-            folder,
-            ident: format!("briefing:{}", b.path),
-            date: (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1)),
-        },
-    )
+        errors,
+        declared,
+        fingerprint,
+    }
 }
 
-/// The briefs of `site` too long for a PDF edition, as warnings.
+/// The warnings of a converted body, at the brief's file and line.
+fn warnings(b: &Brief, cx: &markup::Context) -> Vec<Diagnostic> {
+    let at = |d: Diagnostic, span: &std::ops::Range<usize>| {
+        let start = b.doc.body_start;
+        d.in_file(&b.doc.display)
+            .at(&b.doc.text, start + span.start..start + span.end)
+    };
+    let mut out: Vec<Diagnostic> = cx
+        .text_only
+        .iter()
+        .map(|(message, span)| at(Diagnostic::warning(message.clone()), span))
+        .collect();
+    if let Some((tag, span)) = cx.raw_html.first() {
+        let more = match cx.raw_html.len() - 1 {
+            0 => String::new(),
+            1 => " and one more place".to_string(),
+            n => format!(" and {n} more places"),
+        };
+        out.push(at(
+            Diagnostic::warning(format!(
+                "the PDF of this brief shows only the text of the raw HTML `{tag}`{more}"
+            ))
+            .with_hint("write it in Markdown, or as a shortcode with a templates/shortcodes/NAME.typ for PDFs"),
+            span,
+        ));
+    }
+    out
+}
+
 pub fn too_long(site: &Site) -> impl Iterator<Item = Diagnostic> + '_ {
     site.briefs
         .iter()
@@ -250,6 +333,9 @@ fn undrawable_value(v: &Value, out: &mut std::collections::BTreeSet<char>) {
 /// Typesets one job. Typst's caches keep what it computed; the caller empties them with
 /// [`evict`] once a batch is done.
 pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagnostic>> {
+    if !job.errors.is_empty() {
+        return Err(job.errors.clone());
+    }
     let declared = &job.declared;
     let (y, mo, d) = declared.date;
     let today = Datetime::from_ymd(y, mo, d).ok_or_else(|| {
@@ -262,7 +348,12 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
     })?;
     let layout = &declared.layout.text;
     let layout_shown = declared.layout.shown.as_str();
-    let world = world::BriefWorld::new(
+    let refused = || {
+        vec![Diagnostic::error(
+            "internal: a fixed Typst path was refused",
+        )]
+    };
+    let mut world = world::BriefWorld::new(
         declared.inputs.clone(),
         declared.main.clone(),
         layout.clone(),
@@ -270,32 +361,69 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
         confined,
         today,
     )
-    .ok_or_else(|| {
-        vec![Diagnostic::error(
-            "internal: a fixed Typst path was refused",
-        )]
-    })?;
-    let layout_id = world::file_id(world::LAYOUT);
+    .ok_or_else(refused)?;
+    // The Typst files an error can be in besides the brief's own main source.
+    let mut known = vec![(
+        world::file_id(world::LAYOUT),
+        layout_shown.to_string(),
+        layout.clone(),
+        format!("fix {layout_shown}, the PDF layout"),
+    )];
+    for (path, text, shown) in &declared.modules {
+        let id = world.add_source(path, text).ok_or_else(refused)?;
+        let name = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".typ");
+        known.push((
+            Some(id),
+            shown.clone(),
+            text.clone(),
+            format!("fix {shown}, the PDF of the shortcode `{name}`"),
+        ));
+    }
+    for (vpath, real) in &declared.images {
+        world.add_file(vpath, real.clone()).ok_or_else(refused)?;
+    }
+    let main_id = typst::World::main(&world);
     let fail = |errors: &[SourceDiagnostic], what: &str| -> Vec<Diagnostic> {
         errors
             .iter()
             .filter(|e| e.severity == Severity::Error)
             .map(|e| {
                 let message = format!("the PDF of this brief could not be {what}: {}", e.message);
-                let in_layout = match e.span.get() {
-                    DiagSpanKind::Number { id, .. } | DiagSpanKind::Range { id, .. } => {
-                        Some(id) == layout_id
-                    }
-                    DiagSpanKind::Detached => false,
+                let id = match e.span.get() {
+                    DiagSpanKind::Number { id, .. } | DiagSpanKind::Range { id, .. } => Some(id),
+                    DiagSpanKind::Detached => None,
                 };
+                let range = world.range(e.span);
                 let mut d = Diagnostic::error(message);
-                d = match world.range(e.span).filter(|_| in_layout) {
-                    // A mistake in the layout is the theme's: point at its line and column.
-                    Some(range) => d
-                        .in_file(layout_shown)
-                        .at(layout, range)
-                        .with_hint(format!("fix {layout_shown}, the PDF layout")),
-                    None => d.in_file(&job.display).with_hint(
+                let file = known.iter().find(|k| k.0.is_some() && k.0 == id);
+                // An import line that fails names its module, not the brief.
+                let import = range
+                    .as_ref()
+                    .filter(|_| id == Some(main_id))
+                    .and_then(|r| {
+                        declared
+                            .imports
+                            .iter()
+                            .find(|(line, _)| line.contains(&r.start))
+                    })
+                    .and_then(|(_, name)| {
+                        let path = Modules::path(name);
+                        declared.modules.iter().find(|(p, _, _)| *p == path)
+                    });
+                d = match (file, range, import) {
+                    // A mistake in the layout or a shortcode's module is the theme's or the
+                    // site's: point at its line and column.
+                    (Some((_, shown, text, hint)), Some(range), _) => {
+                        d.in_file(shown).at(text, range).with_hint(hint.clone())
+                    }
+                    (_, _, Some((_, _, shown))) => d
+                        .in_file(shown)
+                        .with_hint("a shortcode's .typ defines `#let shortcode(args, body) = ...`"),
+                    _ => d.in_file(&job.display).with_hint(
                         "set `pdf = \"none\"` in briefing.toml to build the site without PDFs",
                     ),
                 };
@@ -308,15 +436,15 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
     };
     let warned = typst::compile::<PagedDocument>(&world);
     let doc = warned.output.map_err(|e| fail(&e, "typeset"))?;
+    let standards: &[PdfStandard] = if declared.ua {
+        &[PdfStandard::Ua_1]
+    } else {
+        &[]
+    };
     let options = PdfOptions {
         ident: Smart::Custom(declared.ident.clone()),
         timestamp: Some(Timestamp::new_utc(today)),
-        standards: PdfStandards::new(if declared.ua {
-            &[PdfStandard::Ua_1]
-        } else {
-            &[]
-        })
-        .map_err(|e| {
+        standards: PdfStandards::new(standards).map_err(|e| {
             vec![Diagnostic::error(format!(
                 "PDF/UA-1 is not available: {e:?}"
             ))]
@@ -334,104 +462,4 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
 /// long `serve` does not grow.
 pub fn evict() {
     comemo::evict(0);
-}
-
-fn s(v: &str) -> Value {
-    Value::Str(Str::from(v))
-}
-
-/// What the layout reads through `sys.inputs`: values, never markup, so titles and names
-/// need no escaping.
-fn inputs(site: &Site, b: &Brief) -> Dict {
-    let m = b.meta();
-    let strings = &site.config.strings;
-    let names = crate::date::MonthNames::read(|k| strings.lookup(k));
-    let format = strings.get("date_format");
-    let authors = m.authors.as_ref().unwrap_or(&site.config.authors);
-    let mut d = Dict::new();
-    d.insert("title".into(), s(&m.title));
-    d.insert(
-        "authors".into(),
-        Value::Array(authors.iter().map(|a| s(a)).collect::<Array>()),
-    );
-    d.insert(
-        "organization".into(),
-        site.config
-            .organization
-            .as_deref()
-            .map(s)
-            .unwrap_or(Value::None),
-    );
-    d.insert("site".into(), s(&site.config.title));
-    d.insert(
-        "lang".into(),
-        s(site.config.language.split('-').next().unwrap_or("en")),
-    );
-    d.insert("date".into(), s(&m.date.0.format_in(format, &names)));
-    d.insert(
-        "updated".into(),
-        m.updated
-            .as_ref()
-            .map(|u| s(&u.0.format_in(format, &names)))
-            .unwrap_or(Value::None),
-    );
-    d.insert("url".into(), s(&site.url(&b.path)));
-    d.insert(
-        "bottom_line".into(),
-        m.bottom_line.as_deref().map(s).unwrap_or(Value::None),
-    );
-    let judgments: Array = m
-        .key_judgments
-        .iter()
-        .map(|k| {
-            let mut j = Dict::new();
-            j.insert("text".into(), s(&k.text));
-            let key = format!("estimative.{}", k.confidence.level());
-            j.insert(
-                "confidence".into(),
-                s(strings.lookup(&key).unwrap_or(k.confidence.word())),
-            );
-            j.insert("band".into(), s(&k.confidence.band()));
-            Value::Dict(j)
-        })
-        .collect();
-    d.insert("key_judgments".into(), Value::Array(judgments));
-    let sources: Array = m
-        .sources
-        .iter()
-        .map(|src| {
-            let mut j = Dict::new();
-            j.insert("title".into(), s(&src.title));
-            j.insert("publisher".into(), s(&src.publisher));
-            j.insert(
-                "url".into(),
-                src.url.as_deref().map(s).unwrap_or(Value::None),
-            );
-            j.insert(
-                "date".into(),
-                src.date
-                    .as_ref()
-                    .map(|d| s(&d.iso()))
-                    .unwrap_or(Value::None),
-            );
-            Value::Dict(j)
-        })
-        .collect();
-    d.insert("sources".into(), Value::Array(sources));
-    let mut labels = Dict::new();
-    for key in [
-        "bottom_line",
-        "key_judgments",
-        "likelihood",
-        "published",
-        "updated",
-        "author",
-        "authors",
-        "sources",
-        "page_of",
-    ] {
-        labels.insert(key.into(), s(strings.get(key)));
-    }
-    d.insert("t".into(), Value::Dict(labels));
-    d
 }

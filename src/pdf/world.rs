@@ -1,8 +1,10 @@
 //! The Typst `World` of one brief's PDF: the embedded typst-assets fonts (never the system's,
 //! so the bytes do not depend on the machine), the generated main source, the theme's layout
-//! file, and image files of the brief's folder, read through `confine` so no path leaves the
+//! file, the site's `.typ` shortcodes the brief calls, and image files of the brief's folder
+//! (and the images it names under static/), read through `confine` so no path leaves the
 //! site. `today` is the brief's date, so a document that asks for the date is reproducible.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -48,6 +50,10 @@ pub struct BriefWorld<'a> {
     today: Datetime,
     /// Every file Typst asked for, with the hash of what it got (`None`: nothing there).
     reads: Mutex<Vec<(PathBuf, Option<u64>)>>,
+    /// The site's `.typ` shortcodes the brief calls: the only other Typst code.
+    modules: HashMap<FileId, Source>,
+    /// Image files the brief names, already found and confined.
+    images: HashMap<FileId, PathBuf>,
 }
 
 pub fn file_id(path: &str) -> Option<FileId> {
@@ -74,6 +80,8 @@ impl<'a> BriefWorld<'a> {
             root,
             today,
             reads: Mutex::new(Vec::new()),
+            modules: HashMap::new(),
+            images: HashMap::new(),
         })
     }
 
@@ -100,6 +108,19 @@ impl<'a> BriefWorld<'a> {
             .trim_start_matches('/')
             .to_string();
         Some(self.folder.join(rel))
+    }
+
+    /// Serves `text` as the Typst source at `path` (a `.typ` shortcode module).
+    pub fn add_source(&mut self, path: &str, text: &str) -> Option<FileId> {
+        let id = file_id(path)?;
+        self.modules.insert(id, Source::new(id, text.to_string()));
+        Some(id)
+    }
+
+    /// Serves the file `real` at `path`.
+    pub fn add_file(&mut self, path: &str, real: PathBuf) -> Option<()> {
+        self.images.insert(file_id(path)?, real);
+        Some(())
     }
 
     /// The file a virtual path names in the brief's folder, if it stays inside the site.
@@ -142,6 +163,8 @@ impl World for BriefWorld<'_> {
             Ok(self.main.clone())
         } else if id == self.layout.id() {
             Ok(self.layout.clone())
+        } else if let Some(m) = self.modules.get(&id) {
+            Ok(m.clone())
         } else {
             // Only the two generated sources are Typst code: an image folder must not be able
             // to supply markup that runs.
@@ -150,8 +173,10 @@ impl World for BriefWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        let path = self.real_path(id);
-        let wanted = self.wanted(id);
+        let (path, wanted) = match self.images.get(&id) {
+            Some(real) => (Ok(real.clone()), Some(real.clone())),
+            None => (self.real_path(id), self.wanted(id)),
+        };
         let path = match path {
             Ok(p) => p,
             Err(e) => {

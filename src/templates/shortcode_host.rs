@@ -15,6 +15,7 @@ use crate::content::meta::Source;
 use crate::diagnostics::did_you_mean;
 use crate::markdown::shortcodes::{Call, CallError, ShortcodeHost};
 use crate::markdown::{self, LinkResolver};
+use crate::strings::Strings;
 
 use super::Templates;
 
@@ -143,25 +144,105 @@ impl ShortcodeRunner<'_> {
             }
         })
     }
+}
 
-    fn data_file(&mut self, name: &str) -> Result<&Arc<DataFile>, CallError> {
-        if name.contains("..") || name.contains('/') || name.contains('\\') {
+/// A data file by the name a shortcode gives it.
+fn data_file<'d>(
+    data: &'d BTreeMap<String, Arc<DataFile>>,
+    name: &str,
+) -> Result<&'d Arc<DataFile>, CallError> {
+    if name.contains("..") || name.contains('/') || name.contains('\\') {
+        return Err(err(
+            format!("data name `{name}` must be a plain file name"),
+            "name a file in content/data/ without its extension, e.g. data=\"missile_tests\"",
+        ));
+    }
+    data.get(name).ok_or_else(|| {
+        let hint = match did_you_mean(name, data.keys().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => {
+                "put a CSV, TOML or JSON file in content/data/ and name it without the extension"
+                    .into()
+            }
+        };
+        err(format!("no data file `{name}` in content/data/"), hint)
+    })
+}
+
+/// A drawn `chart` shortcode.
+pub struct Chart {
+    pub kind: String,
+    pub drawn: charts::Drawn,
+}
+
+impl Chart {
+    /// The page's figure.
+    pub fn html(&self) -> String {
+        charts::figure(&self.kind, &self.drawn)
+    }
+}
+
+/// The `chart` shortcode's arguments checked and its chart drawn from `data` (the language's
+/// data files), for the page and the PDF alike. `width`: see [`charts::draw`].
+pub fn chart(
+    call: &Call,
+    words: &Strings,
+    data: &BTreeMap<String, Arc<DataFile>>,
+    palette: &charts::Palette,
+    width: Option<f64>,
+) -> Result<Chart, CallError> {
+    let data_name = str_arg(call, "data")?.unwrap_or_default().to_string();
+    let x = str_arg(call, "x")?.unwrap_or_default().to_string();
+    let y = str_arg(call, "y")?.unwrap_or_default().to_string();
+    let kind = str_arg(call, "kind")?.unwrap_or("bar").to_string();
+    if !["bar", "line"].contains(&kind.as_str()) {
+        let hint = did_you_mean(&kind, ["bar", "line"])
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "use kind=\"bar\" or kind=\"line\"".into());
+        return Err(err(format!("unknown chart kind `{kind}`"), hint));
+    }
+    let mut labels = [None, None];
+    let axes = [("x_label", &x, "Year"), ("y_label", &y, "Number of tests")];
+    for (slot, (key, column, example)) in labels.iter_mut().zip(axes) {
+        *slot = str_arg(call, key)?.map(str::to_string);
+        if slot.as_deref().is_some_and(|l| l.trim().is_empty()) {
             return Err(err(
-                format!("data name `{name}` must be a plain file name"),
-                "name a file in content/data/ without its extension, e.g. data=\"missile_tests\"",
+                format!("argument `{key}` of `chart` is empty"),
+                format!(
+                    "name the axis, e.g. {key}=\"{example}\", or leave {key} out to use the column name `{column}`"
+                ),
             ));
         }
-        if !self.used_data.iter().any(|d| d == name) {
-            self.used_data.push(name.to_string());
-        }
-        self.data.get(name).ok_or_else(|| {
-            let hint = match did_you_mean(name, self.data.keys().map(String::as_str)) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "put a CSV, TOML or JSON file in content/data/ and name it without the extension".into(),
-            };
-            err(format!("no data file `{name}` in content/data/"), hint)
-        })
     }
+    // A chart's words are the brief's text: typeset as the page around it is (’, and
+    // in French « » and the narrow space before ;:!?).
+    let lang = words.get("lang").to_string();
+    let typeset =
+        |s: Option<String>| s.map(|s| crate::typography::smarten_in(&s, &lang).into_owned());
+    let [x_label, y_label] = labels.map(typeset);
+    let title = typeset(str_arg(call, "title")?.map(str::to_string));
+    let source = typeset(str_arg(call, "source")?.map(str::to_string));
+    let description = typeset(str_arg(call, "description")?.map(str::to_string));
+    let file = data_file(data, &data_name)?.clone();
+    let spec = charts::ChartSpec {
+        kind: &kind,
+        x: &x,
+        y: &y,
+        x_label: x_label.as_deref(),
+        y_label: y_label.as_deref(),
+        title: title.as_deref(),
+        source: source.as_deref(),
+        description: description.as_deref(),
+        words,
+    };
+    let failed = |m: String| {
+        err(
+            format!("chart from `{data_name}`: {m}"),
+            "check the column names (x=, y=) against the data file's header",
+        )
+    };
+    let drawn = charts::draw(&file.value, &spec, palette, width).map_err(failed)?;
+    Ok(Chart { kind, drawn })
 }
 
 fn required_hint(name: &str, key: &str) -> String {
@@ -284,57 +365,20 @@ impl ShortcodeHost for ShortcodeRunner<'_> {
                 self.render_template("cite", ctx)
             }
             "chart" => {
-                let data_name = str_arg(call, "data")?.unwrap_or_default().to_string();
-                let x = str_arg(call, "x")?.unwrap_or_default().to_string();
-                let y = str_arg(call, "y")?.unwrap_or_default().to_string();
-                let kind = str_arg(call, "kind")?.unwrap_or("bar").to_string();
-                if !["bar", "line"].contains(&kind.as_str()) {
-                    let hint = did_you_mean(&kind, ["bar", "line"])
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "use kind=\"bar\" or kind=\"line\"".into());
-                    return Err(err(format!("unknown chart kind `{kind}`"), hint));
+                // Recorded first, for the render cache: a failed call fails the build anyway.
+                if let Some(name) = str_arg(call, "data")?
+                    && !self.used_data.iter().any(|d| d == name)
+                {
+                    self.used_data.push(name.to_string());
                 }
-                let mut labels = [None, None];
-                let axes = [("x_label", &x, "Year"), ("y_label", &y, "Number of tests")];
-                for (slot, (key, column, example)) in labels.iter_mut().zip(axes) {
-                    *slot = str_arg(call, key)?.map(str::to_string);
-                    if slot.as_deref().is_some_and(|l| l.trim().is_empty()) {
-                        return Err(err(
-                            format!("argument `{key}` of `chart` is empty"),
-                            format!(
-                                "name the axis, e.g. {key}=\"{example}\", or leave {key} out to use the column name `{column}`"
-                            ),
-                        ));
-                    }
-                }
-                // A chart's words are the brief's text: typeset as the page around it is (’, and
-                // in French « » and the narrow space before ;:!?).
-                let lang = links.strings().get("lang").to_string();
-                let typeset = |s: Option<String>| {
-                    s.map(|s| crate::typography::smarten_in(&s, &lang).into_owned())
-                };
-                let [x_label, y_label] = labels.map(typeset);
-                let title = typeset(str_arg(call, "title")?.map(str::to_string));
-                let source = typeset(str_arg(call, "source")?.map(str::to_string));
-                let description = typeset(str_arg(call, "description")?.map(str::to_string));
-                let file = self.data_file(&data_name)?.clone();
-                let spec = charts::ChartSpec {
-                    kind: &kind,
-                    x: &x,
-                    y: &y,
-                    x_label: x_label.as_deref(),
-                    y_label: y_label.as_deref(),
-                    title: title.as_deref(),
-                    source: source.as_deref(),
-                    description: description.as_deref(),
-                    words: links.strings(),
-                };
-                charts::render(&file.value, &spec, &charts::Palette::LIGHT).map_err(|m| {
-                    err(
-                        format!("chart from `{data_name}`: {m}"),
-                        "check the column names (x=, y=) against the data file's header",
-                    )
-                })
+                chart(
+                    call,
+                    links.strings(),
+                    self.data,
+                    &charts::Palette::LIGHT,
+                    None,
+                )
+                .map(|c| c.html())
             }
             _ => self.render_template(&call.name, ctx),
         }
