@@ -259,10 +259,11 @@ pub(super) fn patch(
     let confined = crate::confine::Root::new(root);
     let mut new = Vec::new();
     for (site, briefs) in edited {
+        let bundles = crate::pdf::bundles(site, root);
         for &b in *briefs {
             let brief = &site.briefs[b];
             if brief.has_pdf(&site.config) {
-                let job = crate::pdf::job(site, brief, root, &confined, layout);
+                let job = crate::pdf::job(site, brief, root, &confined, &bundles, layout);
                 new.push(Arc::new(job));
             }
         }

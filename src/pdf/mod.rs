@@ -29,7 +29,7 @@ use crate::model::{Brief, Site};
 pub use cache::{Cache, MANIFEST};
 
 pub use markup::string as typst_string;
-pub use shortcodes::Modules;
+pub use shortcodes::{Modules, bundles};
 
 /// The theme's layout file, relative to the theme (or site) folder.
 pub const LAYOUT_FILE: &str = "pdf/brief.typ";
@@ -158,17 +158,25 @@ pub struct Typeset {
 /// cost). The paths are those of [`Brief::pdf_path`].
 pub fn jobs(site: &Site, root: &Path, layout: &Layout) -> Vec<Job> {
     let confined = confine::Root::new(root);
+    let bundles = shortcodes::bundles(site, root);
     site.briefs
         .iter()
         .filter(|b| b.has_pdf(&site.config))
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|b| job(site, b, root, &confined, layout))
+        .map(|b| job(site, b, root, &confined, &bundles, layout))
         .collect()
 }
 
 /// The job of one brief's PDF.
-pub fn job(site: &Site, b: &Brief, root: &Path, confined: &confine::Root, layout: &Layout) -> Job {
+pub fn job(
+    site: &Site,
+    b: &Brief,
+    root: &Path,
+    confined: &confine::Root,
+    bundles: &[(String, PathBuf)],
+    layout: &Layout,
+) -> Job {
     let m = b.meta();
     let body_text = &b.doc.text[b.doc.body_start..];
     let folder = match b.doc.rel.rsplit_once('/') {
@@ -181,6 +189,7 @@ pub fn job(site: &Site, b: &Brief, root: &Path, confined: &confine::Root, layout
         folder: b.bundle_dir.as_ref().map(|d| root.join("content").join(d)),
         page: &b.path,
         theme_dir: site.config.theme_dir(root),
+        bundles,
     };
     let modules = &layout.modules;
     let mut cx = markup::Context::new(site, &m.sources, modules, Some(files));

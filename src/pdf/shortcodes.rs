@@ -106,6 +106,26 @@ pub struct Files<'a> {
     /// The page's path (`/sec/name/`).
     pub page: &'a str,
     pub theme_dir: PathBuf,
+    /// Every folder brief's page path (also without the language prefix, as its files are
+    /// published at both) and folder: a `/` path may name one of their files, as on the page.
+    pub bundles: &'a [(String, PathBuf)],
+}
+
+/// The folder briefs of `site`, for [`Files::bundles`].
+pub fn bundles(site: &crate::model::Site, root: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for b in site.briefs.iter() {
+        let Some(dir) = &b.bundle_dir else { continue };
+        let folder = root.join("content").join(dir);
+        if let Some(bare) = b.path.strip_prefix(site.language.prefix.as_str())
+            && !site.language.prefix.is_empty()
+            && bare.starts_with('/')
+        {
+            out.push((bare.to_string(), folder.clone()));
+        }
+        out.push((b.path.clone(), folder));
+    }
+    out
 }
 
 impl Files<'_> {
@@ -125,7 +145,15 @@ impl Files<'_> {
             ]
         };
         let candidates = match (src.strip_prefix('/'), &self.folder) {
-            (Some(abs), _) => in_static(abs),
+            (Some(abs), _) => {
+                let mut c = in_static(abs);
+                for (path, folder) in self.bundles {
+                    if let Some(rest) = src.strip_prefix(path.as_str()) {
+                        c.push(folder.join(rest));
+                    }
+                }
+                c
+            }
             (None, Some(folder)) => vec![folder.join(src)],
             (None, None) => in_static(&format!("{}{src}", self.page.trim_start_matches('/'))),
         };
