@@ -12,6 +12,8 @@
 #   BRIEFING_NODE          node, 18.16 or later, to run Lighthouse and puppeteer-core
 #   BRIEFING_LIGHTHOUSE    Lighthouse's CLI: "$BRIEFING_NODE" "$BRIEFING_LIGHTHOUSE" URL
 #   BRIEFING_PDFINFO       poppler-utils' pdfinfo (pdffonts, pdftotext, pdftoppm beside it)
+#   BRIEFING_QPDF          qpdf, whose --json reads a PDF's objects (link annotations)
+#   BRIEFING_PDFUA         pdfua (tools/venv): part of PDF/UA-1, checked offline
 #   BRIEFING_PUPPETEER     puppeteer-core's entry module (scripts/screenshots)
 
 _briefing_tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,6 +47,8 @@ _briefing_find BRIEFING_AXE_JS "$_briefing_tools/node_modules/axe-core/axe.min.j
 _briefing_find BRIEFING_NODE node /usr/bin/node
 _briefing_find BRIEFING_LIGHTHOUSE "$_briefing_tools/node_modules/lighthouse/cli/index.js"
 _briefing_find BRIEFING_PDFINFO pdfinfo /usr/bin/pdfinfo
+_briefing_find BRIEFING_QPDF qpdf /usr/bin/qpdf
+_briefing_find BRIEFING_PDFUA "$_briefing_tools/venv/bin/pdfua"
 _briefing_find BRIEFING_PUPPETEER "$_briefing_tools/node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js"
 
 unset -f _briefing_find

@@ -73,9 +73,7 @@ impl PdfEditions {
             return Ok(bytes);
         }
         // Typeset without the lock: other PDFs are answered meanwhile.
-        let made = crate::pdf::typeset(job, &root);
-        crate::pdf::evict();
-        let made = made?;
+        let made = crate::pdf::typeset_apart(job, &root)?;
         lock().insert(job, &made);
         Ok(made.bytes)
     }

@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::{Job, Typeset, evict, typeset};
 use crate::confine;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -78,8 +76,15 @@ impl Cache {
             .copied()
             .filter(|j| self.fresh(j, confined).is_none())
             .collect();
+        // Typst's memo cache grows by megabytes per PDF: what the next PDFs will not reuse
+        // goes after each one.
+        let threads = rayon::current_num_threads();
         let made: Vec<Result<Typeset, Vec<Diagnostic>>> =
-            stale.par_iter().map(|j| typeset(j, confined)).collect();
+            super::workers::map(&stale, threads, |j| {
+                let r = typeset(j, confined);
+                comemo::evict(8);
+                r
+            });
         if !stale.is_empty() {
             evict();
         }

@@ -9,6 +9,7 @@ mod cache;
 mod inputs;
 mod markup;
 mod shortcodes;
+mod workers;
 mod world;
 
 use std::path::{Path, PathBuf};
@@ -464,6 +465,22 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
     Ok(Typeset {
         bytes: Arc::new(bytes),
         reads: world.into_reads(),
+    })
+}
+
+/// [`typeset`] on a thread of its own with a main thread's stack (Typst lays out by
+/// recursion), for a caller on a small-stacked thread such as the server's.
+pub fn typeset_apart(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagnostic>> {
+    workers::map(std::slice::from_ref(&job), 1, |j| {
+        let r = typeset(j, confined);
+        comemo::evict(8);
+        r
+    })
+    .pop()
+    .unwrap_or_else(|| {
+        Err(vec![Diagnostic::error(
+            "internal: the PDF worker did not start",
+        )])
     })
 }
 

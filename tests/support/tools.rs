@@ -105,6 +105,20 @@ pub fn poppler(pdfinfo: &Path, program: &str) -> PathBuf {
     pdfinfo.with_file_name(program)
 }
 
+/// qpdf, whose `--json` gives a PDF's objects (the tests read link annotations from it).
+pub fn qpdf() -> Option<PathBuf> {
+    find("qpdf", "BRIEFING_QPDF", &["/usr/bin/qpdf", "qpdf"])
+}
+
+/// pdfua (PyPI, in tools/venv): 16 of PDF/UA-1's 106 machine-checkable rules, offline.
+pub fn pdfua() -> Option<PathBuf> {
+    find(
+        "pdfua (PDF/UA-1 checker)",
+        "BRIEFING_PDFUA",
+        &["tools/venv/bin/pdfua"],
+    )
+}
+
 pub fn node() -> Option<PathBuf> {
     find("node", "BRIEFING_NODE", &["node"])
 }
