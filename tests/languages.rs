@@ -439,7 +439,12 @@ fn with_a_prefix_every_english_page_is_under_en_and_the_root_keeps_only_shared_f
         let top = rel.split('/').next().unwrap_or("");
         let shared = matches!(
             rel.as_str(),
-            "index.html" | "404.html" | "sitemap.xml" | "robots.txt" | ".briefing-output"
+            "index.html"
+                | "404.html"
+                | "sitemap.xml"
+                | "robots.txt"
+                | ".briefing-output"
+                | ".briefing-pdfs.json"
         ) || top == "pagefind"
             || rel == "favicon.svg"
             || (rel.starts_with("style.") && rel.ends_with(".css"))
