@@ -3,6 +3,8 @@
 //! fail under CI.
 
 mod common;
+#[path = "support/pdftext.rs"]
+mod pdftext;
 #[path = "support/tools.rs"]
 mod tools;
 
@@ -10,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{TinySite, read_html, run, sel};
+use pdftext::in_order;
 
 const CONFIG: &str = "title = \"PDF site\"\nbase_url = \"https://pdf.example.org\"\n\
 organization = \"Institute of Tests\"\nauthors = [\"Ada Analyst\"]\n";
@@ -124,26 +127,6 @@ fn get<'a>(info: &'a [(String, String)], key: &str) -> &'a str {
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
         .unwrap_or_else(|| panic!("pdfinfo gives no {key}: {info:?}"))
-}
-
-/// Whether `needles` appear in `text`, each after the one before (reading order). Spaces and
-/// Typst's own soft hyphens are dropped first: where Typst breaks a line is not what is being
-/// tested. A compound's hyphen stays (tests/pdf_content.rs checks it survives a line end).
-fn in_order(text: &str, needles: &[&str]) {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
-            .collect()
-    };
-    let flat = squash(text);
-    let mut from = 0;
-    for n in needles {
-        let n = squash(n);
-        match flat[from..].find(&n) {
-            Some(i) => from += i + n.len(),
-            None => panic!("{n:?} is missing from the PDF text, or out of order:\n{text}"),
-        }
-    }
 }
 
 #[test]

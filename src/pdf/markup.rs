@@ -105,6 +105,8 @@ pub struct Context<'a> {
     pub missing: Vec<(String, Vec<String>, Range<usize>)>,
     /// Image files the markup names: (virtual path, file).
     pub images: Vec<(String, std::path::PathBuf)>,
+    /// Image files found that Typst cannot read (shown as their alt text, as a missing one).
+    pub unreadable: Vec<std::path::PathBuf>,
     /// The `.typ` shortcodes called, in order: index `i` is imported as `briefing-sc-i`.
     pub used: Vec<String>,
     /// While a block shortcode's body is converted, the whole shortcode's span: the body's
@@ -128,6 +130,7 @@ impl<'a> Context<'a> {
             raw_html: Vec::new(),
             missing: Vec::new(),
             images: Vec::new(),
+            unreadable: Vec::new(),
             used: Vec::new(),
             outer: None,
         }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
-use typst::foundations::{Datetime, Dict, Smart, Value};
+use typst::foundations::{Bytes, Datetime, Dict, Smart, Value};
 use typst::syntax::DiagSpanKind;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
@@ -114,8 +114,10 @@ pub struct Job {
     fingerprint: u64,
 }
 
-#[derive(Hash)]
 struct Declared {
+    /// The site root: the paths below are hashed relative to it, so the same site built in
+    /// another folder gives the same fingerprints (and manifest).
+    root: PathBuf,
     inputs: Dict,
     main: String,
     layout: Layout,
@@ -126,6 +128,9 @@ struct Declared {
     imports: Vec<(std::ops::Range<usize>, String)>,
     /// The images the body names: virtual path, real path (already confined).
     images: Vec<(String, PathBuf)>,
+    /// The image files it names that Typst cannot read, with their hashes: fixing one
+    /// changes the job.
+    unreadable: Vec<(PathBuf, Option<u64>)>,
     /// The brief's folder under content/.
     folder: PathBuf,
     ident: String,
@@ -133,6 +138,25 @@ struct Declared {
     /// Whether the PDF claims PDF/UA-1: only when every character can be drawn, since a
     /// character no font has makes Typst refuse the claim.
     ua: bool,
+}
+
+impl std::hash::Hash for Declared {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let rel = |p: &Path| p.strip_prefix(&self.root).unwrap_or(p).to_path_buf();
+        self.inputs.hash(h);
+        self.main.hash(h);
+        self.layout.hash(h);
+        self.modules.hash(h);
+        self.imports.hash(h);
+        for (v, real) in &self.images {
+            (v, rel(real)).hash(h);
+        }
+        for (p, hash) in &self.unreadable {
+            (rel(p), hash).hash(h);
+        }
+        rel(&self.folder).hash(h);
+        (&self.ident, self.date, self.ua).hash(h);
+    }
 }
 
 impl Job {
@@ -190,29 +214,16 @@ pub fn job(
         folder: b.bundle_dir.as_ref().map(|d| root.join("content").join(d)),
         page: &b.path,
         theme_dir: site.config.theme_dir(root),
+        base_path: base_path(&site.config.base_url),
         bundles,
     };
     let modules = &layout.modules;
     let mut cx = markup::Context::new(site, &m.sources, modules, Some(files));
     let body = markup::body(body_text, &mut cx);
     let mut warnings = warnings(b, &cx);
-    let start = b.doc.body_start;
-    let errors = cx
-        .missing
-        .iter()
-        .map(|(src, looked, span)| {
-            let d = Diagnostic::error(match looked.as_slice() {
-                [] => format!("the image `{src}` of this brief leaves the site"),
-                paths => format!(
-                    "the image `{src}` of this brief is not there: looked for {}",
-                    paths.join(" and ")
-                ),
-            });
-            d.in_file(&b.doc.display)
-                .at(&b.doc.text, start + span.start..start + span.end)
-                .with_hint("add the file or fix the path: a folder brief's images sit beside its index.md, a path starting with / is under static/")
-        })
-        .collect();
+    // A missing image shows as its alt text: the page's link check already warns about it
+    // at its line (an error in `check`), and a PDF is no reason to stop the build.
+    let errors = Vec::new();
     // One line each, so an error on an import line names its module.
     let mut main = String::new();
     let mut imports = Vec::new();
@@ -257,12 +268,23 @@ pub fn job(
         );
     }
     let declared = Declared {
+        root: root.to_path_buf(),
         inputs,
         main,
         layout: layout.clone(),
         modules: used,
         imports,
         images: cx.images.clone(),
+        unreadable: cx
+            .unreadable
+            .iter()
+            .map(|p| {
+                (
+                    p.clone(),
+                    std::fs::read(p).ok().map(|b| crate::hashing::hash_of(&b)),
+                )
+            })
+            .collect(),
         folder,
         ident: format!("briefing:{}", b.path),
         date: (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1)),
@@ -320,6 +342,16 @@ pub fn too_long(site: &Site) -> impl Iterator<Item = Diagnostic> + '_ {
             .in_file(&b.doc.display)
             .with_hint("split it into several briefs to give each a PDF")
         })
+}
+
+/// The path part of `base_url` without its last slash (`/briefs`), empty at a domain's root.
+fn base_path(base_url: &str) -> String {
+    base_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// The characters of `text` no embedded font can draw.
@@ -466,6 +498,21 @@ pub fn typeset(job: &Job, confined: &confine::Root) -> Result<Typeset, Vec<Diagn
         bytes: Arc::new(bytes),
         reads: world.into_reads(),
     })
+}
+
+/// Whether Typst can decode the image at `path` (decoded as Typst itself does, and memoized by
+/// it, so typesetting decodes it no second time).
+pub(crate) fn readable(path: &Path) -> bool {
+    use typst::visualize::{ImageFormat, RasterImage, SvgImage, VectorFormat};
+    let Ok(data) = std::fs::read(path) else {
+        return false;
+    };
+    match ImageFormat::detect(&data) {
+        Some(ImageFormat::Raster(format)) => RasterImage::plain(Bytes::new(data), format).is_ok(),
+        Some(ImageFormat::Vector(VectorFormat::Svg)) => SvgImage::new(Bytes::new(data)).is_ok(),
+        Some(ImageFormat::Vector(_)) => true,
+        None => false,
+    }
 }
 
 /// [`typeset`] on a thread of its own with a main thread's stack (Typst lays out by

@@ -106,6 +106,9 @@ pub struct Files<'a> {
     /// The page's path (`/sec/name/`).
     pub page: &'a str,
     pub theme_dir: PathBuf,
+    /// The path the site is published under (`/briefs` for `https://x.org/briefs/`): a `/`
+    /// path written with it names the same file.
+    pub base_path: String,
     /// Every folder brief's page path (also without the language prefix, as its files are
     /// published at both) and folder: a `/` path may name one of their files, as on the page.
     pub bundles: &'a [(String, PathBuf)],
@@ -145,7 +148,12 @@ impl Files<'_> {
             ]
         };
         let candidates = match (src.strip_prefix('/'), &self.folder) {
-            (Some(abs), _) => {
+            (Some(_), _) => {
+                let src = match src.strip_prefix(self.base_path.as_str()) {
+                    Some(rest) if !self.base_path.is_empty() && rest.starts_with('/') => rest,
+                    _ => src,
+                };
+                let abs = src.trim_start_matches('/');
                 let mut c = in_static(abs);
                 for (path, folder) in self.bundles {
                     if let Some(rest) = src.strip_prefix(path.as_str()) {
@@ -197,6 +205,14 @@ pub fn image(
         return;
     };
     match files.find(src) {
+        Ok(real) if !super::readable(&real) => {
+            // A file Typst cannot decode (truncated, mislabelled) would stop the whole PDF:
+            // its alt text stands in, as a browser shows a broken image's.
+            cx.unreadable.push(real);
+            out.push_str("#emph[");
+            string(out, alt);
+            out.push(']');
+        }
         Ok(real) => {
             let name = real
                 .file_name()
@@ -217,7 +233,12 @@ pub fn image(
             out.push_str(");");
             cx.images.push((vpath, real));
         }
-        Err(looked) => cx.missing.push((src.to_string(), looked, at)),
+        Err(looked) => {
+            cx.missing.push((src.to_string(), looked, at));
+            out.push_str("#emph[");
+            string(out, alt);
+            out.push(']');
+        }
     }
 }
 
